@@ -1,0 +1,75 @@
+import type { Sample } from "../../protocol/sample.js";
+import type { LinkStateMachine } from "../../protocol/linkState.js";
+import type { SeriesMetric } from "../../protocol/api.js";
+
+/** A sample as stored: the agent's sample plus its site, and `ts` corrected for the agent's clock offset. */
+export interface StoredSample {
+  site: string;
+  /** Timestamp on the collector's time line, UTC ms (the agent's `ts` plus the correction applied at ingest). */
+  ts: number;
+  /** The timestamp the agent wrote, UTC ms by its own clock. */
+  agentTs: number;
+  sample: Sample;
+}
+
+/** What one idempotent write did. */
+export interface WriteResult {
+  /** Samples newly stored. */
+  inserted: number;
+  /** Samples already held for the same (site, seq), left unchanged. */
+  duplicates: number;
+}
+
+/** A time-series query: buckets of `stepMs` from `from` (inclusive) to `to` (exclusive), UTC ms. */
+export interface SeriesQuery {
+  site: string;
+  link: string;
+  metric: SeriesMetric;
+  from: number;
+  to: number;
+  stepMs: number;
+}
+
+/** What the collector remembers of a site's agent between pushes (and across restarts). */
+export interface SiteContact {
+  site: string;
+  /** Collector clock at the last push, UTC ms. */
+  lastSeenTs: number;
+  clockOffsetMs: number;
+  pushIntervalMs: number;
+  pendingRecords: number;
+  droppedRecords: number;
+}
+
+/** A link's state machine as persisted. */
+export interface StoredLinkState {
+  site: string;
+  link: string;
+  machine: LinkStateMachine;
+}
+
+/**
+ * Storage behind the collector. Writes are idempotent on (site, seq): a resend never duplicates.
+ * Implementations must make a write durable before returning (the collector acknowledges after it).
+ */
+export interface Store {
+  /** Stores samples, ignoring any (site, seq) already held. All-or-nothing per call. */
+  writeSamples(samples: StoredSample[]): WriteResult;
+  /** Average of the metric per bucket; buckets with no sample are null. Points are [bucket start, value]. */
+  querySeries(query: SeriesQuery): Array<[number, number | null]>;
+  /** Number of samples held, for one site or all. */
+  countSamples(site?: string): number;
+  /** Every seq held for a site, ascending (tests and audits). */
+  listSeqs(site: string): number[];
+  /** Records a token: only its SHA-256 hex digest is stored. */
+  addToken(site: string, tokenHash: string, createdAt: number): void;
+  /** The site a token hash belongs to, or null. */
+  siteForTokenHash(tokenHash: string): string | null;
+  saveLinkStates(states: StoredLinkState[]): void;
+  loadLinkStates(): StoredLinkState[];
+  saveSiteContact(contact: SiteContact): void;
+  loadSiteContacts(): SiteContact[];
+  /** True when the store answers (for /healthz). */
+  isReachable(): boolean;
+  close(): void;
+}

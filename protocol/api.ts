@@ -1,0 +1,57 @@
+import type { LinkStateName } from "./linkState.js";
+
+/** Kinds of WAN link: the government's dedicated data network (TSLCD) or a commercial Internet link. */
+export type LinkKind = "dedicated" | "internet";
+
+/** A site's overall state: the links' states folded, or `silent` when its agent has stopped reporting. */
+export type SiteStateName = "up" | "degraded" | "down" | "unknown" | "silent";
+
+/** One link as GET /api/v1/sites shows it. Times are UTC ms; rtt in ms; loss in %. */
+export interface LinkStatus {
+  id: string;
+  kind: LinkKind;
+  provider: string;
+  providerName: string;
+  circuit: string;
+  bandwidthMbps: number;
+  state: LinkStateName;
+  sinceTs: number | null;
+  flapping: boolean;
+  lastSampleTs: number | null;
+  rttAvgMs: number | null;
+  lossPct: number | null;
+}
+
+/** One site as GET /api/v1/sites and /sites/:id show it. */
+export interface SiteStatus {
+  id: string;
+  name: string;
+  address: string | null;
+  state: SiteStateName;
+  /** When the collector last received a push from the site's agent (collector clock, UTC ms). */
+  lastSeenTs: number | null;
+  /** Collector clock minus agent clock at the last push, ms. */
+  clockOffsetMs: number | null;
+  /** True when |clockOffsetMs| exceeds the collector's tolerance: sample times are then corrected by the offset. */
+  clockSkewed: boolean;
+  /** Records the agent still had to send, and had dropped because its spool was full, at the last push. */
+  spool: { pendingRecords: number; droppedRecords: number } | null;
+  links: LinkStatus[];
+}
+
+/** Metrics GET /sites/:id/series can return. */
+export type SeriesMetric = "rtt_avg" | "rtt_min" | "rtt_max" | "loss";
+
+/** GET /api/v1/sites/:id/series answer: points [bucket start UTC ms, value or null when no data]. */
+export interface SeriesResponse {
+  site: string;
+  link: string;
+  metric: SeriesMetric;
+  from: number;
+  to: number;
+  stepMs: number;
+  points: Array<[number, number | null]>;
+}
+
+/** Messages the collector pushes over /api/v1/ws. */
+export type LiveMessage = { type: "hello"; sites: SiteStatus[] } | { type: "site"; site: SiteStatus };

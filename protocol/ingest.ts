@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { identifierSchema, sampleSchema } from "./sample.js";
+import { PROTOCOL_VERSION } from "./version.js";
+import { linkStateSchema } from "./linkState.js";
+
+/** Most samples one batch may carry. */
+export const MAX_SAMPLES_PER_BATCH = 5000;
+
+/**
+ * The agent's current view of one link, sent with every batch so that a site that was `silent`
+ * shows its links at once after reconnecting, before the backlog has been replayed.
+ */
+export const linkSnapshotSchema = z.strictObject({
+  link: identifierSchema,
+  state: linkStateSchema,
+  sinceTs: z.number().int().nonnegative(),
+});
+
+/**
+ * What an agent POSTs to /api/v1/ingest.
+ * - `sentAt`: the agent's clock (UTC ms) when this attempt was sent; the collector derives the clock offset from it.
+ * - `pushIntervalMs`: how often the agent pushes when it is caught up; the collector calls the site silent
+ *   after three intervals without a push.
+ * - `spool`: the agent's spool accounting (records still unsent, records dropped because the spool was full).
+ * - `samples`: in increasing `seq` order, oldest first.
+ */
+export const ingestBatchSchema = z.strictObject({
+  version: z.literal(PROTOCOL_VERSION),
+  site: identifierSchema,
+  agentVersion: z.string().max(64).optional(),
+  sentAt: z.number().int().positive(),
+  pushIntervalMs: z.number().int().min(1000).max(3_600_000),
+  spool: z.strictObject({
+    pendingRecords: z.number().int().nonnegative(),
+    droppedRecords: z.number().int().nonnegative(),
+  }),
+  snapshot: z.array(linkSnapshotSchema).max(64).optional(),
+  samples: z.array(sampleSchema).max(MAX_SAMPLES_PER_BATCH),
+});
+
+/** A batch as the agent sends it, see {@link ingestBatchSchema}. */
+export type IngestBatch = z.infer<typeof ingestBatchSchema>;
+
+/** A link snapshot, see {@link linkSnapshotSchema}. */
+export type LinkSnapshot = z.infer<typeof linkSnapshotSchema>;
+
+/**
+ * The collector's answer to an accepted batch (HTTP 200). Every sample in the batch is durably stored
+ * (new or already held) when this is sent, so the agent may acknowledge through `lastSeq`.
+ */
+export interface IngestAccepted {
+  accepted: number;
+  duplicates: number;
+  lastSeq: number | null;
+  /** Collector clock minus agent clock, ms (positive: the agent is behind). */
+  clockOffsetMs: number;
+}
+
+/**
+ * Error body of every non-2xx answer. `error` is a stable code; `message` says what is wrong.
+ * A 409 with `error: "replay"` means every sample of the batch was already stored: the agent treats it as acknowledged.
+ */
+export interface ApiError {
+  error: string;
+  message: string;
+}
