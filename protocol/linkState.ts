@@ -44,6 +44,29 @@ export interface RoundObservation {
   rttMs: number | null;
 }
 
+/** One probe's result within a round: when (UTC ms), whether it got through, loss %, average rtt ms (null: no reply). */
+export interface ProbeOutcome {
+  ts: number;
+  ok: boolean;
+  lossPct: number;
+  rttAvgMs: number | null;
+}
+
+/**
+ * Folds one round's probe results into one observation, the same way on agent and collector: the round is ok when
+ * any probe got through; loss is the mean of the probes' loss (%), rtt the mean of the answering probes' average rtt
+ * (ms); the round's time is its earliest probe's.
+ */
+export function judgeRound(parts: readonly ProbeOutcome[]): RoundObservation {
+  const rtts = parts.map((p) => p.rttAvgMs).filter((rtt): rtt is number => rtt !== null);
+  return {
+    ts: Math.min(...parts.map((p) => p.ts)),
+    ok: parts.some((p) => p.ok),
+    lossPct: parts.reduce((sum, p) => sum + p.lossPct, 0) / parts.length,
+    rttMs: rtts.length > 0 ? rtts.reduce((a, b) => a + b, 0) / rtts.length : null,
+  };
+}
+
 /** Classification of one round: reachable and fine, reachable but poor, or failed. */
 type RoundClass = "good" | "poor" | "fail";
 

@@ -39,6 +39,8 @@ export interface SiteContact {
   pushIntervalMs: number;
   pendingRecords: number;
   droppedRecords: number;
+  /** Highest sample seq the state engine has judged for this site (resent samples at or below it are history only). */
+  lastSeq: number;
 }
 
 /** A link's state machine as persisted. */

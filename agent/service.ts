@@ -1,0 +1,80 @@
+import type { Logger } from "../config/logger.js";
+import type { AgentSettings } from "./config.js";
+import { LinkMonitor } from "./linkMonitor.js";
+import { scheduleProbe } from "./scheduledProbes.js";
+import { Spool } from "./spool/spool.js";
+import { Uplink } from "./uplink/uplink.js";
+
+/** What a running agent offers its owner. */
+export interface RunningAgent {
+  monitors: readonly LinkMonitor[];
+  uplink: Uplink;
+  spool: Spool;
+  /** Stops probing and pushing (what is unsent stays in the spool) and closes the spool. */
+  close(): Promise<void>;
+}
+
+/** Everything the agent is built from. */
+export interface AgentDeps {
+  config: AgentSettings;
+  token: string;
+  logger: Logger;
+  now: () => number;
+  agentVersion: string;
+}
+
+/** Least time between push retries, ms (DESIGN: backoff from 1 s). */
+const MIN_BACKOFF_MS = 1000;
+
+/** Builds and starts the agent: one round loop per link, the spool, the uplink. */
+export function startAgent(deps: AgentDeps): RunningAgent {
+  const { config, logger, now } = deps;
+  const spool = Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes, segmentBytes: config.spoolSegmentBytes, logger });
+  let uplink: Uplink | null = null;
+  const monitors = config.links.map(
+    (link) =>
+      new LinkMonitor(
+        link.id,
+        link.probes.map((probe) => scheduleProbe(probe, { interface: link.interface, source: link.source })),
+        {
+          policy: config.linkPolicy,
+          logger,
+          now,
+          record: (samples) => {
+            spool.append(samples);
+            uplink?.notify();
+          },
+        },
+      ),
+  );
+  uplink = new Uplink({
+    site: config.site,
+    agentVersion: deps.agentVersion,
+    urls: config.collector.urls,
+    token: deps.token,
+    pushIntervalMs: config.collector.pushIntervalMs,
+    batchSize: config.collector.batchSize,
+    requestTimeoutMs: config.collector.requestTimeoutMs,
+    minBackoffMs: MIN_BACKOFF_MS,
+    maxBackoffMs: config.collector.maxBackoffMs,
+    spool,
+    snapshot: () => monitors.map((monitor) => monitor.snapshot()),
+    logger,
+    now,
+  });
+  for (const monitor of monitors) monitor.start();
+  uplink.start();
+  logger.info("agent started", { site: config.site, links: config.links.map((l) => l.id), collector: config.collector.urls });
+
+  return {
+    monitors,
+    uplink,
+    spool,
+    async close() {
+      await Promise.all(monitors.map((monitor) => monitor.stop()));
+      await uplink.stop();
+      spool.close();
+      logger.info("agent stopped", { pending: spool.stats().pendingRecords });
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import type { Logger } from "../../config/logger.js";
+import { PROTOCOL_VERSION } from "../../protocol/version.js";
+import type { IngestBatch, LinkSnapshot } from "../../protocol/ingest.js";
+import type { Sample } from "../../protocol/sample.js";
+import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
+import { pushBatch, type PushOutcome } from "./pushBatch.js";
+
+/** The part of the spool the uplink uses. */
+export interface UplinkSpool {
+  readPending(limit: number): Array<{ seq: number; body: unknown }>;
+  ack(lastSeq: number): void;
+  stats(): { pendingRecords: number; droppedRecords: number };
+}
+
+/** How the uplink is doing, for the local status page and logs. Times UTC ms. */
+export interface UplinkStatus {
+  lastPushOkTs: number | null;
+  lastAttemptTs: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  collectorUrl: string | null;
+}
+
+/** Settings and collaborators of the uplink. Durations in ms. */
+export interface UplinkOptions {
+  site: string;
+  agentVersion: string;
+  urls: readonly string[];
+  token: string;
+  pushIntervalMs: number;
+  batchSize: number;
+  requestTimeoutMs: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  spool: UplinkSpool;
+  snapshot: () => LinkSnapshot[];
+  logger: Logger;
+  now: () => number;
+  random?: () => number;
+}
+
+/**
+ * Sends the spool to the collector, oldest first: a batch every push interval when caught up, back to back while
+ * backfilling, with jittered exponential backoff (and Retry-After) on failure, trying each collector URL in turn.
+ * A batch is acknowledged in the spool only once the collector has stored it.
+ */
+export class Uplink {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private readonly stopController = new AbortController();
+  private wake: (() => void) | null = null;
+  private urlIndex = 0;
+  private batchSize: number;
+  private readonly state: UplinkStatus = { lastPushOkTs: null, lastAttemptTs: null, lastError: null, consecutiveFailures: 0, collectorUrl: null };
+
+  constructor(private readonly options: UplinkOptions) {
+    this.batchSize = options.batchSize;
+  }
+
+  /** Starts pushing in the background. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** New records are in the spool: push now if a full batch is waiting (never cuts a backoff short). */
+  notify(): void {
+    if (this.state.consecutiveFailures === 0 && this.options.spool.stats().pendingRecords >= this.batchSize) this.wake?.();
+  }
+
+  /** A copy of the current status. */
+  status(): UplinkStatus {
+    return { ...this.state };
+  }
+
+  /** Stops: aborts a request under way (its batch stays in the spool) and waits for the loop to end. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopController.abort();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let lastPushTs = 0;
+    while (this.running) {
+      const records = this.options.spool.readPending(this.batchSize);
+      const idleFor = this.options.now() - lastPushTs;
+      if (records.length < this.batchSize && idleFor < this.options.pushIntervalMs) {
+        await this.sleep(this.options.pushIntervalMs - idleFor);
+        continue;
+      }
+      const outcome = await this.pushOnce(records);
+      if (!this.running) break;
+      if (outcome.kind === "acknowledged") {
+        if (records.length > 0) this.options.spool.ack(records.at(-1)!.seq);
+        lastPushTs = this.options.now();
+        this.noteSuccess();
+        continue;
+      }
+      await this.sleep(this.noteFailure(outcome));
+    }
+  }
+
+  private async pushOnce(records: Array<{ seq: number; body: unknown }>): Promise<PushOutcome> {
+    const url = this.options.urls[this.urlIndex % this.options.urls.length]!;
+    this.state.lastAttemptTs = this.options.now();
+    this.state.collectorUrl = url;
+    const spoolStats = this.options.spool.stats();
+    const batch: IngestBatch = {
+      version: PROTOCOL_VERSION,
+      site: this.options.site,
+      agentVersion: this.options.agentVersion,
+      sentAt: this.options.now(),
+      pushIntervalMs: this.options.pushIntervalMs,
+      spool: { pendingRecords: spoolStats.pendingRecords, droppedRecords: spoolStats.droppedRecords },
+      snapshot: this.options.snapshot(),
+      samples: records.map((record) => ({ ...(record.body as Omit<Sample, "seq">), seq: record.seq }) as Sample),
+    };
+    const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
+    return pushBatch(url, this.options.token, batch, signal);
+  }
+
+  private noteSuccess(): void {
+    if (this.state.consecutiveFailures > 0) {
+      this.options.logger.info("collector reachable again", { url: this.state.collectorUrl, after: this.state.consecutiveFailures });
+    }
+    this.state.lastPushOkTs = this.options.now();
+    this.state.lastError = null;
+    this.state.consecutiveFailures = 0;
+    this.batchSize = Math.min(this.options.batchSize, this.batchSize * 2);
+  }
+
+  /** Records a failed attempt and returns how long to wait before the next one, ms. */
+  private noteFailure(outcome: Extract<PushOutcome, { kind: "retry" }>): number {
+    const attempt = this.state.consecutiveFailures;
+    this.state.consecutiveFailures++;
+    this.state.lastError = outcome.reason;
+    if (outcome.tooLarge) this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
+    if (outcome.status === null) this.urlIndex++;
+    const retryAfter = parseRetryAfterMs(outcome.retryAfter, this.options.now(), this.options.maxBackoffMs);
+    const delay = retryAfter ?? backoffDelayMs(attempt, this.options.minBackoffMs, this.options.maxBackoffMs, this.options.random);
+    this.options.logger.warn("push failed", { url: this.state.collectorUrl, status: outcome.status, reason: outcome.reason, attempt: attempt + 1, retryInMs: delay });
+    return delay;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+}

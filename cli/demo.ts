@@ -1,0 +1,83 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { loadCollectorConfig } from "../collector/config.js";
+import { addSiteToken, launchCollector } from "../collector/main.js";
+import { loadAgentConfig } from "../agent/config.js";
+import { launchAgent } from "../agent/main.js";
+
+/** Options of `wardwatch demo`: the dashboard port and where to keep its files (a new temp dir when null). */
+export interface DemoOptions {
+  port: number;
+  dir: string | null;
+}
+
+function collectorYaml(port: number, dataDir: string): string {
+  return `# wardwatch demo collector: one province, three sites; only 'demo-phuong-1' has an agent (this host).
+listen: 127.0.0.1:${port}
+data_dir: ${JSON.stringify(dataDir)}
+storage: { kind: sqlite }
+province: { id: demo, name: "Tỉnh Demo", timezone: Asia/Ho_Chi_Minh }
+providers:
+  - { id: vnpt, name: VNPT }
+  - { id: viettel, name: Viettel }
+  - { id: fpt, name: FPT }
+sites:
+  - id: demo-phuong-1
+    name: "Phường Demo 1 (máy này)"
+    address: "Trạm demo chạy trên máy này"
+    links:
+      - { id: tslcd, kind: dedicated, provider: vnpt, circuit: "DEMO-TSL-000001", bandwidth_mbps: 200 }
+      - { id: inet-viettel, kind: internet, provider: viettel, circuit: "DEMO-VT-000001", bandwidth_mbps: 100 }
+  - id: demo-xa-2
+    name: "Xã Demo 2 (chưa có trạm)"
+    links:
+      - { id: tslcd, kind: dedicated, provider: vnpt, circuit: "DEMO-TSL-000002", bandwidth_mbps: 200 }
+      - { id: inet-fpt, kind: internet, provider: fpt, circuit: "DEMO-FPT-000002", bandwidth_mbps: 100 }
+  - id: demo-dac-khu-3
+    name: "Đặc khu Demo 3 (chưa có trạm)"
+    links:
+      - { id: tslcd, kind: dedicated, provider: vnpt, circuit: "DEMO-TSL-000003", bandwidth_mbps: 200 }
+      - { id: inet-viettel, kind: internet, provider: viettel, circuit: "DEMO-VT-000003", bandwidth_mbps: 100 }
+`;
+}
+
+function agentYaml(port: number, tokenFile: string, spoolDir: string): string {
+  return `# wardwatch demo agent: its two "links" are loopback stand-ins (nothing leaves this host).
+site: demo-phuong-1
+collector: { urls: ["http://127.0.0.1:${port}"], token_file: ${JSON.stringify(tokenFile)}, push_interval: 5s }
+spool_dir: ${JSON.stringify(spoolDir)}
+links:
+  - id: tslcd
+    source: 127.0.0.1
+    probes: [ { kind: icmp, target: 127.0.0.2, interval: 5s, count: 5 } ]
+  - id: inet-viettel
+    source: 127.0.0.1
+    probes: [ { kind: icmp, target: 127.0.0.3, interval: 5s, count: 5 } ]
+`;
+}
+
+/** Runs a collector and an agent for this host in one process, on the embedded store; prints the dashboard address. */
+export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<void> }> {
+  const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), "wardwatch-demo-")));
+  mkdirSync(dir, { recursive: true });
+  const collectorFile = join(dir, "collector.yaml");
+  const agentFile = join(dir, "agent.yaml");
+  const tokenFile = join(dir, "agent.token");
+  writeFileSync(collectorFile, collectorYaml(options.port, join(dir, "data")));
+  writeFileSync(agentFile, agentYaml(options.port, tokenFile, join(dir, "spool")));
+  const collectorConfig = loadCollectorConfig(collectorFile);
+  writeFileSync(tokenFile, `${addSiteToken(collectorConfig, "demo-phuong-1")}\n`, { mode: 0o600 });
+
+  const collector = await launchCollector(collectorConfig);
+  const agent = await launchAgent(loadAgentConfig(agentFile));
+  process.stdout.write(
+    `\nwardwatch demo is running.\n  Dashboard: ${collector.url}/\n  API:       ${collector.url}/api/v1/sites\n  Files:     ${dir}\nPress Ctrl+C to stop.\n\n`,
+  );
+  return {
+    async close() {
+      await agent.close();
+      await collector.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { parseArgs } from "node:util";
+import { ConfigError } from "../config/loader.js";
+import { loadCollectorConfig } from "../collector/config.js";
+import { addSiteToken, launchCollector } from "../collector/main.js";
+import { loadAgentConfig } from "../agent/config.js";
+import { launchAgent } from "../agent/main.js";
+import { checkConfigFile } from "./checkConfig.js";
+import { runDemo } from "./demo.js";
+import { closeWithin, waitForStopSignal } from "./stopSignal.js";
+
+/** Exit codes (DESIGN): 0 ok, 1 bad configuration or usage, 2 runtime failure. */
+export const EXIT = { ok: 0, usage: 1, runtime: 2 } as const;
+
+const USAGE = `wardwatch — network monitoring for commune and ward sites
+
+Usage:
+  wardwatch collector --config FILE     run the provincial collector
+  wardwatch agent --config FILE         run the site agent
+  wardwatch demo [--port N] [--dir DIR] collector + an agent for this host, dashboard on http://127.0.0.1:8080
+  wardwatch check-config FILE           validate a collector or agent file (exit 1 on error)
+  wardwatch token add SITE --config FILE
+                                        create an agent token for SITE (printed once, stored hashed)
+`;
+
+const STOP_LIMIT_MS = 10_000;
+
+/** Runs the command line; resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: "string", short: "c" },
+        port: { type: "string" },
+        dir: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`wardwatch: ${(err as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  try {
+    switch (command) {
+      case "collector":
+        return await runUntilStopped(() => launchCollector(loadCollectorConfig(requireConfig(values.config))));
+      case "agent":
+        return await runUntilStopped(() => launchAgent(loadAgentConfig(requireConfig(values.config))));
+      case "demo":
+        return await runUntilStopped(() => runDemo({ port: values.port ? Number(values.port) : 8080, dir: values.dir ?? null }));
+      case "check-config": {
+        if (rest.length !== 1) throw new UsageError("check-config takes one FILE");
+        process.stdout.write(`${checkConfigFile(rest[0]!)}\n`);
+        return EXIT.ok;
+      }
+      case "token": {
+        if (rest[0] !== "add" || rest.length !== 2) throw new UsageError("usage: wardwatch token add SITE --config FILE");
+        const token = addSiteToken(loadCollectorConfig(requireConfig(values.config)), rest[1]!);
+        process.stderr.write(`token for site '${rest[1]}' (shown once; only its hash is stored):\n`);
+        process.stdout.write(`${token}\n`);
+        return EXIT.ok;
+      }
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`wardwatch: ${err.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`wardwatch: ${(err as Error).message}\n`);
+    return EXIT.runtime;
+  }
+}
+
+class UsageError extends Error {}
+
+function requireConfig(config: string | undefined): string {
+  if (!config) throw new UsageError("--config FILE is required");
+  return config;
+}
+
+/** Starts a daemon, waits for SIGTERM/SIGINT, then stops it within the limit. */
+async function runUntilStopped(start: () => Promise<{ close(): Promise<void> }>): Promise<number> {
+  const stopped = waitForStopSignal();
+  const daemon = await start();
+  await stopped;
+  const finished = await closeWithin(() => daemon.close(), STOP_LIMIT_MS);
+  return finished ? EXIT.ok : EXIT.runtime;
+}

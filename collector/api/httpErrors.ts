@@ -1,0 +1,40 @@
+import type { ErrorRequestHandler, Response } from "express";
+import type { ApiError } from "../../protocol/ingest.js";
+
+/** Sends the API's JSON error body `{ error, message }` with `status`. */
+export function sendError(res: Response, status: number, error: string, message: string): void {
+  const body: ApiError = { error, message };
+  res.status(status).json(body);
+}
+
+/** Error codes for failures raised by express's body parser, keyed by its `type`. */
+const BODY_PARSER_ERRORS: Record<string, { status: number; error: string; message: (err: { limit?: number }) => string }> = {
+  "entity.parse.failed": { status: 400, error: "malformed_json", message: () => "request body is not valid JSON" },
+  "entity.too.large": { status: 413, error: "body_too_large", message: (err) => `request body is larger than the limit of ${err.limit} bytes` },
+  "encoding.unsupported": { status: 415, error: "unsupported_encoding", message: () => "Content-Encoding must be gzip, deflate or identity" },
+  "request.aborted": { status: 400, error: "request_aborted", message: () => "the client aborted the request" },
+  "request.size.invalid": { status: 400, error: "bad_length", message: () => "request size did not match Content-Length" },
+  "charset.unsupported": { status: 415, error: "unsupported_charset", message: () => "charset must be utf-8" },
+};
+
+/**
+ * Last error handler: body-parser failures become their JSON error; anything else is logged by `onUnexpected`
+ * and answered 500, so the collector never crashes on a request.
+ */
+export function jsonErrorHandler(onUnexpected: (err: unknown) => void): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const known = BODY_PARSER_ERRORS[(err as { type?: string })?.type ?? ""];
+    if (known) {
+      sendError(res, known.status, known.error, known.message(err as { limit?: number }));
+      return;
+    }
+    const status = (err as { status?: number }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      // Other body-parser failures, such as a gzip body that does not inflate.
+      sendError(res, status, "bad_body", `request body could not be read: ${(err as Error).message}`);
+      return;
+    }
+    onUnexpected(err);
+    if (!res.headersSent) sendError(res, 500, "internal", "the collector failed to handle this request");
+  };
+}

@@ -1,0 +1,123 @@
+import express, { Router, type NextFunction, type Request, type Response } from "express";
+import type { CollectorConfig } from "../../config/collectorSchema.js";
+import { formatKeyPath } from "../../config/loader.js";
+import type { Logger } from "../../config/logger.js";
+import { ingestBatchSchema, type IngestAccepted } from "../../protocol/ingest.js";
+import { hashToken, parseBearer } from "../auth/tokens.js";
+import { readAgentClock } from "../ingest/clockOffset.js";
+import { checkBatchFits, toStoredSamples } from "../ingest/ingestBatch.js";
+import type { CollectorMetrics } from "../metrics.js";
+import type { LinkChange, StateEngine } from "../state/stateEngine.js";
+import type { Store } from "../store/store.js";
+import { sendError } from "./httpErrors.js";
+
+/** What the ingest route needs. `now` is the collector's clock (UTC ms). */
+export interface IngestDeps {
+  config: CollectorConfig;
+  store: Store;
+  engine: StateEngine;
+  metrics: CollectorMetrics;
+  logger: Logger;
+  now: () => number;
+  /** Called after a batch was stored and judged, with the link changes it caused (possibly none). */
+  onSiteUpdated: (site: string, changes: LinkChange[]) => void;
+}
+
+type AuthedRequest = Request & { tokenSite?: string };
+
+/**
+ * POST /ingest: authenticate (before reading the body), limit concurrency (429), parse gzip/JSON with a size limit,
+ * validate against the protocol, store idempotently, then judge states. Every refusal is a JSON error naming the problem.
+ */
+export function ingestRouter(deps: IngestDeps): Router {
+  const { config, store, engine, metrics, logger, now } = deps;
+  const router = Router();
+  let inFlight = 0;
+
+  const reject = (res: Response, status: number, error: string, message: string): void => {
+    metrics.ingestRejects.inc({ reason: error });
+    metrics.ingestBatches.inc({ result: "rejected" });
+    sendError(res, status, error, message);
+  };
+
+  const authenticate = (req: AuthedRequest, res: Response, next: NextFunction): void => {
+    if (!req.headers.authorization) return reject(res, 401, "missing_token", "Authorization: Bearer <site token> is required");
+    const token = parseBearer(req.headers.authorization);
+    const site = token ? store.siteForTokenHash(hashToken(token)) : null;
+    if (!site) return reject(res, 401, "invalid_token", "the bearer token is not a known site token");
+    req.tokenSite = site;
+    next();
+  };
+
+  const limitConcurrency = (_req: Request, res: Response, next: NextFunction): void => {
+    if (inFlight >= config.ingest.maxInFlight) {
+      res.setHeader("Retry-After", "1");
+      return reject(res, 429, "busy", `the collector is handling ${inFlight} batches; retry later`);
+    }
+    inFlight++;
+    metrics.ingestInFlight.set(inFlight);
+    res.on("close", () => {
+      inFlight--;
+      metrics.ingestInFlight.set(inFlight);
+    });
+    next();
+  };
+
+  const parseBody = express.json({ limit: config.ingest.maxBodyBytes, inflate: true, strict: true, type: () => true });
+
+  router.post("/ingest", authenticate, limitConcurrency, parseBody, (req: AuthedRequest, res: Response) => {
+    const parsed = ingestBatchSchema.safeParse(req.body);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.slice(0, 5).map((issue) => `${formatKeyPath(issue.path) || "(body)"}: ${issue.message}`);
+      return reject(res, 400, "invalid_batch", problems.join("; "));
+    }
+    const batch = parsed.data;
+    const siteConfig = config.sites.find((site) => site.id === batch.site);
+    const problem = checkBatchFits(batch, req.tokenSite!, siteConfig);
+    if (problem) return reject(res, problem.status, problem.error, problem.message);
+
+    const receivedAt = now();
+    const clock = readAgentClock(batch.sentAt, receivedAt, config.ingest.clockSkewToleranceMs);
+    const stored = toStoredSamples(batch, clock.correctionMs);
+    let written;
+    try {
+      written = store.writeSamples(stored);
+    } catch (err) {
+      logger.error("store write failed", { site: batch.site, err });
+      return reject(res, 503, "store_unavailable", "the collector could not store the batch; retry later");
+    }
+    metrics.ingestSamples.inc({ result: "inserted" }, written.inserted);
+    metrics.ingestSamples.inc({ result: "duplicate" }, written.duplicates);
+
+    const wasSilentOrNew = ["silent", "unknown"].includes(engine.siteState(siteConfig!, receivedAt));
+    const previous = engine.contact(batch.site);
+    engine.recordContact({
+      site: batch.site,
+      lastSeenTs: receivedAt,
+      clockOffsetMs: clock.offsetMs,
+      pushIntervalMs: batch.pushIntervalMs,
+      pendingRecords: batch.spool.pendingRecords,
+      droppedRecords: batch.spool.droppedRecords,
+      lastSeq: previous?.lastSeq ?? 0,
+    });
+    if (clock.skewed && !previous) logger.warn("agent clock is off", { site: batch.site, offsetMs: clock.offsetMs });
+    const changes = wasSilentOrNew && batch.snapshot ? engine.adoptSnapshot(batch.site, batch.snapshot, batch.sentAt + clock.correctionMs, clock.correctionMs) : [];
+    changes.push(...engine.observe(batch.site, stored));
+    deps.onSiteUpdated(batch.site, changes);
+
+    if (batch.samples.length > 0 && written.inserted === 0) {
+      metrics.ingestBatches.inc({ result: "replay" });
+      sendError(res, 409, "replay", `all ${batch.samples.length} samples (seq ${batch.samples[0]!.seq}–${batch.samples.at(-1)!.seq}) are already stored`);
+      return;
+    }
+    metrics.ingestBatches.inc({ result: "accepted" });
+    const body: IngestAccepted = {
+      accepted: written.inserted,
+      duplicates: written.duplicates,
+      lastSeq: batch.samples.at(-1)?.seq ?? null,
+      clockOffsetMs: clock.offsetMs,
+    };
+    res.json(body);
+  });
+  return router;
+}

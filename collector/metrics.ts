@@ -1,0 +1,30 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The collector's Prometheus metrics, in a registry of their own (no global state). */
+export class CollectorMetrics {
+  readonly registry = new Registry();
+  /** Batches answered, by result (accepted, replay, rejected). */
+  readonly ingestBatches = new Counter({ name: "wardwatch_ingest_batches_total", help: "Ingest batches answered, by result.", labelNames: ["result"], registers: [this.registry] });
+  /** Samples received, by result (inserted, duplicate). */
+  readonly ingestSamples = new Counter({ name: "wardwatch_ingest_samples_total", help: "Samples received, by result.", labelNames: ["result"], registers: [this.registry] });
+  /** Ingest requests refused, by reason (the API error code). */
+  readonly ingestRejects = new Counter({ name: "wardwatch_ingest_rejects_total", help: "Ingest requests refused, by reason.", labelNames: ["reason"], registers: [this.registry] });
+  /** Ingest requests being handled now (the queue depth). */
+  readonly ingestInFlight = new Gauge({ name: "wardwatch_ingest_in_flight", help: "Ingest requests being handled now.", registers: [this.registry] });
+  /** Sites by state, set at each scrape. */
+  readonly sites = new Gauge({ name: "wardwatch_sites", help: "Configured sites by state.", labelNames: ["state"], registers: [this.registry] });
+  /** Links by state, set at each scrape. */
+  readonly links = new Gauge({ name: "wardwatch_links", help: "Configured links by state.", labelNames: ["state"], registers: [this.registry] });
+  /** Link state changes judged. */
+  readonly linkTransitions = new Counter({ name: "wardwatch_link_state_changes_total", help: "Link state changes judged, by new state.", labelNames: ["to"], registers: [this.registry] });
+  /** 1 when the store answers. */
+  readonly storeReachable = new Gauge({ name: "wardwatch_store_reachable", help: "1 when the store answers, else 0.", registers: [this.registry] });
+  /** Browsers connected to /api/v1/ws. */
+  readonly liveClients = new Gauge({ name: "wardwatch_live_clients", help: "WebSocket clients connected.", registers: [this.registry] });
+  /** Sites whose agent clock is off by more than the tolerance. */
+  readonly clockSkewedSites = new Gauge({ name: "wardwatch_clock_skewed_sites", help: "Sites whose agent clock is off by more than the tolerance.", registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "wardwatch_process_" });
+  }
+}

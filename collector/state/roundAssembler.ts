@@ -1,0 +1,40 @@
+
+import type { ProbeOutcome } from "../../protocol/linkState.js";
+
+/** The part of a sample the round judgement needs; `ts` on the collector's time line (UTC ms). */
+export interface RoundPart extends ProbeOutcome {
+  round: number;
+  roundSize: number;
+}
+
+/** Samples of one link's round gathered so far. Plain data. */
+export interface PendingRound {
+  round: number;
+  roundSize: number;
+  parts: RoundPart[];
+}
+
+/**
+ * Adds a sample to the link's pending round. Returns the rounds that are now complete, oldest first (a round is
+ * complete when all its `roundSize` samples are in, or when a sample of a later round arrives), and what is still pending.
+ * Samples arrive in seq order, so a round's samples are contiguous.
+ */
+export function addToRound(
+  pending: PendingRound | null,
+  part: RoundPart,
+): { complete: RoundPart[][]; pending: PendingRound | null } {
+  const complete: RoundPart[][] = [];
+  let current = pending;
+  if (current && current.round !== part.round) {
+    complete.push(current.parts);
+    current = null;
+  }
+  current = current
+    ? { ...current, parts: [...current.parts, part] }
+    : { round: part.round, roundSize: part.roundSize, parts: [part] };
+  if (current.parts.length >= current.roundSize) {
+    complete.push(current.parts);
+    current = null;
+  }
+  return { complete, pending: current };
+}

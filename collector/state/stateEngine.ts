@@ -1,0 +1,161 @@
+import {
+  initialLinkState,
+  judgeRound,
+  nextLinkState,
+  type LinkStateEvent,
+  type LinkStateMachine,
+  type LinkStatePolicy,
+} from "../../protocol/linkState.js";
+import type { LinkSnapshot } from "../../protocol/ingest.js";
+import type { SiteStateName } from "../../protocol/api.js";
+import type { SiteConfig } from "../../config/collectorSchema.js";
+import type { SiteContact, StoredLinkState, StoredSample } from "../store/store.js";
+import { addToRound, type PendingRound } from "./roundAssembler.js";
+import { siteStateOf } from "./siteState.js";
+
+/** The latest measurement of a link, for status views (ts UTC ms on the collector's time line). */
+export interface LastMeasurement {
+  ts: number;
+  rttAvgMs: number | null;
+  lossPct: number;
+}
+
+/** What the engine holds per link. */
+export interface LinkTrack {
+  machine: LinkStateMachine;
+  pending: PendingRound | null;
+  last: LastMeasurement | null;
+}
+
+/** A link state event, with the site and link it happened to. */
+export interface LinkChange {
+  site: string;
+  link: string;
+  event: LinkStateEvent;
+}
+
+function linkKey(site: string, link: string): string {
+  return `${site}\u0000${link}`;
+}
+
+/**
+ * Link and site state for every configured site. Samples come in (seq order per site), rounds are assembled and
+ * judged by the pure link state machine; the engine only keeps the results. Time is passed in.
+ */
+export class StateEngine {
+  private readonly tracks = new Map<string, LinkTrack>();
+  private readonly contacts = new Map<string, SiteContact>();
+  private readonly dirty = new Set<string>();
+
+  constructor(
+    private readonly sites: readonly SiteConfig[],
+    private readonly policy: LinkStatePolicy,
+    private readonly silentAfterPushes: number,
+    saved: { links: StoredLinkState[]; contacts: SiteContact[] },
+  ) {
+    const known = new Set(sites.flatMap((site) => site.links.map((link) => linkKey(site.id, link.id))));
+    for (const stored of saved.links) {
+      if (known.has(linkKey(stored.site, stored.link))) {
+        this.tracks.set(linkKey(stored.site, stored.link), { machine: stored.machine, pending: null, last: null });
+      }
+    }
+    for (const contact of saved.contacts) this.contacts.set(contact.site, contact);
+  }
+
+  /** The link's track (created on first use). */
+  track(site: string, link: string): LinkTrack {
+    const key = linkKey(site, link);
+    let track = this.tracks.get(key);
+    if (!track) {
+      track = { machine: initialLinkState(), pending: null, last: null };
+      this.tracks.set(key, track);
+    }
+    return track;
+  }
+
+  /** The site's last contact, or null if its agent never pushed. */
+  contact(site: string): SiteContact | null {
+    return this.contacts.get(site) ?? null;
+  }
+
+  /** Records a push from the site's agent (keeps the highest judged seq). */
+  recordContact(contact: SiteContact): void {
+    const previous = this.contacts.get(contact.site);
+    this.contacts.set(contact.site, { ...contact, lastSeq: Math.max(contact.lastSeq, previous?.lastSeq ?? 0) });
+  }
+
+  /**
+   * After the site was silent (or never seen), adopts the agent's current view of its links so the site shows its
+   * state at once; the backlog that follows is older than `asOfTs` and feeds history only.
+   */
+  adoptSnapshot(site: string, snapshot: readonly LinkSnapshot[], asOfTs: number, correctionMs: number): LinkChange[] {
+    const changes: LinkChange[] = [];
+    for (const entry of snapshot) {
+      const track = this.track(site, entry.link);
+      if (track.machine.lastTs >= asOfTs) continue;
+      const from = track.machine.state;
+      track.machine = { ...initialLinkState(), ...track.machine, state: entry.state, lastTs: asOfTs, failStreak: 0, reachStreak: 0, goodStreak: 0, poorStreak: 0 };
+      if (from !== entry.state) {
+        track.machine.sinceTs = entry.sinceTs + correctionMs;
+        changes.push({ site, link: entry.link, event: { type: "state", from, to: entry.state, ts: asOfTs } });
+      }
+      this.dirty.add(linkKey(site, entry.link));
+    }
+    return changes;
+  }
+
+  /** Judges new samples of one site (seq above the last judged; older ones are history only). Returns the changes. */
+  observe(site: string, samples: readonly StoredSample[]): LinkChange[] {
+    const contact = this.contacts.get(site);
+    let lastSeq = contact?.lastSeq ?? 0;
+    const changes: LinkChange[] = [];
+    for (const stored of samples) {
+      const { sample } = stored;
+      if (sample.seq <= lastSeq) continue;
+      lastSeq = sample.seq;
+      const key = linkKey(site, sample.link);
+      const track = this.track(site, sample.link);
+      if (!track.last || stored.ts >= track.last.ts) {
+        track.last = { ts: stored.ts, rttAvgMs: sample.rttAvgMs, lossPct: sample.lossPct };
+      }
+      const part = { ts: stored.ts, round: sample.round, roundSize: sample.roundSize, ok: sample.ok, lossPct: sample.lossPct, rttAvgMs: sample.rttAvgMs };
+      const { complete, pending } = addToRound(track.pending, part);
+      track.pending = pending;
+      for (const parts of complete) {
+        const result = nextLinkState(track.machine, judgeRound(parts), this.policy);
+        track.machine = result.machine;
+        for (const event of result.events) changes.push({ site, link: sample.link, event });
+      }
+      this.dirty.add(key);
+    }
+    if (contact) contact.lastSeq = lastSeq;
+    return changes;
+  }
+
+  /** The site's state now. */
+  siteState(site: SiteConfig, nowMs: number): SiteStateName {
+    const states = site.links.map((link) => this.track(site.id, link.id).machine.state);
+    return siteStateOf(states, this.contacts.get(site.id) ?? null, nowMs, this.silentAfterPushes);
+  }
+
+  /** Link states changed since the last call, for persisting. */
+  takeDirty(): StoredLinkState[] {
+    const out: StoredLinkState[] = [];
+    for (const key of this.dirty) {
+      const [site, link] = key.split("\u0000") as [string, string];
+      out.push({ site, link, machine: this.track(site, link).machine });
+    }
+    this.dirty.clear();
+    return out;
+  }
+
+  /** Every site's contact, for persisting. */
+  allContacts(): SiteContact[] {
+    return [...this.contacts.values()];
+  }
+
+  /** The configured sites. */
+  siteConfigs(): readonly SiteConfig[] {
+    return this.sites;
+  }
+}

@@ -1,0 +1,94 @@
+import type Database from "better-sqlite3";
+import { z } from "zod";
+import { linkStateSchema, type LinkStateMachine } from "../../protocol/linkState.js";
+
+/**
+ * Forward migrations of the collector's SQLite schema, oldest first. Migration `i` brings the database to
+ * version `i + 1`. Never edit or reorder a released entry: append a new one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  // 1: samples, tokens, link states, site contacts.
+  `
+  -- WITHOUT ROWID: the (site, seq) key is the table itself, so an insert updates one b-tree plus the series index.
+  CREATE TABLE samples (
+    site          TEXT    NOT NULL,
+    seq           INTEGER NOT NULL,
+    ts            INTEGER NOT NULL,
+    agent_ts      INTEGER NOT NULL,
+    link          TEXT    NOT NULL,
+    kind          TEXT    NOT NULL,
+    probe         TEXT    NOT NULL,
+    target        TEXT    NOT NULL,
+    ok            INTEGER NOT NULL,
+    sent          INTEGER NOT NULL,
+    received      INTEGER NOT NULL,
+    loss_pct      REAL    NOT NULL,
+    rtt_min_ms    REAL,
+    rtt_avg_ms    REAL,
+    rtt_max_ms    REAL,
+    rtt_stddev_ms REAL,
+    reason        TEXT,
+    round         INTEGER NOT NULL,
+    round_size    INTEGER NOT NULL,
+    PRIMARY KEY (site, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX samples_site_link_ts ON samples (site, link, ts);
+
+  CREATE TABLE tokens (
+    site       TEXT    NOT NULL,
+    token_hash TEXT    NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE link_states (
+    site         TEXT NOT NULL,
+    link         TEXT NOT NULL,
+    machine_json TEXT NOT NULL,
+    PRIMARY KEY (site, link)
+  );
+
+  CREATE TABLE site_contacts (
+    site             TEXT PRIMARY KEY,
+    last_seen_ts     INTEGER NOT NULL,
+    clock_offset_ms  INTEGER NOT NULL,
+    push_interval_ms INTEGER NOT NULL,
+    pending_records  INTEGER NOT NULL,
+    dropped_records  INTEGER NOT NULL,
+    last_seq         INTEGER NOT NULL
+  );
+  `,
+];
+
+/**
+ * Brings `db` up to the latest schema version, one transaction per migration. Throws when the database was
+ * written by a newer build (its version is above the last migration known here), rather than guess at it.
+ */
+export function migrate(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const row = db.prepare("SELECT MAX(version) AS version FROM schema_version").get() as { version: number | null };
+  const current = row.version ?? 0;
+  if (current > SQLITE_MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this build knows (${SQLITE_MIGRATIONS.length})`);
+  }
+  for (let version = current + 1; version <= SQLITE_MIGRATIONS.length; version++) {
+    const ddl = SQLITE_MIGRATIONS[version - 1] as string;
+    db.transaction(() => {
+      db.exec(ddl);
+      db.prepare("DELETE FROM schema_version").run();
+      db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(version);
+    })();
+  }
+}
+
+/** Shape of a persisted link state machine, checked on load so a corrupt row fails loudly, naming the link. */
+export const storedMachineSchema = z.strictObject({
+  state: linkStateSchema,
+  sinceTs: z.number(),
+  lastTs: z.number(),
+  failStreak: z.number().int().nonnegative(),
+  reachStreak: z.number().int().nonnegative(),
+  goodStreak: z.number().int().nonnegative(),
+  poorStreak: z.number().int().nonnegative(),
+  recent: z.string(),
+  flapping: z.boolean(),
+}) satisfies z.ZodType<LinkStateMachine>;

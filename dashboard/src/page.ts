@@ -1,0 +1,20 @@
+import type { ApiClient } from "./api.js";
+import type { Formatter } from "./format.js";
+import type { Translator } from "./i18n.js";
+import type { SiteDirectory } from "./siteDirectory.js";
+
+/** What every page is given by main.ts (the only place that wires the dashboard). */
+export interface PageContext {
+  translator: Translator;
+  format: Formatter;
+  api: ApiClient;
+  directory: SiteDirectory;
+  /** The browser's clock, UTC ms. */
+  now(): number;
+}
+
+/** A mounted page: its root element, and destroy() to stop its timers, requests and subscriptions. */
+export interface Page {
+  readonly element: HTMLElement;
+  destroy(): void;
+}

@@ -1,0 +1,78 @@
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestCollector, type TestCollector } from "../../helpers/collectorHarness.js";
+import { batchOf, icmpSample, postIngest } from "../../helpers/batches.js";
+
+describe("collector/api/ingestRoute", () => {
+  let t: TestCollector;
+  let token: string;
+  let otherToken: string;
+  const auth = () => ({ Authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    t = await startTestCollector(["tan-phong", "bien-hoa"], "ingest: { max_body_bytes: 32kb }");
+    token = t.tokenFor("tan-phong");
+    otherToken = t.tokenFor("bien-hoa");
+  });
+  afterAll(() => t.close());
+
+  it("stores a valid batch and answers with what it accepted", async () => {
+    const res = await postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(1), icmpSample(2)]), auth());
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ accepted: 2, duplicates: 0, lastSeq: 2 });
+    expect(t.store.listSeqs("tan-phong")).toEqual([1, 2]);
+  });
+
+  it("accepts a gzip body", async () => {
+    const body = gzipSync(JSON.stringify(batchOf("tan-phong", [icmpSample(3)])));
+    const res = await postIngest(t.collector.url, body, { ...auth(), "Content-Encoding": "gzip" });
+    expect(res.status).toBe(200);
+    expect(t.store.listSeqs("tan-phong")).toEqual([1, 2, 3]);
+  });
+
+  describe("bad input: the right error, nothing stored changes, the collector keeps running", () => {
+    const cases: Array<[string, () => Promise<{ status: number; json: { error?: string; message?: string } }>, number, string, RegExp]> = [
+      ["no token", () => postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(10)])), 401, "missing_token", /Bearer/],
+      ["a wrong token", () => postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(10)]), { Authorization: "Bearer ww_notarealtoken" }), 401, "invalid_token", /not a known site token/],
+      ["a malformed Authorization header", () => postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(10)]), { Authorization: "Basic abc" }), 401, "invalid_token", /token/],
+      ["a token of another site", () => postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(10)]), { Authorization: `Bearer ${otherToken}` }), 403, "wrong_site", /belongs to site 'bien-hoa', not 'tan-phong'/],
+      ["malformed JSON", () => postIngest(t.collector.url, '{"version":1,"site":', auth()), 400, "malformed_json", /not valid JSON/],
+      ["a broken gzip body", () => postIngest(t.collector.url, Buffer.from("not gzip at all"), { ...auth(), "Content-Encoding": "gzip" }), 400, "bad_body", /could not be read/],
+      ["a schema violation", () => postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(10, { lossPct: 150 })]), auth()), 400, "invalid_batch", /samples\[0\]\.lossPct/],
+      ["a wrong type", () => postIngest(t.collector.url, { ...batchOf("tan-phong", []), sentAt: "yesterday" }, auth()), 400, "invalid_batch", /sentAt/],
+      ["an unknown key", () => postIngest(t.collector.url, { ...batchOf("tan-phong", []), extra: 1 }, auth()), 400, "invalid_batch", /extra/],
+      ["a wrong protocol version", () => postIngest(t.collector.url, { ...batchOf("tan-phong", []), version: 99 }, auth()), 400, "invalid_batch", /version/],
+      ["an unknown link", () => postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(10, { link: "nope" })]), auth()), 400, "unknown_link", /unknown link 'nope' for site 'tan-phong' \(known: tslcd, inet\)/],
+      ["seqs out of order", () => postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(11), icmpSample(10)]), auth()), 400, "seq_order", /samples\[1\]\.seq/],
+      ["a body over the limit", () => postIngest(t.collector.url, batchOf("tan-phong", Array.from({ length: 400 }, (_, i) => icmpSample(100 + i))), auth()), 413, "body_too_large", /limit of 32768 bytes/],
+      ["a gzip bomb over the limit", () => postIngest(t.collector.url, gzipSync(Buffer.alloc(10 * 1024 * 1024, " ")), { ...auth(), "Content-Encoding": "gzip" }), 413, "body_too_large", /limit/],
+      ["a replayed batch", () => postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(1), icmpSample(2)]), auth()), 409, "replay", /already stored/],
+    ];
+
+    it.each(cases)("%s", async (_name, send, status, error, message) => {
+      const before = t.store.listSeqs("tan-phong");
+      const res = await send();
+      expect(res.status).toBe(status);
+      expect(res.json.error).toBe(error);
+      expect(res.json.message).toMatch(message);
+      expect(t.store.listSeqs("tan-phong")).toEqual(before);
+      const health = await fetch(`${t.collector.url}/healthz`);
+      expect(health.status).toBe(200);
+    });
+  });
+
+  it("stores the new samples of a partly resent batch once", async () => {
+    const res = await postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(3), icmpSample(4)]), auth());
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect(t.store.listSeqs("tan-phong")).toEqual([1, 2, 3, 4]);
+  });
+
+  it("counts rejects by reason in /metrics", async () => {
+    const text = await (await fetch(`${t.collector.url}/metrics`)).text();
+    expect(text).toMatch(/wardwatch_ingest_rejects_total\{reason="invalid_token"\} 2/);
+    expect(text).toMatch(/wardwatch_ingest_rejects_total\{reason="replay"\}|wardwatch_ingest_batches_total\{result="replay"\} 1/);
+    expect(text).toMatch(/wardwatch_ingest_samples_total\{result="inserted"\} 4/);
+    expect(text).toMatch(/wardwatch_ingest_in_flight 0/);
+  });
+});

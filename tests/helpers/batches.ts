@@ -1,0 +1,54 @@
+import type { IngestBatch } from "../../protocol/ingest.js";
+import type { IcmpSample } from "../../protocol/sample.js";
+
+/** An ICMP sample for tests: ok with 10 ms rtt unless `ok: false`. */
+export function icmpSample(seq: number, overrides: Partial<IcmpSample> = {}): IcmpSample {
+  const ok = overrides.ok ?? true;
+  return {
+    seq,
+    ts: 1_700_000_000_000 + seq * 10_000,
+    kind: "icmp",
+    link: "tslcd",
+    probe: "icmp:192.0.2.1",
+    target: "192.0.2.1",
+    round: seq,
+    roundSize: 1,
+    ok,
+    sent: 5,
+    received: ok ? 5 : 0,
+    lossPct: ok ? 0 : 100,
+    rttMinMs: ok ? 9 : null,
+    rttAvgMs: ok ? 10 : null,
+    rttMaxMs: ok ? 11 : null,
+    rttStddevMs: ok ? 0.5 : null,
+    ...overrides,
+  };
+}
+
+/** A batch of the given samples for `site`, sent "now" by default. */
+export function batchOf(site: string, samples: IcmpSample[], overrides: Partial<IngestBatch> = {}): IngestBatch {
+  return {
+    version: 1,
+    site,
+    sentAt: Date.now(),
+    pushIntervalMs: 10_000,
+    spool: { pendingRecords: 0, droppedRecords: 0 },
+    samples,
+    ...overrides,
+  };
+}
+
+/** POSTs a body (object → JSON, string/Buffer as is) to /api/v1/ingest. */
+export async function postIngest(
+  baseUrl: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: { error?: string; message?: string; accepted?: number; duplicates?: number } }> {
+  const payload = typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  const response = await fetch(`${baseUrl}/api/v1/ingest`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: payload,
+  });
+  return { status: response.status, json: (await response.json()) as never };
+}

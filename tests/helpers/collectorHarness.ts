@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadCollectorConfig } from "../../collector/config.js";
+import { startCollector, type RunningCollector } from "../../collector/service.js";
+import { SqliteStore } from "../../collector/store/sqlite.js";
+import { generateToken, hashToken } from "../../collector/auth/tokens.js";
+import { createLogger } from "../../config/logger.js";
+import type { CollectorConfig } from "../../config/collectorSchema.js";
+
+/** A collector running in this process on a free loopback port, with its own temp dir and a settable clock. */
+export interface TestCollector {
+  collector: RunningCollector;
+  config: CollectorConfig;
+  store: SqliteStore;
+  dir: string;
+  clock: { nowMs: number | null };
+  /** Creates and registers a token for the site. */
+  tokenFor(site: string): string;
+  close(): Promise<void>;
+}
+
+/** A two-link site per id: `tslcd` (VNPT, dedicated) and `inet` (Viettel, internet). */
+export function collectorYaml(siteIds: string[], extra = ""): string {
+  const sites = siteIds
+    .map(
+      (id) => `  - id: ${id}
+    name: "Phường ${id}"
+    links:
+      - { id: tslcd, kind: dedicated, provider: vnpt, circuit: "TSL-${id}", bandwidth_mbps: 200 }
+      - { id: inet, kind: internet, provider: viettel, circuit: "VT-${id}", bandwidth_mbps: 100 }`,
+    )
+    .join("\n");
+  return `listen: 127.0.0.1:0
+province: { id: test, name: "Tỉnh Thử" }
+log: { level: error }
+providers:
+  - { id: vnpt, name: VNPT }
+  - { id: viettel, name: Viettel }
+${extra}
+sites:
+${sites}
+`;
+}
+
+/** Starts a collector for `siteIds` (see {@link collectorYaml}); `extra` YAML is added at top level. */
+export async function startTestCollector(siteIds: string[], extra = ""): Promise<TestCollector> {
+  const dir = mkdtempSync(join(tmpdir(), "ww-collector-"));
+  const file = join(dir, "collector.yaml");
+  writeFileSync(file, collectorYaml(siteIds, extra) + `data_dir: ${JSON.stringify(join(dir, "data"))}\n`);
+  const config = loadCollectorConfig(file);
+  const store = SqliteStore.open(join(dir, "wardwatch.db"));
+  const clock: { nowMs: number | null } = { nowMs: null };
+  const collector = await startCollector({
+    config,
+    store,
+    logger: createLogger("error", "collector"),
+    now: () => clock.nowMs ?? Date.now(),
+    dashboardDir: null,
+  });
+  return {
+    collector,
+    config,
+    store,
+    dir,
+    clock,
+    tokenFor(site) {
+      const token = generateToken(site);
+      store.addToken(site, hashToken(token), Date.now());
+      return token;
+    },
+    async close() {
+      await collector.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

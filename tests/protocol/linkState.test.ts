@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_LINK_STATE_POLICY,
+  initialLinkState,
+  judgeRound,
+  nextLinkState,
+  percentStateChange,
+  type LinkStateMachine,
+  type RoundObservation,
+} from "../../protocol/linkState.js";
+
+const good = (ts: number): RoundObservation => ({ ts, ok: true, lossPct: 0, rttMs: 10 });
+const fail = (ts: number): RoundObservation => ({ ts, ok: false, lossPct: 100, rttMs: null });
+const poor = (ts: number): RoundObservation => ({ ts, ok: true, lossPct: 40, rttMs: 10 });
+
+function run(observations: RoundObservation[], start: LinkStateMachine = initialLinkState()) {
+  let machine = start;
+  const states: string[] = [];
+  for (const o of observations) {
+    machine = nextLinkState(machine, o, DEFAULT_LINK_STATE_POLICY).machine;
+    states.push(machine.state);
+  }
+  return { machine, states };
+}
+
+describe("protocol/linkState", () => {
+  it("goes up on the first good round from unknown", () => {
+    expect(run([good(1)]).states).toEqual(["up"]);
+  });
+
+  it("goes down only after 3 consecutive failed rounds", () => {
+    expect(run([good(1), fail(2), fail(3), fail(4)]).states).toEqual(["up", "up", "up", "down"]);
+  });
+
+  it("a good round in between resets the failure count", () => {
+    expect(run([good(1), fail(2), fail(3), good(4), fail(5), fail(6)]).machine.state).toBe("up");
+  });
+
+  it("comes back up only after 2 reachable rounds", () => {
+    const { states } = run([good(1), fail(2), fail(3), fail(4), good(5), good(6)]);
+    expect(states.slice(3)).toEqual(["down", "down", "up"]);
+  });
+
+  it("is degraded after 2 poor rounds and up again after 2 good ones", () => {
+    const { states } = run([good(1), poor(2), poor(3), good(4), good(5)]);
+    expect(states).toEqual(["up", "up", "degraded", "degraded", "up"]);
+  });
+
+  it("reports events with the round's time and records since when", () => {
+    let machine = run([good(1), fail(2), fail(3)]).machine;
+    const result = nextLinkState(machine, fail(4));
+    expect(result.events).toEqual([{ type: "state", from: "up", to: "down", ts: 4 }]);
+    machine = result.machine;
+    expect(machine.sinceTs).toBe(4);
+  });
+
+  it("rounds older than the last judged one change nothing", () => {
+    const { machine } = run([good(10), fail(11), fail(12), fail(13)]);
+    const result = nextLinkState(machine, good(5));
+    expect(result.machine).toBe(machine);
+    expect(result.events).toEqual([]);
+  });
+
+  it("detects flapping when the link alternates, and never goes down meanwhile", () => {
+    const observations = Array.from({ length: 21 }, (_, i) => (i % 2 === 0 ? good(i + 1) : fail(i + 1)));
+    const { machine } = run(observations);
+    expect(machine.flapping).toBe(true);
+    expect(machine.state).toBe("up");
+  });
+
+  it("weights newer changes more", () => {
+    expect(percentStateChange("ggggggggggf")).toBeGreaterThan(percentStateChange("fgggggggggg"));
+    expect(percentStateChange("g")).toBe(0);
+  });
+
+  it("judges a round ok when any probe got through", () => {
+    const observation = judgeRound([
+      { ts: 5, ok: false, lossPct: 100, rttAvgMs: null },
+      { ts: 4, ok: true, lossPct: 20, rttAvgMs: 30 },
+    ]);
+    expect(observation).toEqual({ ts: 4, ok: true, lossPct: 60, rttMs: 30 });
+  });
+});
