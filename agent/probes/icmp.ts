@@ -1,5 +1,6 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { isIP } from "node:net";
+import type { Readable } from "node:stream";
 import { z } from "zod";
 import { durationMs } from "../../config/units.js";
 import type { ProbeContext } from "./probe.js";
@@ -33,12 +34,14 @@ export const icmpProbeSchema = z
     timeout: durationMs(10, 60_000).prefault("1s"),
   })
   .superRefine((probe, ctx) => {
-    const deadlineMs = roundDeadline(probe.count, probe.packet_interval, probe.timeout);
-    if (deadlineMs > probe.interval) {
+    // ping itself ends after (count − 1) × packet_interval + timeout; rounds never overlap, but a round longer
+    // than the interval would silently stretch it.
+    const roundMs = (probe.count - 1) * probe.packet_interval + probe.timeout;
+    if (roundMs > probe.interval) {
       ctx.addIssue({
         code: "custom",
         path: ["interval"],
-        message: `a round can take count × packet_interval + timeout + 1s = ${deadlineMs} ms, longer than interval (${probe.interval} ms)`,
+        message: `a round takes up to (count − 1) × packet_interval + timeout = ${roundMs} ms, longer than interval (${probe.interval} ms)`,
       });
     }
   })
@@ -198,19 +201,24 @@ function rttStatistics(rttsMs: number[]): Pick<IcmpRoundResult, "rttMinMs" | "rt
  * cap_net_raw, which Debian's package sets).
  */
 export function probeIcmp(target: string, settings: IcmpRoundSettings, context: ProbeContext): Promise<IcmpRoundResult> {
-  const noOutput = parsePingOutput("");
-  if (context.signal.aborted) return Promise.resolve(roundResult(noOutput, settings, "aborted", "", null));
+  const nothing = parsePingOutput("");
+  if (context.signal.aborted) return Promise.resolve(roundResult(nothing, settings, "aborted", "", null));
+  let child: ChildProcessByStdio<null, Readable, Readable>;
+  try {
+    child = spawn("ping", pingArguments(target, settings, context), {
+      env: { ...process.env, LC_ALL: "C" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (err) {
+    // Arguments Node refuses outright (e.g. a NUL byte in the target).
+    return Promise.resolve(roundResult(nothing, settings, "spawn-failed", "", `ping could not be started: ${(err as Error).message}`));
+  }
 
   return new Promise((resolve) => {
     let stdout = "";
     let stderr = "";
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
-
-    const child = spawn("ping", pingArguments(target, settings, context), {
-      env: { ...process.env, LC_ALL: "C" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
 
     const settle = (ending: Ending, spawnError: string | null = null): void => {
       if (settled) return;

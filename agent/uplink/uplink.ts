@@ -96,6 +96,13 @@ export class Uplink {
       if (outcome.kind === "acknowledged") {
         if (records.length > 0) this.options.spool.ack(records.at(-1)!.seq);
         lastPushTs = this.options.now();
+        this.options.logger.debug("pushed", {
+          url: this.state.collectorUrl,
+          status: outcome.status,
+          samples: records.length,
+          lastSeq: records.at(-1)?.seq ?? null,
+          pending: this.options.spool.stats().pendingRecords,
+        });
         this.noteSuccess();
         continue;
       }

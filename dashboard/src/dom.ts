@@ -24,3 +24,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   }
   return element;
 }
+
+/** The children worth appending, for replaceChildren(...present(a, b, c)). */
+export function present(...children: Child[]): Array<Node | string> {
+  return children.filter((child): child is Node | string => child !== null && child !== undefined && child !== false);
+}

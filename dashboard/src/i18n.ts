@@ -19,7 +19,7 @@ const vi = {
 
   "live.connecting": "Đang kết nối…",
   "live.live": "Trực tiếp",
-  "live.reconnecting": "Mất kết nối trực tiếp, đang thử lại…",
+  "live.reconnecting": "Đang kết nối lại…",
 
   "state.up": "Bình thường",
   "state.degraded": "Suy giảm",
@@ -51,7 +51,9 @@ const vi = {
   "site.address": "Địa chỉ",
   "site.lastSeen": "Lần cuối nhận dữ liệu",
   "site.never": "Chưa bao giờ",
-  "site.spool": "Dữ liệu trạm còn chờ gửi: {pending} bản ghi; đã bỏ do đầy bộ đệm: {dropped} bản ghi",
+  "site.spool": "Bộ đệm tại trạm",
+  "site.spoolPending": "{n} bản ghi chờ gửi",
+  "site.spoolDropped": "Trạm đã bỏ {n} bản ghi đo vì bộ đệm đầy: một phần lịch sử đo của trạm bị mất.",
   "site.links": "Đường truyền",
   "site.noLinks": "Xã/phường này chưa có đường truyền nào được cấu hình.",
   "site.notFound": "Không tìm thấy xã/phường “{id}”.",
@@ -111,7 +113,7 @@ const en: Record<MessageKey, string> = {
 
   "live.connecting": "Connecting…",
   "live.live": "Live",
-  "live.reconnecting": "Live updates lost, retrying…",
+  "live.reconnecting": "Reconnecting…",
 
   "state.up": "Up",
   "state.degraded": "Degraded",
@@ -143,7 +145,9 @@ const en: Record<MessageKey, string> = {
   "site.address": "Address",
   "site.lastSeen": "Last report",
   "site.never": "Never",
-  "site.spool": "Site records still to send: {pending}; dropped because the spool was full: {dropped}",
+  "site.spool": "Site spool",
+  "site.spoolPending": "{n} records waiting to be sent",
+  "site.spoolDropped": "The site dropped {n} records because its spool was full: part of its measurement history is lost.",
   "site.links": "Links",
   "site.noLinks": "This site has no links configured.",
   "site.notFound": "Site “{id}” was not found.",

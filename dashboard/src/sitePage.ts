@@ -4,7 +4,7 @@ import type { Page, PageContext } from "./page.js";
 import type { RangeName, SeriesWindow } from "./ranges.js";
 import { ApiError } from "./api.js";
 import { stateBadge } from "./badges.js";
-import { el } from "./dom.js";
+import { el, present } from "./dom.js";
 import { LinkCard } from "./linkCard.js";
 import { RANGES, seriesWindow } from "./ranges.js";
 import { clockSkewIcon, refreshRelativeTimes, relativeTime } from "./siteRow.js";
@@ -128,8 +128,12 @@ export class SitePage implements Page {
       site.lastSeenTs === null
         ? el("span", { "data-last-seen": "" }, t("site.never"))
         : el("span", {}, relativeTime(format, site.lastSeenTs, now, { "data-last-seen": "" }), ` (${format.dateTime(site.lastSeenTs)})`);
-    const spool = site.spool && (site.spool.pendingRecords > 0 || site.spool.droppedRecords > 0) ? site.spool : null;
+    const spool = site.spool;
+    const skewText = site.clockSkewed
+      ? t("skew.title", { offset: site.clockOffsetMs === null ? "?" : format.duration(site.clockOffsetMs) })
+      : null;
     this.header.replaceChildren(
+      ...present(
       el("div", { class: "site-title" }, el("h1", {}, site.name), stateBadge(this.ctx.translator, site.state)),
       el(
         "dl",
@@ -138,14 +142,15 @@ export class SitePage implements Page {
         site.address ? el("dd", {}, site.address) : null,
         el("dt", {}, t("site.lastSeen")),
         el("dd", {}, lastSeen, site.clockSkewed ? " " : null, site.clockSkewed ? clockSkewIcon(this.ctx.translator, format, site.clockOffsetMs) : null),
+        spool ? el("dt", {}, t("site.spool")) : null,
+        spool ? el("dd", { "data-spool-pending": spool.pendingRecords }, t("site.spoolPending", { n: format.number(spool.pendingRecords, 0) })) : null,
       ),
-      ...(spool
-        ? [el(
-            "p",
-            { class: "notice", "data-spool": "" },
-            t("site.spool", { pending: format.number(spool.pendingRecords, 0), dropped: format.number(spool.droppedRecords, 0) }),
-          )]
-        : []),
+      // Worth a warning: measurements were lost for good (the agent's spool was full).
+      spool && spool.droppedRecords > 0
+        ? el("p", { class: "notice", "data-spool-dropped": spool.droppedRecords }, t("site.spoolDropped", { n: format.number(spool.droppedRecords, 0) }))
+        : null,
+      skewText ? el("p", { class: "notice", "data-clock-skew-notice": "" }, skewText) : null,
+      ),
     );
   }
 

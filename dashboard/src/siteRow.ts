@@ -57,12 +57,15 @@ function linkChip(translator: Translator, format: Formatter, link: LinkStatus, s
     el("span", { class: "chip-name" }, name),
     el("span", { class: "chip-state" }, stateLabel(translator, link.state)),
     link.flapping ? el("span", { class: "chip-flap", title: t("link.flappingHint") }, `↯ ${t("link.flapping")}`) : null,
-    el(
-      "span",
-      { class: "chip-metrics" },
-      el("span", { "data-metric": "rtt", title: t("link.rtt") }, format.rtt(link.rttAvgMs)),
-      el("span", { "data-metric": "loss", title: t("link.loss") }, format.loss(link.lossPct)),
-    ),
+    // A link with no measurement at all (state unknown) shows no "— —".
+    link.rttAvgMs == null && link.lossPct == null
+      ? null
+      : el(
+          "span",
+          { class: "chip-metrics" },
+          el("span", { "data-metric": "rtt", title: t("link.rtt") }, format.rtt(link.rttAvgMs)),
+          el("span", { "data-metric": "loss", title: t("link.loss") }, format.loss(link.lossPct)),
+        ),
   );
 }
 

@@ -201,6 +201,12 @@ describe("agent/probes/icmp", () => {
       expect(elapsedMs).toBeLessThan(300 + 200);
     });
 
+    it("returns a failure, not an exception, for a target Node cannot pass to ping", async () => {
+      const result = await probeIcmp("127.0.0.1\0", quick, contextFor());
+      expectNoReply(result, 0);
+      expect(result.reason).toMatch(/^ping could not be started/);
+    });
+
     it("does not start when the signal is already aborted", async () => {
       const controller = new AbortController();
       controller.abort();

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { collectorYaml } from "./collectorHarness.js";
+import { runWardwatchOnce } from "./processes.js";
+
+/** A free TCP port on 127.0.0.1 (bound then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** One agent link for {@link agentYaml}: its id, how it is bound and the ICMP target. */
+export interface E2eLink {
+  id: string;
+  bind: string;
+  target: string;
+}
+
+/** Files of an end-to-end run: a collector and one agent, in a temp dir. */
+export interface E2eFiles {
+  dir: string;
+  port: number;
+  collectorFile: string;
+  agentFile: string;
+  dbFile: string;
+  spoolDir: string;
+  /** Seqs stored for the site, read straight from the collector's SQLite file. */
+  storedSeqs(site: string): number[];
+  remove(): void;
+}
+
+/** An agent file probing `links` every `intervalMs`, pushing every `pushInterval` in batches of `batchSize`. */
+export function agentYaml(options: { site: string; port: number; tokenFile: string; spoolDir: string; links: E2eLink[]; roundInterval: string; pushInterval: string; batchSize: number; extra?: string }): string {
+  const links = options.links
+    .map(
+      (link) => `  - id: ${link.id}
+    ${link.bind}
+    probes: [ { kind: icmp, target: ${link.target}, interval: ${options.roundInterval}, count: 3, packet_interval: 50ms, timeout: 300ms } ]`,
+    )
+    .join("\n");
+  return `site: ${options.site}
+collector: { urls: ["http://127.0.0.1:${options.port}"], token_file: ${JSON.stringify(options.tokenFile)}, push_interval: ${options.pushInterval}, batch_size: ${options.batchSize}, max_backoff: 2s, request_timeout: 3s }
+spool_dir: ${JSON.stringify(options.spoolDir)}
+log: { level: debug }
+${options.extra ?? ""}
+links:
+${links}
+`;
+}
+
+/**
+ * Writes collector and agent files for one site `site` (links `tslcd` and `inet`) and creates the agent's token with
+ * the real `wardwatch token add` command.
+ */
+export async function writeE2eFiles(options: { site: string; links: E2eLink[]; roundInterval?: string; pushInterval?: string; batchSize?: number; collectorExtra?: string }): Promise<E2eFiles> {
+  const dir = mkdtempSync(join(tmpdir(), "ww-e2e-"));
+  const port = await freePort();
+  const collectorFile = join(dir, "collector.yaml");
+  const agentFile = join(dir, "agent.yaml");
+  const tokenFile = join(dir, "agent.token");
+  const spoolDir = join(dir, "spool");
+  const dataDir = join(dir, "data");
+  writeFileSync(
+    collectorFile,
+    collectorYaml([options.site], options.collectorExtra ?? "").replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`).replace("log: { level: error }", "log: { level: info }") +
+      `data_dir: ${JSON.stringify(dataDir)}\n`,
+  );
+  const token = await runWardwatchOnce(["token", "add", options.site, "--config", collectorFile]);
+  if (token.code !== 0) throw new Error(`token add failed: ${token.stderr}`);
+  writeFileSync(tokenFile, token.stdout, { mode: 0o600 });
+  writeFileSync(
+    agentFile,
+    agentYaml({
+      site: options.site,
+      port,
+      tokenFile,
+      spoolDir,
+      links: options.links,
+      roundInterval: options.roundInterval ?? "1s",
+      pushInterval: options.pushInterval ?? "1s",
+      batchSize: options.batchSize ?? 500,
+    }),
+  );
+  const dbFile = join(dataDir, "wardwatch.db");
+  return {
+    dir,
+    port,
+    collectorFile,
+    agentFile,
+    dbFile,
+    spoolDir,
+    storedSeqs(site) {
+      const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+      try {
+        return (db.prepare("SELECT seq FROM samples WHERE site = ? ORDER BY seq").all(site) as Array<{ seq: number }>).map((r) => r.seq);
+      } finally {
+        db.close();
+      }
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
