@@ -19,7 +19,8 @@ const MAX_REASON_CHARS = 200;
 
 /**
  * One `kind: icmp` probe entry as written in the agent's YAML (snake_case, durations as strings), parsed into
- * {@link IcmpProbeConfig}. Unknown keys are rejected; a round (see {@link icmpRoundDeadlineMs}) must fit in `interval`.
+ * {@link IcmpProbeConfig}. Unknown keys are rejected; ping's own run time, (count − 1) × packet_interval + timeout,
+ * must fit in `interval`.
  * See icmp.example.yaml beside this file for every key, its default and its range.
  */
 export const icmpProbeSchema = z

@@ -107,7 +107,7 @@ function chartOptions(
       y: {
         range: (_u, _min, max) => {
           if (kind === "loss") return [0, Math.min(100, Math.max(5, niceCeil(max * 1.1)))];
-          return [0, Math.max(10, niceCeil(max * 1.1))];
+          return [0, Math.max(1, niceCeil(max * 1.1))];
         },
       },
     },
@@ -127,7 +127,8 @@ function chartOptions(
         grid: { stroke: GRID_COLOUR, width: 1 },
         ticks: { stroke: GRID_COLOUR, width: 1 },
         size: 56,
-        values: (_u, splits) => splits.map((v) => format.number(v, 1)),
+        // As many decimals as the tick spacing needs (0.05 ms steps on a LAN, 20 ms on a long link).
+        values: (_u, splits, _axis, _space, incr) => splits.map((v) => format.number(v, incr < 0.1 ? 2 : incr < 1 ? 1 : 0)),
       },
     ],
     cursor: { drag: { x: false, y: false, setScale: false } },

@@ -91,7 +91,8 @@ export function createFormatter(translator: Translator): Formatter {
     number,
     rtt(ms) {
       if (ms === null || !Number.isFinite(ms)) return NO_VALUE;
-      return `${number(ms, ms < 10 ? 1 : 0)} ms`;
+      // Sub-millisecond values (a LAN or loopback target) keep two decimals, so they do not read as 0.
+      return `${number(ms, ms < 1 ? 2 : ms < 10 ? 1 : 0)} ms`;
     },
     loss(pct) {
       if (pct === null || !Number.isFinite(pct)) return NO_VALUE;

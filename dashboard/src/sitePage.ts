@@ -134,22 +134,22 @@ export class SitePage implements Page {
       : null;
     this.header.replaceChildren(
       ...present(
-      el("div", { class: "site-title" }, el("h1", {}, site.name), stateBadge(this.ctx.translator, site.state)),
-      el(
-        "dl",
-        { class: "facts inline" },
-        site.address ? el("dt", {}, t("site.address")) : null,
-        site.address ? el("dd", {}, site.address) : null,
-        el("dt", {}, t("site.lastSeen")),
-        el("dd", {}, lastSeen, site.clockSkewed ? " " : null, site.clockSkewed ? clockSkewIcon(this.ctx.translator, format, site.clockOffsetMs) : null),
-        spool ? el("dt", {}, t("site.spool")) : null,
-        spool ? el("dd", { "data-spool-pending": spool.pendingRecords }, t("site.spoolPending", { n: format.number(spool.pendingRecords, 0) })) : null,
-      ),
-      // Worth a warning: measurements were lost for good (the agent's spool was full).
-      spool && spool.droppedRecords > 0
-        ? el("p", { class: "notice", "data-spool-dropped": spool.droppedRecords }, t("site.spoolDropped", { n: format.number(spool.droppedRecords, 0) }))
-        : null,
-      skewText ? el("p", { class: "notice", "data-clock-skew-notice": "" }, skewText) : null,
+        el("div", { class: "site-title" }, el("h1", {}, site.name), stateBadge(this.ctx.translator, site.state)),
+        el(
+          "dl",
+          { class: "facts inline" },
+          site.address ? el("dt", {}, t("site.address")) : null,
+          site.address ? el("dd", {}, site.address) : null,
+          el("dt", {}, t("site.lastSeen")),
+          el("dd", {}, lastSeen, site.clockSkewed ? " " : null, site.clockSkewed ? clockSkewIcon(this.ctx.translator, format, site.clockOffsetMs) : null),
+          spool ? el("dt", {}, t("site.spool")) : null,
+          spool ? el("dd", { "data-spool-pending": spool.pendingRecords }, t("site.spoolPending", { n: format.number(spool.pendingRecords, 0) })) : null,
+        ),
+        // Worth a warning: measurements were lost for good (the agent's spool was full).
+        spool && spool.droppedRecords > 0
+          ? el("p", { class: "notice", "data-spool-dropped": spool.droppedRecords }, t("site.spoolDropped", { n: format.number(spool.droppedRecords, 0) }))
+          : null,
+        skewText ? el("p", { class: "notice", "data-clock-skew-notice": "" }, skewText) : null,
       ),
     );
   }

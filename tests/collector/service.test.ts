@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SeriesResponse, SiteStatus } from "../../protocol/api.js";
+import { startTestCollector, type TestCollector } from "../helpers/collectorHarness.js";
+import { batchOf, icmpSample, postIngest } from "../helpers/batches.js";
+
+const HOUR_MS = 3_600_000;
+
+describe("collector/service", () => {
+  let t: TestCollector;
+  let token: string;
+  const auth = () => ({ Authorization: `Bearer ${token}` });
+  const getJson = async <T>(path: string): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${t.collector.url}${path}`);
+    return { status: res.status, body: (await res.json()) as T };
+  };
+
+  beforeAll(async () => {
+    t = await startTestCollector(["tan-phong", "bien-hoa"]);
+    token = t.tokenFor("tan-phong");
+  });
+  afterAll(() => t.close());
+
+  it("lists every configured site, unknown until its agent reports", async () => {
+    const { status, body } = await getJson<SiteStatus[]>("/api/v1/sites");
+    expect(status).toBe(200);
+    expect(body.map((s) => [s.id, s.state])).toEqual([
+      ["tan-phong", "unknown"],
+      ["bien-hoa", "unknown"],
+    ]);
+    expect(body[0]!.links.map((l) => `${l.id}/${l.providerName}/${l.circuit}`)).toEqual(["tslcd/VNPT/TSL-tan-phong", "inet/Viettel/VT-tan-phong"]);
+  });
+
+  it("answers 404 with a JSON error for an unknown site or endpoint", async () => {
+    expect(await getJson("/api/v1/sites/nowhere")).toEqual({ status: 404, body: { error: "not_found", message: "no site 'nowhere'" } });
+    expect((await getJson("/api/v1/nothing")).status).toBe(404);
+  });
+
+  it("flags an agent clock an hour slow and moves its samples onto the collector's time line", async () => {
+    const now = Date.now();
+    const skew = -HOUR_MS;
+    const samples = [1, 2].map((seq) => icmpSample(seq, { ts: now + skew - (3 - seq) * 1000, round: seq }));
+    const res = await postIngest(t.collector.url, batchOf("tan-phong", samples, { sentAt: now + skew }), auth());
+    expect(res.status).toBe(200);
+    const { body: site } = await getJson<SiteStatus>("/api/v1/sites/tan-phong");
+    expect(site.clockSkewed).toBe(true);
+    expect(site.clockOffsetMs).toBeGreaterThanOrEqual(HOUR_MS - 1000);
+    // The latest measurement is shown at (about) the real time, not an hour ago.
+    expect(Math.abs(site.links[0]!.lastSampleTs! - (now - 1000))).toBeLessThan(5000);
+    const series = await getJson<SeriesResponse>(`/api/v1/sites/tan-phong/series?link=tslcd&metric=rtt_avg&from=${now - 60_000}&to=${now + 60_000}&step=60000`);
+    expect(series.body.points.filter(([, v]) => v !== null)).toHaveLength(1);
+  });
+
+  it("keeps judging state across the moment the agent's clock is fixed", async () => {
+    const base = Date.now();
+    try {
+      // Still an hour slow: two failed rounds, pushed at collector time base + 3 s.
+      t.clock.nowMs = base + 3000;
+      const slow = [3, 4].map((seq) => icmpSample(seq, { ok: false, round: seq, ts: base - HOUR_MS + (seq - 2) * 1000 }));
+      expect((await postIngest(t.collector.url, batchOf("tan-phong", slow, { sentAt: base - HOUR_MS + 3000 }), auth())).status).toBe(200);
+      // NTP fixed the clock: the third failed round arrives with a correct time and completes "down".
+      t.clock.nowMs = base + 10_000;
+      const fixed = [icmpSample(5, { ok: false, round: 5, ts: base + 5000 })];
+      expect((await postIngest(t.collector.url, batchOf("tan-phong", fixed, { sentAt: base + 10_000 }), auth())).status).toBe(200);
+      const { body: site } = await getJson<SiteStatus>("/api/v1/sites/tan-phong");
+      expect(site.links[0]!.state).toBe("down");
+      expect(site.links[0]!.sinceTs).toBe(base + 5000);
+      expect(site.clockSkewed).toBe(false);
+      expect(site.state).toBe("degraded");
+    } finally {
+      t.clock.nowMs = null;
+    }
+  });
+
+  it("validates series queries", async () => {
+    for (const [query, error] of [
+      ["link=nope", "bad_link"],
+      ["link=tslcd&metric=jitter", "bad_metric"],
+      ["link=tslcd&from=10&to=5", "bad_range"],
+      ["link=tslcd&from=abc", "bad_range"],
+      ["link=tslcd&from=0&to=100000000&step=1000", "too_many_points"],
+    ] as const) {
+      const res = await getJson<{ error: string }>(`/api/v1/sites/tan-phong/series?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.body.error, query).toBe(error);
+    }
+  });
+
+  it("reports health and Prometheus metrics", async () => {
+    expect(await getJson("/healthz")).toEqual({ status: 200, body: { status: "ok", store: "sqlite" } });
+    const text = await (await fetch(`${t.collector.url}/metrics`)).text();
+    expect(text).toMatch(/wardwatch_sites\{state="degraded"\} 1/);
+    expect(text).toMatch(/wardwatch_links\{state="down"\} 1/);
+    expect(text).toMatch(/wardwatch_store_reachable 1/);
+    expect(text).toMatch(/wardwatch_link_state_changes_total\{to="down"\} 1/);
+  });
+
+  it("calls the site silent after three push intervals without a push", async () => {
+    t.clock.nowMs = Date.now() + 60_000;
+    try {
+      const { body: site } = await getJson<SiteStatus>("/api/v1/sites/tan-phong");
+      expect(site.state).toBe("silent");
+    } finally {
+      t.clock.nowMs = null;
+    }
+  });
+});
