@@ -41,7 +41,13 @@ export function startAgent(deps: AgentDeps): RunningAgent {
           logger,
           now,
           record: (samples) => {
-            spool.append(samples);
+            try {
+              spool.append(samples);
+            } catch (err) {
+              // A full or failing disk: the round is lost (and logged), probing goes on.
+              logger.error("spool append failed", { link: link.id, samples: samples.length, err });
+              return;
+            }
             uplink?.notify();
           },
         },

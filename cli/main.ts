@@ -63,7 +63,11 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "token": {
         if (rest[0] !== "add" || rest.length !== 2) throw new UsageError("usage: wardwatch token add SITE --config FILE");
-        const token = addSiteToken(loadCollectorConfig(requireConfig(values.config)), rest[1]!);
+        const config = loadCollectorConfig(requireConfig(values.config));
+        if (!config.sites.some((site) => site.id === rest[1])) {
+          throw new UsageError(`unknown site '${rest[1]}' (known: ${config.sites.map((site) => site.id).join(", ")})`);
+        }
+        const token = addSiteToken(config, rest[1]!);
         process.stderr.write(`token for site '${rest[1]}' (shown once; only its hash is stored):\n`);
         process.stdout.write(`${token}\n`);
         return EXIT.ok;

@@ -128,12 +128,18 @@ function chartOptions(
         ticks: { stroke: GRID_COLOUR, width: 1 },
         size: 56,
         // As many decimals as the tick spacing needs (0.05 ms steps on a LAN, 20 ms on a long link).
-        values: (_u, splits, _axis, _space, incr) => splits.map((v) => format.number(v, incr < 0.1 ? 2 : incr < 1 ? 1 : 0)),
+        values: (_u, splits, _axis, _space, incr) => splits.map((v) => format.number(v, decimalsOf(incr))),
       },
     ],
     cursor: { drag: { x: false, y: false, setScale: false } },
     legend: { live: true },
   };
+}
+
+/** Decimals needed to write `step` exactly (0.25 → 2, 20 → 0), at most 3. */
+function decimalsOf(step: number): number {
+  const fraction = String(Number(step.toFixed(6))).split(".")[1] ?? "";
+  return Math.min(3, fraction.length);
 }
 
 /** A round upper bound for the y axis (1, 2, 5 × 10^n). */

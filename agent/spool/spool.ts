@@ -1,0 +1,318 @@
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { EMPTY_SPOOL_CURSOR, readSpoolCursor, removeStaleCursorTemp, writeSpoolCursor } from "./cursor.js";
+import { fsyncDirectory } from "./fsyncDirectory.js";
+import { PendingRecordReader } from "./pendingReader.js";
+import { encodeRecord, segmentFileName } from "./segmentFile.js";
+import { recoverSegments, type SpoolSegment } from "./segmentRecovery.js";
+import { planSegmentWrites, type SegmentWrite } from "./segmentWritePlan.js";
+import { silentSpoolLogger, type SpoolLogger } from "./spoolLogger.js";
+
+export type { SpoolLogger } from "./spoolLogger.js";
+
+/** One spooled record: the agent-assigned sequence number and the JSON body. */
+export interface SpoolRecord {
+  seq: number;
+  body: unknown;
+}
+
+/**
+ * How to open a spool.
+ * - `dir`: the spool's own directory (created if missing); nothing else may write into it.
+ * - `maxBytes`: bound on the segment files' total size, bytes; beyond it the oldest segments are dropped.
+ * - `segmentBytes`: a segment is closed and a new one started once it has reached this size, bytes;
+ *   at most `maxBytes`, and best a small fraction of it (the newest segment is never dropped).
+ */
+export interface SpoolOptions {
+  dir: string;
+  maxBytes: number;
+  segmentBytes: number;
+  logger?: SpoolLogger;
+}
+
+/**
+ * A snapshot of the spool's accounting.
+ * - `pendingRecords`: records on disk not yet acknowledged; `droppedRecords`: unacknowledged records
+ *   discarded because the spool was full, since the spool directory was created (survives restarts).
+ * - `bytes`: total size of the segment files, bytes; `segments`: how many segment files there are.
+ * - `ackedSeq`: every seq ≤ this is acknowledged or dropped; `lastSeq`: the last seq assigned (0: none yet).
+ */
+export interface SpoolStats {
+  pendingRecords: number;
+  droppedRecords: number;
+  bytes: number;
+  ackedSeq: number;
+  lastSeq: number;
+  segments: number;
+}
+
+/**
+ * The agent's durable on-disk queue of samples awaiting delivery to the collector. Records get
+ * consecutive seqs (1, 2, …, never reused), are fdatasync'ed before {@link Spool.append} returns, are
+ * read oldest first by {@link Spool.readPending} and removed from disk by {@link Spool.ack} once the
+ * collector stored them. Survives crashes (see docs/spool.md). Synchronous; for one process at a time.
+ */
+export class Spool {
+  private segments: SpoolSegment[];
+  private writer: { segment: SpoolSegment; fd: number } | null = null;
+  private readonly pendingReader: PendingRecordReader;
+  private closed = false;
+
+  private constructor(
+    private readonly options: SpoolOptions,
+    private readonly logger: SpoolLogger,
+    segments: SpoolSegment[],
+    private ackedSeq: number,
+    private lastSeq: number,
+    private droppedRecords: number,
+  ) {
+    this.segments = segments;
+    this.pendingReader = new PendingRecordReader(logger);
+  }
+
+  /**
+   * Opens the spool in `options.dir`, creating the directory if needed, and recovers its state: the ack
+   * cursor, the segment index, torn records truncated away (logged), fully acknowledged segments
+   * deleted and the size bound applied. Throws RangeError on invalid options and on I/O errors.
+   */
+  static open(options: SpoolOptions): Spool {
+    validateOptions(options);
+    const logger = options.logger ?? silentSpoolLogger;
+    mkdirSync(options.dir, { recursive: true });
+    removeStaleCursorTemp(options.dir, logger);
+    const cursor = readSpoolCursor(options.dir, logger) ?? EMPTY_SPOOL_CURSOR;
+    const segments = recoverSegments(options.dir, logger);
+    const lastSeq = Math.max(cursor.lastSeq, cursor.ackedSeq, segments.at(-1)?.lastSeq ?? 0);
+    const spool = new Spool(options, logger, segments, cursor.ackedSeq, lastSeq, cursor.droppedRecords);
+    spool.deleteAcknowledgedSegments();
+    spool.enforceSizeBound();
+    logger.info("spool opened", { dir: options.dir, ...spool.stats() });
+    return spool;
+  }
+
+  /**
+   * Writes `bodies` as records with the next consecutive seqs and returns them in order. All of them are
+   * on stable storage (fdatasync) when this returns; on any error nothing is appended and no seq is used.
+   * Bodies must be JSON-serialisable (TypeError otherwise); they are read back as their JSON round trip.
+   * May drop the oldest segments afterwards to stay within `maxBytes`.
+   */
+  append(bodies: unknown[]): SpoolRecord[] {
+    this.assertOpen();
+    if (bodies.length === 0) return [];
+    const firstSeq = this.lastSeq + 1;
+    const frames = bodies.map((body, index) => encodeRecord(firstSeq + index, body));
+    const writes = planSegmentWrites(frames, firstSeq, this.appendableSegment(), this.options.segmentBytes);
+    this.writeDurably(writes);
+    this.lastSeq = firstSeq + bodies.length - 1;
+    this.enforceSizeBound();
+    return bodies.map((body, index) => ({ seq: firstSeq + index, body }));
+  }
+
+  /**
+   * Up to `limit` unacknowledged records (seq > ackedSeq), oldest first. Does not consume them: until
+   * {@link Spool.ack}, the same records are returned again. Reads only from the segment holding the
+   * oldest pending record onwards, resuming at a remembered byte offset when it can.
+   */
+  readPending(limit: number): SpoolRecord[] {
+    this.assertOpen();
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`readPending: limit must be a non-negative integer, got ${limit}`);
+    return this.pendingReader.read(this.segments, this.ackedSeq + 1, limit);
+  }
+
+  /**
+   * Acknowledges every record with seq ≤ `lastSeq`: persists the cursor durably, then deletes segments
+   * that hold only acknowledged records. An ack at or below the current ackedSeq is a no-op; one beyond
+   * the last assigned seq is clamped to it (logged). Throws RangeError for a non-integer, and on I/O
+   * errors writing the cursor (the previous ack then still stands).
+   */
+  ack(lastSeq: number): void {
+    this.assertOpen();
+    if (!Number.isSafeInteger(lastSeq)) throw new RangeError(`ack: seq must be an integer, got ${lastSeq}`);
+    if (lastSeq <= this.ackedSeq) return;
+    let ackedSeq = lastSeq;
+    if (ackedSeq > this.lastSeq) {
+      this.logger.warn("spool ack beyond the last assigned seq; clamping", { ackSeq: lastSeq, lastSeq: this.lastSeq });
+      ackedSeq = this.lastSeq;
+      if (ackedSeq <= this.ackedSeq) return;
+    }
+    writeSpoolCursor(this.options.dir, { ackedSeq, lastSeq: this.lastSeq, droppedRecords: this.droppedRecords });
+    this.ackedSeq = ackedSeq;
+    this.deleteAcknowledgedSegments();
+  }
+
+  /** The spool's current accounting; see {@link SpoolStats}. */
+  stats(): SpoolStats {
+    let pendingRecords = 0;
+    let bytes = 0;
+    for (const segment of this.segments) {
+      pendingRecords += Math.max(0, segment.lastSeq - Math.max(this.ackedSeq, segment.firstSeq - 1));
+      bytes += segment.fileBytes;
+    }
+    return { pendingRecords, droppedRecords: this.droppedRecords, bytes, ackedSeq: this.ackedSeq, lastSeq: this.lastSeq, segments: this.segments.length };
+  }
+
+  /** Closes the open segment file. Idempotent; afterwards only {@link Spool.stats} may be called. */
+  close(): void {
+    this.closeWriter();
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("spool is closed");
+  }
+
+  /** The newest segment, if appends may still go into it (not full, no corrupt bytes at its end). */
+  private appendableSegment(): SpoolSegment | null {
+    const newest = this.segments.at(-1);
+    if (!newest || newest.validBytes !== newest.fileBytes || newest.fileBytes >= this.options.segmentBytes) return null;
+    return newest;
+  }
+
+  /** Writes and fdatasyncs every planned segment write, then updates the index; on error undoes the writes and rethrows. */
+  private writeDurably(writes: SegmentWrite[]): void {
+    const opened: { write: SegmentWrite; segment: SpoolSegment; fd: number }[] = [];
+    try {
+      for (const write of writes) {
+        const target = write.existing ? { segment: write.existing, fd: this.writerFd(write.existing) } : this.createSegment(write.firstSeq);
+        opened.push({ write, ...target });
+        writeFully(target.fd, Buffer.concat(write.frames, write.frameBytes));
+        fdatasyncSync(target.fd);
+      }
+      if (opened.some(({ write }) => !write.existing)) fsyncDirectory(this.options.dir);
+    } catch (err) {
+      this.undoWrites(opened);
+      throw err;
+    }
+    for (const { write, segment, fd } of opened) {
+      segment.lastSeq = write.lastSeq;
+      segment.fileBytes += write.frameBytes;
+      segment.validBytes += write.frameBytes;
+      if (!write.existing) this.segments.push(segment);
+      if (this.writer?.fd === fd) continue;
+      this.closeWriter();
+      this.writer = { segment, fd };
+    }
+  }
+
+  /** Best-effort undo of a failed append: new segment files removed, the existing one cut back. Never throws. */
+  private undoWrites(opened: { write: SegmentWrite; segment: SpoolSegment; fd: number }[]): void {
+    for (const { write, segment, fd } of opened) {
+      if (write.existing) {
+        try {
+          ftruncateSync(fd, segment.fileBytes);
+        } catch (err) {
+          // Could not cut back: count the unknown tail as corrupt bytes so nothing is appended after it.
+          this.logger.warn("spool could not undo a failed append", { segment: segment.path, err: (err as Error).message });
+          segment.fileBytes = safeFileSize(fd) ?? segment.fileBytes + write.frameBytes;
+          this.closeWriter();
+        }
+        continue;
+      }
+      try {
+        closeSync(fd);
+        rmSync(segment.path, { force: true });
+      } catch (err) {
+        this.logger.warn("spool could not remove a segment of a failed append", { segment: segment.path, err: (err as Error).message });
+      }
+    }
+  }
+
+  private writerFd(segment: SpoolSegment): number {
+    if (this.writer?.segment === segment) return this.writer.fd;
+    this.closeWriter();
+    this.writer = { segment, fd: openSync(segment.path, "a") };
+    return this.writer.fd;
+  }
+
+  private createSegment(firstSeq: number): { segment: SpoolSegment; fd: number } {
+    const path = join(this.options.dir, segmentFileName(firstSeq));
+    const fd = openSync(path, "ax");
+    return { segment: { path, firstSeq, lastSeq: firstSeq - 1, validBytes: 0, fileBytes: 0 }, fd };
+  }
+
+  private closeWriter(): void {
+    if (!this.writer) return;
+    closeSync(this.writer.fd);
+    this.writer = null;
+  }
+
+  /** Deletes segments holding only acknowledged records; a file that cannot be deleted stays indexed (logged) and is retried later. */
+  private deleteAcknowledgedSegments(): void {
+    const kept: SpoolSegment[] = [];
+    for (const segment of this.segments) {
+      if (segment.lastSeq > this.ackedSeq) {
+        kept.push(segment);
+        continue;
+      }
+      if (this.writer?.segment === segment) this.closeWriter();
+      try {
+        rmSync(segment.path, { force: true });
+      } catch (err) {
+        this.logger.warn("spool could not delete an acknowledged segment", { segment: segment.path, err: (err as Error).message });
+        kept.push(segment);
+      }
+    }
+    this.segments = kept;
+    this.pendingReader.retainSegments(kept);
+  }
+
+  /**
+   * While the segment files exceed `maxBytes`, drops the oldest segments except the newest one,
+   * counting their unacknowledged records as dropped and moving ackedSeq past them. Never throws: if the
+   * cursor cannot be written, nothing is dropped now (logged) and the next append tries again.
+   */
+  private enforceSizeBound(): void {
+    let bytes = this.segments.reduce((total, segment) => total + segment.fileBytes, 0);
+    const doomed: SpoolSegment[] = [];
+    while (bytes > this.options.maxBytes && doomed.length < this.segments.length - 1) {
+      const oldest = this.segments[doomed.length]!;
+      doomed.push(oldest);
+      bytes -= oldest.fileBytes;
+    }
+    const newestDoomed = doomed.at(-1);
+    if (!newestDoomed) return;
+    const ackedSeq = Math.max(this.ackedSeq, newestDoomed.lastSeq);
+    const dropped = doomed.reduce((total, segment) => total + Math.max(0, segment.lastSeq - Math.max(this.ackedSeq, segment.firstSeq - 1)), 0);
+    try {
+      writeSpoolCursor(this.options.dir, { ackedSeq, lastSeq: this.lastSeq, droppedRecords: this.droppedRecords + dropped });
+    } catch (err) {
+      this.logger.warn("spool is over its size bound but could not persist the drop", { dir: this.options.dir, err: (err as Error).message });
+      return;
+    }
+    this.ackedSeq = ackedSeq;
+    this.droppedRecords += dropped;
+    this.logger.warn("spool full; dropped its oldest records", {
+      dir: this.options.dir,
+      segmentsDropped: doomed.length,
+      droppedRecords: dropped,
+      totalDroppedRecords: this.droppedRecords,
+      ackedSeq,
+      maxBytes: this.options.maxBytes,
+    });
+    this.deleteAcknowledgedSegments();
+  }
+}
+
+function validateOptions(options: SpoolOptions): void {
+  if (typeof options.dir !== "string" || options.dir === "") throw new RangeError("spool: dir must be a non-empty path");
+  for (const key of ["maxBytes", "segmentBytes"] as const) {
+    const value = options[key];
+    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`spool: ${key} must be a positive integer, got ${value}`);
+  }
+  if (options.segmentBytes > options.maxBytes) {
+    throw new RangeError(`spool: segmentBytes (${options.segmentBytes}) must not exceed maxBytes (${options.maxBytes})`);
+  }
+}
+
+function writeFully(fd: number, data: Buffer): void {
+  let written = 0;
+  while (written < data.length) written += writeSync(fd, data, written, data.length - written);
+}
+
+function safeFileSize(fd: number): number | null {
+  try {
+    return fstatSync(fd).size;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,80 @@
+import { readFileSync, writeFileSync, mkdtempSync, rmSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runWardwatch, runWardwatchOnce } from "../helpers/processes.js";
+import { collectorYaml } from "../helpers/collectorHarness.js";
+import { freePort } from "../helpers/e2eSetup.js";
+
+const EXAMPLES = join(import.meta.dirname, "..", "..", "config", "examples");
+const INVALID = join(import.meta.dirname, "..", "config", "invalid");
+
+describe("cli/main (the built wardwatch command)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ww-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("check-config accepts the example collector and agent files", async () => {
+    const collector = await runWardwatchOnce(["check-config", join(EXAMPLES, "collector.yaml")]);
+    expect(collector.code).toBe(0);
+    expect(collector.stdout).toContain("is valid (3 sites, 6 links, 3 providers)");
+    const agent = await runWardwatchOnce(["check-config", join(EXAMPLES, "agent.yaml")]);
+    expect(agent.code).toBe(0);
+    expect(agent.stdout).toContain("agent configuration for site 'tan-phong' is valid (2 links, 3 probes)");
+  });
+
+  it("check-config exits 1 and names file, line and key", async () => {
+    const file = join(INVALID, "collector-unknown-provider.yaml");
+    const result = await runWardwatchOnce(["check-config", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: sites\\[0\\]\\.links\\[1\\]\\.provider: unknown provider 'vnp' \\(known: vnpt, viettel\\)`));
+  });
+
+  it("exits 1 on usage errors", async () => {
+    expect((await runWardwatchOnce([])).code).toBe(1);
+    expect((await runWardwatchOnce(["frobnicate"])).stderr).toContain("unknown command 'frobnicate'");
+    expect((await runWardwatchOnce(["collector"])).stderr).toContain("--config FILE is required");
+    expect((await runWardwatchOnce(["--help"])).code).toBe(0);
+  });
+
+  it("token add prints the token once and stores only its hash", async () => {
+    const file = join(dir, "collector.yaml");
+    writeFileSync(file, collectorYaml(["tan-phong"]) + `data_dir: ${JSON.stringify(join(dir, "data"))}\n`);
+    const result = await runWardwatchOnce(["token", "add", "tan-phong", "--config", file]);
+    expect(result.code).toBe(0);
+    const token = result.stdout.trim();
+    expect(token).toMatch(/^ww_[A-Za-z0-9_-]{43}$/);
+    expect(result.stderr).not.toContain(token);
+    for (const name of readdirSync(join(dir, "data"))) {
+      expect(readFileSync(join(dir, "data", name)).includes(token)).toBe(false);
+    }
+    const unknown = await runWardwatchOnce(["token", "add", "nowhere", "--config", file]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("unknown site 'nowhere' (known: tan-phong)");
+  });
+
+  it("the agent exits 1 naming the token file when it is missing", async () => {
+    const file = join(dir, "agent.yaml");
+    writeFileSync(
+      file,
+      `site: tan-phong\ncollector: { urls: ["http://127.0.0.1:9"], token_file: ${JSON.stringify(join(dir, "missing.token"))} }\nspool_dir: ${JSON.stringify(join(dir, "spool"))}\nlinks:\n  - id: tslcd\n    probes: [ { kind: icmp, target: 127.0.0.1 } ]\n`,
+    );
+    const result = await runWardwatchOnce(["agent", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("missing.token: collector.token_file: cannot read the token file (ENOENT)");
+  });
+
+  it("the collector stops on SIGTERM with exit code 0", async () => {
+    const file = join(dir, "collector-sigterm.yaml");
+    const port = await freePort();
+    writeFileSync(
+      file,
+      collectorYaml(["tan-phong"]).replace("listen: 127.0.0.1:0", `listen: 127.0.0.1:${port}`).replace("level: error", "level: info") +
+        `data_dir: ${JSON.stringify(join(dir, "data-sigterm"))}\n`,
+    );
+    const collector = runWardwatch(["collector", "--config", file]);
+    await collector.waitForLog((l) => l.message === "collector listening");
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    collector.kill("SIGTERM");
+    expect(await collector.exited).toBe(0);
+  });
+});
