@@ -38,6 +38,9 @@ export function makeAgentFileSchema<P extends z.ZodType>(probeSchema: P) {
       links: z.array(linkSchema).min(1).max(16),
     })
     .superRefine((file, ctx) => {
+      if (file.spool_segment_bytes * 4 > file.spool_max_bytes) {
+        ctx.addIssue({ code: "custom", path: ["spool_segment_bytes"], message: "must be at most a quarter of spool_max_bytes (the newest segment is never dropped)" });
+      }
       const ids = file.links.map((l) => l.id);
       ids.forEach((id, index) => {
         if (ids.indexOf(id) !== index) ctx.addIssue({ code: "custom", path: ["links", index, "id"], message: `duplicate link id '${id}'` });
