@@ -83,7 +83,16 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   });
   app.use("/api", (_req, res) => sendError(res, 404, "not_found", "no such API endpoint"));
   if (deps.dashboardDir && existsSync(deps.dashboardDir)) {
-    app.use(express.static(deps.dashboardDir, { index: "index.html", maxAge: "1h" }));
+    // Assets have content-hashed names and may be cached; index.html must be revalidated so upgrades show at once.
+    app.use(
+      express.static(deps.dashboardDir, {
+        index: "index.html",
+        maxAge: "1h",
+        setHeaders: (res, path) => {
+          if (path.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
+        },
+      }),
+    );
   }
   app.use(jsonErrorHandler((err) => logger.error("request failed", { err })));
 

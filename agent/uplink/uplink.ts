@@ -84,10 +84,12 @@ export class Uplink {
 
   private async run(): Promise<void> {
     let lastPushTs = 0;
+    // After a full batch there may be more: keep sending back to back until a batch comes out short.
+    let backfilling = false;
     while (this.running) {
       const records = this.options.spool.readPending(this.batchSize);
       const idleFor = this.options.now() - lastPushTs;
-      if (records.length < this.batchSize && idleFor < this.options.pushIntervalMs) {
+      if (!backfilling && records.length < this.batchSize && idleFor < this.options.pushIntervalMs) {
         await this.sleep(this.options.pushIntervalMs - idleFor);
         continue;
       }
@@ -96,6 +98,7 @@ export class Uplink {
       if (outcome.kind === "acknowledged") {
         if (records.length > 0) this.options.spool.ack(records.at(-1)!.seq);
         lastPushTs = this.options.now();
+        backfilling = records.length >= this.batchSize;
         this.options.logger.debug("pushed", {
           url: this.state.collectorUrl,
           status: outcome.status,
