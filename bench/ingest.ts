@@ -8,6 +8,7 @@
  * `node dist/bench/ingest.js [--agents 50] [--batches-per-agent 20] [--batch-size 500] [--run-limit-s 300]
  * [--max-in-flight N]` (default 2 × agents, at least 64: the bench measures the store, not the 429 limiter).
  */
+import { setMaxListeners } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,6 +71,8 @@ interface PassResult extends AgentPassResult {
 async function runPass(collector: CollectorProcess, workloads: SiteWorkload[], ticksPerSecond: number, runSignal: AbortSignal): Promise<PassResult> {
   const pass = new AbortController();
   const signal = AbortSignal.any([runSignal, pass.signal]);
+  // Every agent listens on this signal (requests, Retry-After waits): many listeners are expected, not a leak.
+  setMaxListeners(0, signal);
   const usageBefore = readProcessUsage(collector.pid, ticksPerSecond);
   const clientCpuBefore = process.cpuUsage();
   const started = performance.now();
