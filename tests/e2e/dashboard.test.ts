@@ -70,13 +70,13 @@ describe.skipIf(missing !== null)("e2e: dashboard in a real browser", () => {
   });
 
   it("turns a link red live, without a reload, when it goes down", async () => {
-    await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+    await page.evaluate(() => ((globalThis as unknown as { noReload: boolean }).noReload = true));
     for (let i = 0; i < 3; i++) await pushRound(false);
     const chip = page.locator('tr[data-site="tan-phong"] [data-link="tslcd"][data-state="down"]');
     await chip.waitFor();
     expect(await chip.innerText()).toContain("Mất kết nối");
     expect(await page.locator('tr[data-site="tan-phong"]').getAttribute("data-site-state")).toBe("degraded");
-    expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { noReload?: boolean }).noReload)).toBe(true);
     await page.screenshot({ path: join(dir, "overview.png"), fullPage: true });
   });
 
