@@ -7,10 +7,10 @@ import {
   type LinkStatePolicy,
 } from "../protocol/linkState.js";
 import type { LinkSnapshot } from "../protocol/ingest.js";
-import type { Sample } from "../protocol/sample.js";
+import { sampleLatencyMs, sampleLossPct, type Sample } from "../protocol/sample.js";
 
 /** A sample as a probe round produces it, before the spool gives it a seq. */
-export type UnsequencedSample = Omit<Sample, "seq">;
+export type UnsequencedSample = Sample extends infer S ? (S extends Sample ? Omit<S, "seq"> : never) : never;
 
 /** What the monitor needs of a probe: its schedule and how to run one round of it. */
 export interface ScheduledProbe {
@@ -80,7 +80,7 @@ export class LinkMonitor {
     const samples = await Promise.all(due.map((probe) => probe.run(identity, this.stopController.signal)));
     if (this.stopController.signal.aborted) return [];
     this.deps.record(samples);
-    const { machine, events } = nextLinkState(this.machine, judgeRound(samples.map((s) => ({ ...s, ts: startedAt }))), this.deps.policy);
+    const { machine, events } = nextLinkState(this.machine, judgeRound(samples.map((s) => ({ ts: startedAt, ok: s.ok, lossPct: sampleLossPct(s as Sample), rttAvgMs: sampleLatencyMs(s as Sample) }))), this.deps.policy);
     this.machine = machine;
     for (const event of events) {
       if (event.type === "state") this.deps.logger.info("link state changed", { link: this.linkId, from: event.from, to: event.to });

@@ -16,6 +16,7 @@ export function scheduleProbe(config: ProbeConfig, bindTo: ProbeBinding): Schedu
           return {
             ts: round.ts,
             kind: "icmp",
+            role: "link",
             link: round.link,
             probe: `icmp:${config.target}`,
             target: config.target,

@@ -58,7 +58,7 @@ function icmpSample(seq: number, ts: number, link: (typeof BENCH_LINKS)[number],
   const roll = random();
   const sent = 5;
   const received = roll < 1 / 2000 ? 0 : roll < 1 / 300 ? 4 : 5;
-  const common = { seq, ts, kind: "icmp" as const, link, probe: `icmp:${target}`, target, round, roundSize: TARGETS.length, sent, received, lossPct: ((sent - received) / sent) * 100 };
+  const common = { seq, ts, kind: "icmp" as const, role: "link" as const, link, probe: `icmp:${target}`, target, round, roundSize: TARGETS.length, sent, received, lossPct: ((sent - received) / sent) * 100 };
   if (received === 0) {
     return { ...common, ok: false, rttMinMs: null, rttAvgMs: null, rttMaxMs: null, rttStddevMs: null, reason: "no reply within 1000 ms" };
   }

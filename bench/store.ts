@@ -43,6 +43,7 @@ function makeSamples(total: number, layout: Layout): StoredSample[] {
         seq,
         ts,
         kind: "icmp",
+    role: "link",
         link: LINKS[seq % LINKS.length] as string,
         probe: "gateway",
         target: "10.0.0.1",

@@ -40,7 +40,10 @@ export interface SiteStatus {
 }
 
 /** Metrics GET /sites/:id/series can return. */
-export type SeriesMetric = "rtt_avg" | "rtt_min" | "rtt_max" | "loss";
+export type SeriesMetric = "rtt_avg" | "rtt_min" | "rtt_max" | "rtt_median" | "rtt_p90" | "jitter" | "mos" | "loss";
+
+/** Every {@link SeriesMetric}, for validating queries. */
+export const SERIES_METRICS: readonly SeriesMetric[] = ["rtt_avg", "rtt_min", "rtt_max", "rtt_median", "rtt_p90", "jitter", "mos", "loss"];
 
 /** GET /api/v1/sites/:id/series answer: points [bucket start UTC ms, value or null when no data]. */
 export interface SeriesResponse {

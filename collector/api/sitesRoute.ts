@@ -1,9 +1,8 @@
 import { Router } from "express";
-import type { SeriesMetric, SeriesResponse, SiteStatus } from "../../protocol/api.js";
+import { SERIES_METRICS, type SeriesMetric, type SeriesResponse, type SiteStatus } from "../../protocol/api.js";
 import type { Store } from "../store/store.js";
 import { sendError } from "./httpErrors.js";
 
-const METRICS: readonly SeriesMetric[] = ["rtt_avg", "rtt_min", "rtt_max", "loss"];
 const MAX_POINTS = 10_000;
 const DEFAULT_RANGE_MS = 3_600_000;
 
@@ -40,7 +39,7 @@ export function sitesRouter(deps: SitesDeps): Router {
       return sendError(res, 400, "bad_link", `link must be one of: ${status.links.map((l) => l.id).join(", ")}`);
     }
     const metric = (req.query.metric ?? "rtt_avg") as SeriesMetric;
-    if (!METRICS.includes(metric)) return sendError(res, 400, "bad_metric", `metric must be one of: ${METRICS.join(", ")}`);
+    if (!SERIES_METRICS.includes(metric)) return sendError(res, 400, "bad_metric", `metric must be one of: ${SERIES_METRICS.join(", ")}`);
     const to = parseMs(req.query.to, deps.now());
     const from = to === null ? null : parseMs(req.query.from, to - DEFAULT_RANGE_MS);
     if (to === null || from === null || from >= to) return sendError(res, 400, "bad_range", "from and to must be UTC milliseconds with from < to");

@@ -21,8 +21,9 @@ export function checkBatchFits(batch: IngestBatch, tokenSite: string, site: Site
   const linkIds = site.links.map((link) => link.id);
   let previousSeq = -1;
   for (const [index, sample] of batch.samples.entries()) {
-    if (!linkIds.includes(sample.link)) {
-      return { status: 400, error: "unknown_link", message: `samples[${index}].link: unknown link '${sample.link}' for site '${site.id}' (known: ${linkIds.join(", ")})` };
+    if (sample.link === null ? sample.role !== "lan" : !linkIds.includes(sample.link)) {
+      const what = sample.link === null ? `a ${sample.role} sample needs a link` : `unknown link '${sample.link}' for site '${site.id}' (known: ${linkIds.join(", ")})`;
+      return { status: 400, error: "unknown_link", message: `samples[${index}].link: ${what}` };
     }
     if (sample.seq <= previousSeq) {
       return { status: 400, error: "seq_order", message: `samples[${index}].seq: ${sample.seq} is not greater than the previous seq ${previousSeq}` };

@@ -9,6 +9,7 @@ import {
 import type { LinkSnapshot } from "../../protocol/ingest.js";
 import type { SiteStateName } from "../../protocol/api.js";
 import type { SiteConfig } from "../../config/collectorSchema.js";
+import { sampleLatencyMs, sampleLossPct } from "../../protocol/sample.js";
 import type { SiteContact, StoredLinkState, StoredSample } from "../store/store.js";
 import { addToRound, type PendingRound } from "./roundAssembler.js";
 import { siteStateOf } from "./siteState.js";
@@ -113,12 +114,14 @@ export class StateEngine {
       const { sample } = stored;
       if (sample.seq <= lastSeq) continue;
       lastSeq = sample.seq;
+      // Only a link's own probes judge the link; applications and LAN devices are history (and later, their own state).
+      if (sample.role !== "link" || sample.link === null) continue;
       const key = linkKey(site, sample.link);
       const track = this.track(site, sample.link);
-      if (!track.last || stored.ts >= track.last.ts) {
-        track.last = { ts: stored.ts, rttAvgMs: sample.rttAvgMs, lossPct: sample.lossPct };
-      }
-      const part = { ts: stored.ts, round: sample.round, roundSize: sample.roundSize, ok: sample.ok, lossPct: sample.lossPct, rttAvgMs: sample.rttAvgMs };
+      const latencyMs = sampleLatencyMs(sample);
+      const lossPct = sampleLossPct(sample);
+      if (!track.last || stored.ts >= track.last.ts) track.last = { ts: stored.ts, rttAvgMs: latencyMs, lossPct };
+      const part = { ts: stored.ts, round: sample.round, roundSize: sample.roundSize, ok: sample.ok, lossPct, rttAvgMs: latencyMs };
       const { complete, pending } = addToRound(track.pending, part);
       track.pending = pending;
       for (const parts of complete) {

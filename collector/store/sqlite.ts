@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import type { SeriesMetric } from "../../protocol/api.js";
+import { sampleLatencyMs, sampleLossPct, type Sample } from "../../protocol/sample.js";
 import type { SeriesQuery, SiteContact, Store, StoredLinkState, StoredSample, WriteResult } from "./store.js";
 import { migrate, storedMachineSchema } from "./sqliteSchema.js";
 
@@ -14,13 +15,18 @@ const METRIC_COLUMNS = {
   rtt_avg: "rtt_avg_ms",
   rtt_min: "rtt_min_ms",
   rtt_max: "rtt_max_ms",
+  rtt_median: "rtt_median_ms",
+  rtt_p90: "rtt_p90_ms",
+  jitter: "jitter_ms",
+  mos: "mos",
   loss: "loss_pct",
 } as const satisfies Record<SeriesMetric, string>;
 
 const INSERT_SAMPLE_SQL = `INSERT OR IGNORE INTO samples
-  (site, seq, ts, agent_ts, link, kind, probe, target, ok, sent, received, loss_pct,
-   rtt_min_ms, rtt_avg_ms, rtt_max_ms, rtt_stddev_ms, reason, round, round_size)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  (site, seq, ts, agent_ts, role, link, kind, probe, target, ok, latency_ms, loss_pct, sent, received,
+   rtt_min_ms, rtt_avg_ms, rtt_max_ms, rtt_stddev_ms, rtt_median_ms, rtt_p90_ms, jitter_ms, mos,
+   detail_json, reason, round, round_size)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 interface SiteContactRow {
   site: string;
@@ -54,12 +60,9 @@ export class SqliteStore implements Store {
       for (const stored of samples) inserted += this.insertSample.run(sampleRow(stored)).changes;
       return inserted;
     });
-    this.seriesStatements = {
-      rtt_avg: this.prepareSeries("rtt_avg"),
-      rtt_min: this.prepareSeries("rtt_min"),
-      rtt_max: this.prepareSeries("rtt_max"),
-      loss: this.prepareSeries("loss"),
-    };
+    this.seriesStatements = Object.fromEntries(
+      (Object.keys(METRIC_COLUMNS) as SeriesMetric[]).map((metric) => [metric, this.prepareSeries(metric)]),
+    ) as Record<SeriesMetric, Database.Statement>;
     const upsertLinkState = db.prepare(
       `INSERT INTO link_states (site, link, machine_json) VALUES (?, ?, ?)
        ON CONFLICT (site, link) DO UPDATE SET machine_json = excluded.machine_json`,
@@ -208,7 +211,7 @@ export class SqliteStore implements Store {
     return this.db.prepare(
       `SELECT CAST((ts - @from) / @step AS INTEGER) AS bucket, AVG(${column}) AS value
        FROM samples
-       WHERE site = @site AND link = @link AND ts >= @from AND ts < @to
+       WHERE site = @site AND link = @link AND role = 'link' AND ts >= @from AND ts < @to
        GROUP BY bucket`,
     );
   }
@@ -216,26 +219,39 @@ export class SqliteStore implements Store {
 
 /** The positional parameters of INSERT_SAMPLE_SQL for one sample (SQLite has no boolean: ok is 0/1). */
 function sampleRow({ site, ts, agentTs, sample }: StoredSample): unknown[] {
-  // Only ICMP samples exist today; a new kind makes this fail to compile until it has its columns.
+  const icmp = sample.kind === "icmp" ? sample : null;
   return [
     site,
     sample.seq,
     ts,
     agentTs,
+    sample.role,
     sample.link,
     sample.kind,
     sample.probe,
     sample.target,
     sample.ok ? 1 : 0,
-    sample.sent,
-    sample.received,
-    sample.lossPct,
-    sample.rttMinMs,
-    sample.rttAvgMs,
-    sample.rttMaxMs,
-    sample.rttStddevMs,
+    sampleLatencyMs(sample),
+    sampleLossPct(sample),
+    icmp?.sent ?? null,
+    icmp?.received ?? null,
+    icmp?.rttMinMs ?? null,
+    icmp?.rttAvgMs ?? null,
+    icmp?.rttMaxMs ?? null,
+    icmp?.rttStddevMs ?? null,
+    icmp?.rttMedianMs ?? null,
+    icmp?.rttP90Ms ?? null,
+    icmp?.jitterMs ?? null,
+    icmp?.mos ?? null,
+    icmp ? null : JSON.stringify(kindDetail(sample)),
     sample.reason ?? null,
     sample.round,
     sample.roundSize,
   ];
+}
+
+/** The fields of a non-ICMP sample beyond the common envelope, kept as JSON. */
+function kindDetail(sample: Sample): Record<string, unknown> {
+  const { seq: _seq, ts: _ts, role: _role, link: _link, probe: _probe, target: _target, round: _round, roundSize: _size, ok: _ok, reason: _reason, kind: _kind, ...detail } = sample;
+  return detail;
 }

@@ -10,23 +10,32 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // 1: samples, tokens, link states, site contacts.
   `
   -- WITHOUT ROWID: the (site, seq) key is the table itself, so an insert updates one b-tree plus the series index.
+  -- One row per probe round of any kind. ICMP columns are null for other kinds; latency_ms and loss_pct are the
+  -- kind-independent figures (see protocol/sample.ts); detail_json keeps the kind's other fields.
   CREATE TABLE samples (
     site          TEXT    NOT NULL,
     seq           INTEGER NOT NULL,
     ts            INTEGER NOT NULL,
     agent_ts      INTEGER NOT NULL,
-    link          TEXT    NOT NULL,
+    role          TEXT    NOT NULL,
+    link          TEXT,
     kind          TEXT    NOT NULL,
     probe         TEXT    NOT NULL,
     target        TEXT    NOT NULL,
     ok            INTEGER NOT NULL,
-    sent          INTEGER NOT NULL,
-    received      INTEGER NOT NULL,
+    latency_ms    REAL,
     loss_pct      REAL    NOT NULL,
+    sent          INTEGER,
+    received      INTEGER,
     rtt_min_ms    REAL,
     rtt_avg_ms    REAL,
     rtt_max_ms    REAL,
     rtt_stddev_ms REAL,
+    rtt_median_ms REAL,
+    rtt_p90_ms    REAL,
+    jitter_ms     REAL,
+    mos           REAL,
+    detail_json   TEXT,
     reason        TEXT,
     round         INTEGER NOT NULL,
     round_size    INTEGER NOT NULL,

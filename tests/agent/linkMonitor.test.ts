@@ -5,7 +5,7 @@ import { memoryLogger } from "../helpers/memoryLogger.js";
 
 function sample(round: { link: string; round: number; roundSize: number; ts: number }, ok: boolean): UnsequencedSample {
   return {
-    ts: round.ts, kind: "icmp", link: round.link, probe: "icmp:test", target: "test", round: round.round, roundSize: round.roundSize,
+    ts: round.ts, kind: "icmp", role: "link", link: round.link, probe: "icmp:test", target: "test", round: round.round, roundSize: round.roundSize,
     ok, sent: 1, received: ok ? 1 : 0, lossPct: ok ? 0 : 100, rttMinMs: ok ? 1 : null, rttAvgMs: ok ? 1 : null, rttMaxMs: ok ? 1 : null, rttStddevMs: ok ? 0 : null,
   };
 }

@@ -74,7 +74,7 @@ describe("collector/service", () => {
   it("validates series queries", async () => {
     for (const [query, error] of [
       ["link=nope", "bad_link"],
-      ["link=tslcd&metric=jitter", "bad_metric"],
+      ["link=tslcd&metric=bandwidth", "bad_metric"],
       ["link=tslcd&from=10&to=5", "bad_range"],
       ["link=tslcd&from=abc", "bad_range"],
       ["link=tslcd&from=0&to=100000000&step=1000", "too_many_points"],

@@ -8,6 +8,7 @@ export function icmpSample(seq: number, overrides: Partial<IcmpSample> = {}): Ic
     seq,
     ts: 1_700_000_000_000 + seq * 10_000,
     kind: "icmp",
+    role: "link",
     link: "tslcd",
     probe: "icmp:192.0.2.1",
     target: "192.0.2.1",

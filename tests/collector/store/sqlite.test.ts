@@ -14,6 +14,7 @@ function icmp(seq: number, overrides: Partial<IcmpSample> = {}): IcmpSample {
     seq,
     ts: T0 + seq * 1000,
     kind: "icmp",
+    role: "link",
     link: "fiber",
     probe: "gw",
     target: "10.0.0.1",
