@@ -6,7 +6,7 @@ set -euo pipefail
 mode=${1:-test}
 packages=(iputils-ping)
 if [ "$mode" = test ]; then
-  packages+=(iproute2 iptables chromium)
+  packages+=(iproute2 iptables chromium dnsmasq-base fping openssl)
 fi
 missing=()
 for p in "${packages[@]}"; do
