@@ -1,28 +1,48 @@
+import type { SampleRole } from "../protocol/sample.js";
 import type { ProbeBinding } from "./probes/probe.js";
 import { probeKinds, type ProbeConfig } from "./probes/registry.js";
-import type { ScheduledProbe, UnsequencedSample } from "./linkMonitor.js";
+import type { RoundIdentity, ScheduledProbe, UnsequencedSample } from "./probeMonitor.js";
+
+/** Where a probe's samples belong and how its packets leave: what it measures (role), over which link, its id. */
+export interface ProbePlacement {
+  role: SampleRole;
+  /** The link the probe leaves through (null for LAN devices). */
+  link: string | null;
+  /** The sample's probe id: "icmp:<target>" for a link's own probes, the app's or device's id otherwise. */
+  probeId: string;
+  bindTo: ProbeBinding;
+}
+
+/** The fields every sample of this placement and round shares. */
+function envelope(placement: ProbePlacement, round: RoundIdentity, target: string, ok: boolean, reason: string | undefined) {
+  return {
+    ts: round.ts,
+    role: placement.role,
+    link: placement.link,
+    probe: placement.probeId,
+    target,
+    round: round.round,
+    roundSize: round.roundSize,
+    ok,
+    ...(reason ? { reason: reason.slice(0, 500) } : {}),
+  };
+}
 
 /**
- * Wraps a configured probe for a link's round loop: runs it bound to the link and turns its result into the
- * protocol's sample for that kind.
+ * Wraps a configured probe for a monitor's round loop: runs it bound as `placement` says and turns its result into
+ * the protocol's sample for that kind.
  */
-export function scheduleProbe(config: ProbeConfig, bindTo: ProbeBinding): ScheduledProbe {
+export function scheduleProbe(config: ProbeConfig, placement: ProbePlacement): ScheduledProbe {
+  const context = (signal: AbortSignal) => ({ signal, bindTo: placement.bindTo });
   switch (config.kind) {
     case "icmp":
       return {
         intervalMs: config.intervalMs,
         async run(round, signal): Promise<UnsequencedSample> {
-          const result = await probeKinds.icmp.run(config.target, config, { signal, bindTo });
+          const result = await probeKinds.icmp.run(config.target, config, context(signal));
           return {
-            ts: round.ts,
+            ...envelope(placement, round, config.target, result.ok, result.reason),
             kind: "icmp",
-            role: "link",
-            link: round.link,
-            probe: `icmp:${config.target}`,
-            target: config.target,
-            round: round.round,
-            roundSize: round.roundSize,
-            ok: result.ok,
             sent: result.sent,
             received: result.received,
             lossPct: result.lossPct,
@@ -30,9 +50,10 @@ export function scheduleProbe(config: ProbeConfig, bindTo: ProbeBinding): Schedu
             rttAvgMs: result.rttAvgMs,
             rttMaxMs: result.rttMaxMs,
             rttStddevMs: result.rttStddevMs,
-            ...(result.reason ? { reason: result.reason.slice(0, 500) } : {}),
           };
         },
       };
+    default:
+      throw new Error(`probe kind '${(config as { kind: string }).kind}' is not wired into the agent yet`);
   }
 }

@@ -1,13 +1,12 @@
 import type { Logger } from "../config/logger.js";
 import type { AgentSettings } from "./config.js";
-import { LinkMonitor } from "./linkMonitor.js";
-import { scheduleProbe } from "./scheduledProbes.js";
+import { allMonitors, buildMonitors, type SiteMonitors } from "./monitors.js";
 import { Spool } from "./spool/spool.js";
 import { Uplink } from "./uplink/uplink.js";
 
 /** What a running agent offers its owner. */
 export interface RunningAgent {
-  monitors: readonly LinkMonitor[];
+  monitors: SiteMonitors;
   uplink: Uplink;
   spool: Spool;
   /** Stops probing and pushing (what is unsent stays in the spool) and closes the spool. */
@@ -31,28 +30,21 @@ export function startAgent(deps: AgentDeps): RunningAgent {
   const { config, logger, now } = deps;
   const spool = Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes, segmentBytes: config.spoolSegmentBytes, logger });
   let uplink: Uplink | null = null;
-  const monitors = config.links.map(
-    (link) =>
-      new LinkMonitor(
-        link.id,
-        link.probes.map((probe) => scheduleProbe(probe, { interface: link.interface, source: link.source })),
-        {
-          policy: config.linkPolicy,
-          logger,
-          now,
-          record: (samples) => {
-            try {
-              spool.append(samples);
-            } catch (err) {
-              // A full or failing disk: the round is lost (and logged), probing goes on.
-              logger.error("spool append failed", { link: link.id, samples: samples.length, err });
-              return;
-            }
-            uplink?.notify();
-          },
-        },
-      ),
-  );
+  const monitors = buildMonitors(config, {
+    policy: config.linkPolicy,
+    logger,
+    now,
+    record: (samples) => {
+      try {
+        spool.append(samples);
+      } catch (err) {
+        // A full or failing disk: the round is lost (and logged), probing goes on.
+        logger.error("spool append failed", { samples: samples.length, err });
+        return;
+      }
+      uplink?.notify();
+    },
+  });
   uplink = new Uplink({
     site: config.site,
     agentVersion: deps.agentVersion,
@@ -64,11 +56,11 @@ export function startAgent(deps: AgentDeps): RunningAgent {
     minBackoffMs: MIN_BACKOFF_MS,
     maxBackoffMs: config.collector.maxBackoffMs,
     spool,
-    snapshot: () => monitors.map((monitor) => monitor.snapshot()),
+    snapshot: () => monitors.links.map(({ monitor }) => monitor.snapshot()),
     logger,
     now,
   });
-  for (const monitor of monitors) monitor.start();
+  for (const monitor of allMonitors(monitors)) monitor.start();
   uplink.start();
   logger.info("agent started", { site: config.site, links: config.links.map((l) => l.id), collector: config.collector.urls });
 
@@ -77,7 +69,7 @@ export function startAgent(deps: AgentDeps): RunningAgent {
     uplink,
     spool,
     async close() {
-      await Promise.all(monitors.map((monitor) => monitor.stop()));
+      await Promise.all(allMonitors(monitors).map((monitor) => monitor.stop()));
       await uplink.stop();
       spool.close();
       logger.info("agent stopped", { pending: spool.stats().pendingRecords });

@@ -12,16 +12,23 @@ import { sampleLatencyMs, sampleLossPct, type Sample } from "../protocol/sample.
 /** A sample as a probe round produces it, before the spool gives it a seq. */
 export type UnsequencedSample = Sample extends infer S ? (S extends Sample ? Omit<S, "seq"> : never) : never;
 
+/** Which round a probe runs in: the monitor's round number, how many probes the round has, its start (UTC ms). */
+export interface RoundIdentity {
+  round: number;
+  roundSize: number;
+  ts: number;
+}
+
 /** What the monitor needs of a probe: its schedule and how to run one round of it. */
 export interface ScheduledProbe {
   /** Time between rounds of this probe, ms. */
   intervalMs: number;
-  /** Runs one round and returns its sample (given the round's identity); never throws for a target failure. */
-  run(round: { link: string; round: number; roundSize: number; ts: number }, signal: AbortSignal): Promise<UnsequencedSample>;
+  /** Runs one round and returns its sample; never throws for a target failure. */
+  run(round: RoundIdentity, signal: AbortSignal): Promise<UnsequencedSample>;
 }
 
-/** Collaborators of a link monitor. */
-export interface LinkMonitorDeps {
+/** Collaborators of a probe monitor. */
+export interface ProbeMonitorDeps {
   policy: LinkStatePolicy;
   logger: Logger;
   now: () => number;
@@ -30,11 +37,12 @@ export interface LinkMonitorDeps {
 }
 
 /**
- * Probes one WAN link in rounds. A round runs every probe that is due, all at once, and waits for all of them;
- * rounds never overlap, and each link has its own loop, so a slow target never delays another link. The link's
- * state is judged per round with the shared state machine.
+ * Probes one thing in rounds: a WAN link (its targets), an application through one link, or a LAN device. A round
+ * runs every probe that is due, all at once, and waits for all of them; rounds never overlap, and each monitor has
+ * its own loop, so a slow target never delays another link. The state is judged per round with the shared link
+ * state machine (the same rules for a link, an application path and a device).
  */
-export class LinkMonitor {
+export class ProbeMonitor {
   private machine: LinkStateMachine = initialLinkState();
   private round = 0;
   private readonly lastRunMs: number[];
@@ -43,9 +51,10 @@ export class LinkMonitor {
   private readonly roundIntervalMs: number;
 
   constructor(
-    readonly linkId: string,
+    /** What is monitored, for logs and snapshots: a link id, or "app:<id>@<link>", "lan:<id>". */
+    readonly id: string,
     private readonly probes: readonly ScheduledProbe[],
-    private readonly deps: LinkMonitorDeps,
+    private readonly deps: ProbeMonitorDeps,
   ) {
     this.lastRunMs = probes.map(() => -Infinity);
     this.roundIntervalMs = Math.min(...probes.map((p) => p.intervalMs));
@@ -62,9 +71,14 @@ export class LinkMonitor {
     await this.loop;
   }
 
-  /** The link's current state, as sent with every batch. */
+  /** The current state machine (read-only view). */
+  current(): Readonly<LinkStateMachine> {
+    return this.machine;
+  }
+
+  /** The current state as sent with every batch (meaningful for link monitors, whose id is the link id). */
   snapshot(): LinkSnapshot {
-    return { link: this.linkId, state: this.machine.state, sinceTs: this.machine.sinceTs };
+    return { link: this.id, state: this.machine.state, sinceTs: this.machine.sinceTs };
   }
 
   /** Runs one round now and returns its samples (also recorded). Exposed for tests. */
@@ -76,15 +90,15 @@ export class LinkMonitor {
     this.probes.forEach((probe, i) => {
       if (due.includes(probe)) this.lastRunMs[i] = startedAt;
     });
-    const identity = { link: this.linkId, round, roundSize: due.length, ts: startedAt };
+    const identity: RoundIdentity = { round, roundSize: due.length, ts: startedAt };
     const samples = await Promise.all(due.map((probe) => probe.run(identity, this.stopController.signal)));
     if (this.stopController.signal.aborted) return [];
     this.deps.record(samples);
     const { machine, events } = nextLinkState(this.machine, judgeRound(samples.map((s) => ({ ts: startedAt, ok: s.ok, lossPct: sampleLossPct(s as Sample), rttAvgMs: sampleLatencyMs(s as Sample) }))), this.deps.policy);
     this.machine = machine;
     for (const event of events) {
-      if (event.type === "state") this.deps.logger.info("link state changed", { link: this.linkId, from: event.from, to: event.to });
-      else this.deps.logger.warn(event.flapping ? "link flapping" : "link stopped flapping", { link: this.linkId });
+      if (event.type === "state") this.deps.logger.info("state changed", { monitor: this.id, from: event.from, to: event.to });
+      else this.deps.logger.warn(event.flapping ? "flapping" : "stopped flapping", { monitor: this.id });
     }
     return samples;
   }
@@ -97,7 +111,7 @@ export class LinkMonitor {
         await this.runRound();
       } catch (err) {
         // A probe must not throw; if one does, the link keeps being probed.
-        this.deps.logger.error("probe round failed", { link: this.linkId, err });
+        this.deps.logger.error("probe round failed", { monitor: this.id, err });
       }
       const waitMs = Math.max(0, startedAt + this.roundIntervalMs - this.deps.now());
       await abortableDelay(waitMs, signal);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { LinkMonitor, type ScheduledProbe, type UnsequencedSample } from "../../agent/linkMonitor.js";
+import { ProbeMonitor, type RoundIdentity, type ScheduledProbe, type UnsequencedSample } from "../../agent/probeMonitor.js";
 import { DEFAULT_LINK_STATE_POLICY } from "../../protocol/linkState.js";
 import { memoryLogger } from "../helpers/memoryLogger.js";
 
-function sample(round: { link: string; round: number; roundSize: number; ts: number }, ok: boolean): UnsequencedSample {
+function sample(round: RoundIdentity, ok: boolean, link = "tslcd"): UnsequencedSample {
   return {
-    ts: round.ts, kind: "icmp", role: "link", link: round.link, probe: "icmp:test", target: "test", round: round.round, roundSize: round.roundSize,
+    ts: round.ts, kind: "icmp", role: "link", link, probe: "icmp:test", target: "test", round: round.round, roundSize: round.roundSize,
     ok, sent: 1, received: ok ? 1 : 0, lossPct: ok ? 0 : 100, rttMinMs: ok ? 1 : null, rttAvgMs: ok ? 1 : null, rttMaxMs: ok ? 1 : null, rttStddevMs: ok ? 0 : null,
   };
 }
@@ -30,12 +30,12 @@ function gatedProbe(intervalMs: number) {
   return { probe, state };
 }
 
-describe("agent/linkMonitor", () => {
+describe("agent/probeMonitor", () => {
   it("goes down after 3 failed rounds and records every round", async () => {
     const recorded: UnsequencedSample[][] = [];
     let ok = true;
     let clockMs = 0;
-    const monitor = new LinkMonitor("tslcd", [{ intervalMs: 1000, run: async (round) => sample(round, ok) }], {
+    const monitor = new ProbeMonitor("tslcd", [{ intervalMs: 1000, run: async (round) => sample(round, ok) }], {
       policy: DEFAULT_LINK_STATE_POLICY,
       logger: memoryLogger().logger,
       now: () => clockMs,
@@ -58,10 +58,10 @@ describe("agent/linkMonitor", () => {
     const log = memoryLogger();
     let clockMs = 0;
     const deps = { policy: DEFAULT_LINK_STATE_POLICY, logger: log.logger, now: () => clockMs };
-    const slowMonitor = new LinkMonitor("tslcd", [slow.probe], { ...deps, record: () => {} });
+    const slowMonitor = new ProbeMonitor("tslcd", [slow.probe], { ...deps, record: () => {} });
     let fastReached!: () => void;
     const fastDone = new Promise<void>((resolve) => (fastReached = resolve));
-    const fastMonitor = new LinkMonitor("inet", [{ intervalMs: 1000, run: async (round) => sample(round, true) }], {
+    const fastMonitor = new ProbeMonitor("inet", [{ intervalMs: 1000, run: async (round) => sample(round, true) }], {
       ...deps,
       // The fast link's rounds are 1 s apart; the test drives them directly below instead of waiting.
       record: (samples) => {
@@ -87,7 +87,7 @@ describe("agent/linkMonitor", () => {
   it("drops an aborted round instead of recording it as a failure", async () => {
     const gated = gatedProbe(1000);
     const recorded: unknown[] = [];
-    const monitor = new LinkMonitor("tslcd", [gated.probe], { policy: DEFAULT_LINK_STATE_POLICY, logger: memoryLogger().logger, now: Date.now, record: (s) => recorded.push(s) });
+    const monitor = new ProbeMonitor("tslcd", [gated.probe], { policy: DEFAULT_LINK_STATE_POLICY, logger: memoryLogger().logger, now: Date.now, record: (s) => recorded.push(s) });
     monitor.start();
     const stopping = monitor.stop();
     gated.state.release.shift()?.();
