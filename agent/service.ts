@@ -1,12 +1,14 @@
 import type { Logger } from "../config/logger.js";
 import type { AgentSettings } from "./config.js";
 import { allMonitors, buildMonitors, type SiteMonitors } from "./monitors.js";
+import { FailoverManager } from "./connectivity/failoverManager.js";
 import { Spool } from "./spool/spool.js";
 import { Uplink } from "./uplink/uplink.js";
 
 /** What a running agent offers its owner. */
 export interface RunningAgent {
   monitors: SiteMonitors;
+  failover: FailoverManager;
   uplink: Uplink;
   spool: Spool;
   /** Stops probing and pushing (what is unsent stays in the spool) and closes the spool. */
@@ -30,20 +32,25 @@ export function startAgent(deps: AgentDeps): RunningAgent {
   const { config, logger, now } = deps;
   const spool = Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes, segmentBytes: config.spoolSegmentBytes, logger });
   let uplink: Uplink | null = null;
-  const monitors = buildMonitors(config, {
-    policy: config.linkPolicy,
+  const store = (bodies: unknown[]): void => {
+    try {
+      spool.append(bodies);
+    } catch (err) {
+      // A full or failing disk: the round is lost (and logged), probing goes on.
+      logger.error("spool append failed", { records: bodies.length, err });
+      return;
+    }
+    uplink?.notify();
+  };
+  const monitors = buildMonitors(config, { policy: config.linkPolicy, logger, now, record: store });
+  const failover = new FailoverManager({
+    site: config.site,
+    connectivity: config.connectivity,
+    links: config.links,
+    conditions: () => new Map(monitors.links.map(({ link, monitor }) => [link.id, { state: monitor.current().state, sinceTs: monitor.current().sinceTs }])),
     logger,
     now,
-    record: (samples) => {
-      try {
-        spool.append(samples);
-      } catch (err) {
-        // A full or failing disk: the round is lost (and logged), probing goes on.
-        logger.error("spool append failed", { samples: samples.length, err });
-        return;
-      }
-      uplink?.notify();
-    },
+    record: (event) => store([{ event }]),
   });
   uplink = new Uplink({
     site: config.site,
@@ -61,15 +68,18 @@ export function startAgent(deps: AgentDeps): RunningAgent {
     now,
   });
   for (const monitor of allMonitors(monitors)) monitor.start();
+  if (config.connectivity.groups.length > 0) failover.start();
   uplink.start();
   logger.info("agent started", { site: config.site, links: config.links.map((l) => l.id), collector: config.collector.urls });
 
   return {
     monitors,
+    failover,
     uplink,
     spool,
     async close() {
       await Promise.all(allMonitors(monitors).map((monitor) => monitor.stop()));
+      await failover.stop();
       await uplink.stop();
       spool.close();
       logger.info("agent stopped", { pending: spool.stats().pendingRecords });

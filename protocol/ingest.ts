@@ -2,6 +2,7 @@ import { z } from "zod";
 import { identifierSchema, sampleSchema } from "./sample.js";
 import { PROTOCOL_VERSION } from "./version.js";
 import { linkStateSchema } from "./linkState.js";
+import { agentEventSchema } from "./event.js";
 
 /** Most samples one batch may carry. */
 export const MAX_SAMPLES_PER_BATCH = 5000;
@@ -22,7 +23,7 @@ export const linkSnapshotSchema = z.strictObject({
  * - `pushIntervalMs`: how often the agent pushes when it is caught up; the collector calls the site silent
  *   after three intervals without a push.
  * - `spool`: the agent's spool accounting (records still unsent, records dropped because the spool was full).
- * - `samples`: in increasing `seq` order, oldest first.
+ * - `samples`: in increasing `seq` order, oldest first; `events` likewise (the two share one seq sequence).
  */
 export const ingestBatchSchema = z.strictObject({
   version: z.literal(PROTOCOL_VERSION),
@@ -36,6 +37,10 @@ export const ingestBatchSchema = z.strictObject({
   }),
   snapshot: z.array(linkSnapshotSchema).max(64).optional(),
   samples: z.array(sampleSchema).max(MAX_SAMPLES_PER_BATCH),
+  /** Connectivity decisions, in seq order; seqs are shared with samples (one sequence per site). */
+  events: z.array(agentEventSchema).max(MAX_SAMPLES_PER_BATCH).optional(),
+  /** The link whose source address this push was sent from, when the agent bound it to one. */
+  viaLink: identifierSchema.optional(),
 });
 
 /** A batch as the agent sends it, see {@link ingestBatchSchema}. */

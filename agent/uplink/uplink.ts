@@ -2,6 +2,7 @@ import type { Logger } from "../../config/logger.js";
 import { PROTOCOL_VERSION } from "../../protocol/version.js";
 import type { IngestBatch, LinkSnapshot } from "../../protocol/ingest.js";
 import type { Sample } from "../../protocol/sample.js";
+import type { AgentEvent } from "../../protocol/event.js";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
 import { pushBatch, type PushOutcome } from "./pushBatch.js";
 
@@ -126,7 +127,7 @@ export class Uplink {
       pushIntervalMs: this.options.pushIntervalMs,
       spool: { pendingRecords: spoolStats.pendingRecords, droppedRecords: spoolStats.droppedRecords },
       snapshot: this.options.snapshot(),
-      samples: records.map((record) => ({ ...(record.body as Omit<Sample, "seq">), seq: record.seq }) as Sample),
+      ...splitRecords(records),
     };
     const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
     return pushBatch(url, this.options.token, batch, signal);
@@ -168,4 +169,16 @@ export class Uplink {
       };
     });
   }
+}
+
+/** A spooled event is stored as `{ event: {...} }`; anything else is a sample. */
+function splitRecords(records: ReadonlyArray<{ seq: number; body: unknown }>): { samples: Sample[]; events?: AgentEvent[] } {
+  const samples: Sample[] = [];
+  const events: AgentEvent[] = [];
+  for (const record of records) {
+    const body = record.body as { event?: Omit<AgentEvent, "seq"> };
+    if (body.event) events.push({ ...body.event, seq: record.seq } as AgentEvent);
+    else samples.push({ ...(record.body as Omit<Sample, "seq">), seq: record.seq } as Sample);
+  }
+  return events.length > 0 ? { samples, events } : { samples };
 }

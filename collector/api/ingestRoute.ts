@@ -2,10 +2,10 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { CollectorConfig } from "../../config/collectorSchema.js";
 import { formatKeyPath } from "../../config/loader.js";
 import type { Logger } from "../../config/logger.js";
-import { ingestBatchSchema, type IngestAccepted } from "../../protocol/ingest.js";
+import { ingestBatchSchema, type IngestAccepted, type IngestBatch } from "../../protocol/ingest.js";
 import { hashToken, parseBearer } from "../auth/tokens.js";
 import { readAgentClock } from "../ingest/clockOffset.js";
-import { checkBatchFits, toStoredSamples } from "../ingest/ingestBatch.js";
+import { checkBatchFits, toStoredEvents, toStoredSamples } from "../ingest/ingestBatch.js";
 import type { CollectorMetrics } from "../metrics.js";
 import type { LinkChange, StateEngine } from "../state/stateEngine.js";
 import type { Store } from "../store/store.js";
@@ -80,8 +80,10 @@ export function ingestRouter(deps: IngestDeps): Router {
     const clock = readAgentClock(batch.sentAt, receivedAt, config.ingest.clockSkewToleranceMs);
     const stored = toStoredSamples(batch, clock.correctionMs);
     let written;
+    let writtenEvents;
     try {
       written = store.writeSamples(stored);
+      writtenEvents = store.writeEvents(toStoredEvents(batch, clock.correctionMs));
     } catch (err) {
       logger.error("store write failed", { site: batch.site, err });
       return reject(res, 503, "store_unavailable", "the collector could not store the batch; retry later");
@@ -105,19 +107,26 @@ export function ingestRouter(deps: IngestDeps): Router {
     changes.push(...engine.observe(batch.site, stored));
     deps.onSiteUpdated(batch.site, changes);
 
-    if (batch.samples.length > 0 && written.inserted === 0) {
+    const records = batch.samples.length + (batch.events?.length ?? 0);
+    if (records > 0 && written.inserted + writtenEvents.inserted === 0) {
       metrics.ingestBatches.inc({ result: "replay" });
-      sendError(res, 409, "replay", `all ${batch.samples.length} samples (seq ${batch.samples[0]!.seq}–${batch.samples.at(-1)!.seq}) are already stored`);
+      sendError(res, 409, "replay", `all ${records} records of the batch are already stored`);
       return;
     }
     metrics.ingestBatches.inc({ result: "accepted" });
     const body: IngestAccepted = {
-      accepted: written.inserted,
-      duplicates: written.duplicates,
-      lastSeq: batch.samples.at(-1)?.seq ?? null,
+      accepted: written.inserted + writtenEvents.inserted,
+      duplicates: written.duplicates + writtenEvents.duplicates,
+      lastSeq: lastSeqOf(batch),
       clockOffsetMs: clock.offsetMs,
     };
     res.json(body);
   });
   return router;
+}
+
+/** The highest seq in the batch (samples and events), or null for an empty batch. */
+function lastSeqOf(batch: IngestBatch): number | null {
+  const last = Math.max(batch.samples.at(-1)?.seq ?? -1, batch.events?.at(-1)?.seq ?? -1);
+  return last >= 0 ? last : null;
 }

@@ -20,7 +20,7 @@ function parseMs(text: unknown, fallback: number): number | null {
   return Number(text);
 }
 
-/** GET /sites, /sites/:id and /sites/:id/series (see DESIGN's HTTP API). */
+/** GET /sites, /sites/:id, /sites/:id/series and /sites/:id/events (see DESIGN's HTTP API). */
 export function sitesRouter(deps: SitesDeps): Router {
   const router = Router();
   router.get("/sites", (_req, res) => {
@@ -56,6 +56,13 @@ export function sitesRouter(deps: SitesDeps): Router {
       points: deps.store.querySeries({ site: status.id, link, metric, from, to, stepMs: step }),
     };
     res.json(body);
+  });
+  router.get("/sites/:id/events", (req, res) => {
+    const status = deps.status(req.params.id);
+    if (!status) return sendError(res, 404, "not_found", `no site '${req.params.id}'`);
+    const from = parseMs(req.query.from, deps.now() - 7 * 86_400_000);
+    if (from === null) return sendError(res, 400, "bad_range", "from must be UTC milliseconds");
+    res.json(deps.store.listEvents(status.id, from, 1000).map(({ ts, event }) => ({ ...event, ts, agentTs: event.ts })));
   });
   return router;
 }

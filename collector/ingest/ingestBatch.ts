@@ -1,6 +1,6 @@
 import type { IngestBatch } from "../../protocol/ingest.js";
 import type { SiteConfig } from "../../config/collectorSchema.js";
-import type { StoredSample } from "../store/store.js";
+import type { StoredEvent, StoredSample } from "../store/store.js";
 
 /** Why a well-formed batch cannot be accepted: an API error code and a message naming the problem. */
 export interface BatchProblem {
@@ -30,7 +30,24 @@ export function checkBatchFits(batch: IngestBatch, tokenSite: string, site: Site
     }
     previousSeq = sample.seq;
   }
+  const events = batch.events ?? [];
+  const sampleSeqs = new Set(batch.samples.map((s) => s.seq));
+  let previousEventSeq = -1;
+  for (const [index, event] of events.entries()) {
+    if (event.seq <= previousEventSeq || sampleSeqs.has(event.seq)) {
+      return { status: 400, error: "seq_order", message: `events[${index}].seq: ${event.seq} is not greater than the previous event's, or is also a sample's` };
+    }
+    for (const [key, link] of [["fromLink", event.fromLink], ["toLink", event.toLink]] as const) {
+      if (!linkIds.includes(link)) return { status: 400, error: "unknown_link", message: `events[${index}].${key}: unknown link '${link}' for site '${site.id}' (known: ${linkIds.join(", ")})` };
+    }
+    previousEventSeq = event.seq;
+  }
   return null;
+}
+
+/** Puts a batch's events on the collector's time line (adding `correctionMs`). */
+export function toStoredEvents(batch: IngestBatch, correctionMs: number): StoredEvent[] {
+  return (batch.events ?? []).map((event) => ({ site: batch.site, ts: event.ts + correctionMs, agentTs: event.ts, event }));
 }
 
 /** Puts a batch's samples on the collector's time line (adding `correctionMs`) as rows for the store. */

@@ -1,7 +1,8 @@
 import Database from "better-sqlite3";
 import type { SeriesMetric } from "../../protocol/api.js";
 import { sampleLatencyMs, sampleLossPct, type Sample } from "../../protocol/sample.js";
-import type { SeriesQuery, SiteContact, Store, StoredLinkState, StoredSample, WriteResult } from "./store.js";
+import type { SeriesQuery, SiteContact, Store, StoredEvent, StoredLinkState, StoredSample, WriteResult } from "./store.js";
+import { agentEventSchema } from "../../protocol/event.js";
 import { migrate, storedMachineSchema } from "./sqliteSchema.js";
 
 /** Most buckets one series query may ask for; more is a client error (a RangeError), not a slow query. */
@@ -50,6 +51,7 @@ interface SiteContactRow {
 export class SqliteStore implements Store {
   private readonly insertSample: Database.Statement;
   private readonly writeBatch: (samples: StoredSample[]) => number;
+  private readonly writeEventBatch: (events: StoredEvent[]) => number;
   private readonly seriesStatements: Record<SeriesMetric, Database.Statement>;
   private readonly saveLinkStatesTx: (states: StoredLinkState[]) => void;
 
@@ -58,6 +60,12 @@ export class SqliteStore implements Store {
     this.writeBatch = db.transaction((samples: StoredSample[]) => {
       let inserted = 0;
       for (const stored of samples) inserted += this.insertSample.run(sampleRow(stored)).changes;
+      return inserted;
+    });
+    const insertEvent = db.prepare("INSERT OR IGNORE INTO events (site, seq, ts, agent_ts, type, event_json) VALUES (?, ?, ?, ?, ?, ?)");
+    this.writeEventBatch = db.transaction((events: StoredEvent[]) => {
+      let inserted = 0;
+      for (const { site, ts, agentTs, event } of events) inserted += insertEvent.run(site, event.seq, ts, agentTs, event.type, JSON.stringify(event)).changes;
       return inserted;
     });
     this.seriesStatements = Object.fromEntries(
@@ -120,6 +128,19 @@ export class SqliteStore implements Store {
       if (point !== undefined) point[1] = value;
     }
     return points;
+  }
+
+  writeEvents(events: StoredEvent[]): WriteResult {
+    if (events.length === 0) return { inserted: 0, duplicates: 0 };
+    const inserted = this.writeEventBatch(events);
+    return { inserted, duplicates: events.length - inserted };
+  }
+
+  listEvents(site: string, fromTs: number, limit: number): StoredEvent[] {
+    const rows = this.db
+      .prepare("SELECT site, ts, agent_ts, event_json FROM events WHERE site = ? AND ts >= ? ORDER BY ts, seq LIMIT ?")
+      .all(site, fromTs, limit) as Array<{ site: string; ts: number; agent_ts: number; event_json: string }>;
+    return rows.map((row) => ({ site: row.site, ts: row.ts, agentTs: row.agent_ts, event: agentEventSchema.parse(JSON.parse(row.event_json)) }));
   }
 
   countSamples(site?: string): number {

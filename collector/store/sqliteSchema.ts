@@ -43,6 +43,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX samples_site_link_ts ON samples (site, link, ts);
 
+  CREATE TABLE events (
+    site       TEXT    NOT NULL,
+    seq        INTEGER NOT NULL,
+    ts         INTEGER NOT NULL,
+    agent_ts   INTEGER NOT NULL,
+    type       TEXT    NOT NULL,
+    event_json TEXT    NOT NULL,
+    PRIMARY KEY (site, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX events_site_ts ON events (site, ts);
+
   CREATE TABLE tokens (
     site       TEXT    NOT NULL,
     token_hash TEXT    NOT NULL UNIQUE,

@@ -1,4 +1,5 @@
 import type { Sample } from "../../protocol/sample.js";
+import type { AgentEvent } from "../../protocol/event.js";
 import type { LinkStateMachine } from "../../protocol/linkState.js";
 import type { SeriesMetric } from "../../protocol/api.js";
 
@@ -10,6 +11,14 @@ export interface StoredSample {
   /** The timestamp the agent wrote, UTC ms by its own clock. */
   agentTs: number;
   sample: Sample;
+}
+
+/** An agent event as stored: `ts` on the collector's time line, `agentTs` as the agent wrote it (UTC ms). */
+export interface StoredEvent {
+  site: string;
+  ts: number;
+  agentTs: number;
+  event: AgentEvent;
 }
 
 /** What one idempotent write did. */
@@ -57,6 +66,10 @@ export interface StoredLinkState {
 export interface Store {
   /** Stores samples, ignoring any (site, seq) already held. All-or-nothing per call. */
   writeSamples(samples: StoredSample[]): WriteResult;
+  /** Stores agent events, ignoring any (site, seq) already held. */
+  writeEvents(events: StoredEvent[]): WriteResult;
+  /** A site's events from `fromTs` (inclusive, collector time line), oldest first, at most `limit`. */
+  listEvents(site: string, fromTs: number, limit: number): StoredEvent[];
   /** Average of the metric per bucket; buckets with no sample are null. Points are [bucket start, value]. */
   querySeries(query: SeriesQuery): Array<[number, number | null]>;
   /** Number of samples held, for one site or all. */

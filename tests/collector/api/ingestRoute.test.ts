@@ -68,11 +68,22 @@ describe("collector/api/ingestRoute", () => {
     expect(t.store.listSeqs("tan-phong")).toEqual([1, 2, 3, 4]);
   });
 
+  it("stores connectivity events with the samples, once, and lists them", async () => {
+    const event = { seq: 6, ts: Date.now(), type: "failover" as const, group: "tinh", fromLink: "tslcd", toLink: "inet", reason: "preferred_down" as const, action: "observe" as const, ok: true, detail: "observe only" };
+    const batch = batchOf("tan-phong", [icmpSample(5)], { events: [event] });
+    expect((await postIngest(t.collector.url, batch, auth())).json).toMatchObject({ accepted: 2, lastSeq: 6 });
+    expect((await postIngest(t.collector.url, batchOf("tan-phong", [], { events: [event] }), auth())).status).toBe(409);
+    const listed = (await (await fetch(`${t.collector.url}/api/v1/sites/tan-phong/events`)).json()) as Array<{ seq: number; toLink: string }>;
+    expect(listed.map((e) => [e.seq, e.toLink])).toEqual([[6, "inet"]]);
+    const bad = await postIngest(t.collector.url, batchOf("tan-phong", [], { events: [{ ...event, seq: 7, toLink: "nope" }] }), auth());
+    expect(bad.json.error).toBe("unknown_link");
+  });
+
   it("counts rejects by reason in /metrics", async () => {
     const text = await (await fetch(`${t.collector.url}/metrics`)).text();
     expect(text).toMatch(/wardwatch_ingest_rejects_total\{reason="invalid_token"\} 2/);
-    expect(text).toMatch(/wardwatch_ingest_rejects_total\{reason="replay"\}|wardwatch_ingest_batches_total\{result="replay"\} 1/);
-    expect(text).toMatch(/wardwatch_ingest_samples_total\{result="inserted"\} 4/);
+    expect(text).toMatch(/wardwatch_ingest_batches_total\{result="replay"\} 2/);
+    expect(text).toMatch(/wardwatch_ingest_samples_total\{result="inserted"\} 5/);
     expect(text).toMatch(/wardwatch_ingest_in_flight 0/);
   });
 });
