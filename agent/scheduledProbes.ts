@@ -1,6 +1,7 @@
 import type { SampleRole } from "../protocol/sample.js";
 import type { ProbeBinding } from "./probes/probe.js";
 import { probeKinds, type ProbeConfig } from "./probes/registry.js";
+import { icmpSampleStats } from "./probes/icmpStats.js";
 import type { RoundIdentity, ScheduledProbe, UnsequencedSample } from "./probeMonitor.js";
 
 /** Where a probe's samples belong and how its packets leave: what it measures (role), over which link, its id. */
@@ -50,6 +51,7 @@ export function scheduleProbe(config: ProbeConfig, placement: ProbePlacement): S
             rttAvgMs: result.rttAvgMs,
             rttMaxMs: result.rttMaxMs,
             rttStddevMs: result.rttStddevMs,
+            ...icmpSampleStats(result),
           };
         },
       };

@@ -64,6 +64,10 @@ export function startAgent(deps: AgentDeps): RunningAgent {
     maxBackoffMs: config.collector.maxBackoffMs,
     spool,
     snapshot: () => monitors.links.map(({ monitor }) => monitor.snapshot()),
+    pushLinks: () =>
+      monitors.links
+        .filter(({ link }) => link.interface || link.source)
+        .map(({ link, monitor }) => ({ id: link.id, binding: { interface: link.interface, source: link.source }, state: monitor.current().state })),
     logger,
     now,
   });

@@ -1,48 +1,46 @@
 import { gzipSync } from "node:zlib";
 import type { IngestBatch } from "../../protocol/ingest.js";
+import { postGzipJson } from "./httpPost.js";
 
-/** How one push attempt ended. `acknowledged`: the collector holds every sample of the batch. */
+/** How one push attempt ended. `acknowledged`: the collector holds every record of the batch. */
 export type PushOutcome =
   | { kind: "acknowledged"; status: number }
   | { kind: "retry"; status: number | null; retryAfter: string | null; reason: string; tooLarge: boolean };
 
 /**
- * POSTs one batch, gzip-compressed, to `${baseUrl}/api/v1/ingest` with the site's bearer token. A 200, or a 409
- * "replay" (everything already stored), acknowledges; anything else, including network errors and time-outs, is a
- * retry, with the collector's reason.
+ * POSTs one batch, gzip-compressed, to `${baseUrl}/api/v1/ingest` with the site's bearer token, from `localAddress`
+ * when given. A 200, or a 409 "replay" (everything already stored), acknowledges; anything else, including network
+ * errors and time-outs, is a retry, with the collector's reason.
  */
 export async function pushBatch(
   baseUrl: string,
   token: string,
   batch: IngestBatch,
-  signal: AbortSignal,
+  options: { localAddress?: string; signal: AbortSignal },
 ): Promise<PushOutcome> {
   const body = gzipSync(JSON.stringify(batch));
-  let response: Response;
+  let answer;
   try {
-    response = await fetch(new URL("/api/v1/ingest", baseUrl), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Content-Encoding": "gzip", Authorization: `Bearer ${token}` },
-      body,
-      signal,
-    });
+    answer = await postGzipJson(new URL("/api/v1/ingest", baseUrl), token, body, options);
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return { kind: "retry", status: null, retryAfter: null, reason: cause ?? (err as Error).name ?? "network error", tooLarge: false };
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = options.signal.aborted ? "timeout or stop" : (code ?? (err as Error).message ?? "network error");
+    return { kind: "retry", status: null, retryAfter: null, reason, tooLarge: false };
   }
-  const text = await response.text().catch(() => "");
   let error: { error?: string; message?: string } = {};
   try {
-    error = JSON.parse(text) as typeof error;
+    error = JSON.parse(answer.text) as typeof error;
   } catch {
     // Not JSON (a proxy's page, say): the status alone tells what happened.
   }
-  if (response.ok || (response.status === 409 && error.error === "replay")) return { kind: "acknowledged", status: response.status };
+  if ((answer.status >= 200 && answer.status < 300) || (answer.status === 409 && error.error === "replay")) {
+    return { kind: "acknowledged", status: answer.status };
+  }
   return {
     kind: "retry",
-    status: response.status,
-    retryAfter: response.headers.get("retry-after"),
-    reason: error.message ? `${error.error}: ${error.message}` : `HTTP ${response.status}`,
-    tooLarge: response.status === 413,
+    status: answer.status,
+    retryAfter: answer.retryAfter,
+    reason: error.message ? `${error.error}: ${error.message}` : `HTTP ${answer.status}`,
+    tooLarge: answer.status === 413,
   };
 }

@@ -5,6 +5,7 @@ import type { Sample } from "../../protocol/sample.js";
 import type { AgentEvent } from "../../protocol/event.js";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
 import { pushBatch, type PushOutcome } from "./pushBatch.js";
+import { choosePushRoutes, type PushLink } from "./pushRoutes.js";
 
 /** The part of the spool the uplink uses. */
 export interface UplinkSpool {
@@ -20,6 +21,8 @@ export interface UplinkStatus {
   lastError: string | null;
   consecutiveFailures: number;
   collectorUrl: string | null;
+  /** The link that carried the last successful push (null: the routing table chose). */
+  viaLink: string | null;
 }
 
 /** Settings and collaborators of the uplink. Durations in ms. */
@@ -35,6 +38,8 @@ export interface UplinkOptions {
   maxBackoffMs: number;
   spool: UplinkSpool;
   snapshot: () => LinkSnapshot[];
+  /** The WAN links a push may leave through, with their state; empty: the routing table decides. */
+  pushLinks: () => PushLink[];
   logger: Logger;
   now: () => number;
   random?: () => number;
@@ -52,7 +57,7 @@ export class Uplink {
   private wake: (() => void) | null = null;
   private urlIndex = 0;
   private batchSize: number;
-  private readonly state: UplinkStatus = { lastPushOkTs: null, lastAttemptTs: null, lastError: null, consecutiveFailures: 0, collectorUrl: null };
+  private readonly state: UplinkStatus = { lastPushOkTs: null, lastAttemptTs: null, lastError: null, consecutiveFailures: 0, collectorUrl: null, viaLink: null };
 
   constructor(private readonly options: UplinkOptions) {
     this.batchSize = options.batchSize;
@@ -102,6 +107,7 @@ export class Uplink {
         backfilling = records.length >= this.batchSize;
         this.options.logger.debug("pushed", {
           url: this.state.collectorUrl,
+          via: this.state.viaLink,
           status: outcome.status,
           samples: records.length,
           lastSeq: records.at(-1)?.seq ?? null,
@@ -114,23 +120,37 @@ export class Uplink {
     }
   }
 
+  /**
+   * One attempt: tries each way to the collector in turn (links that are up first, then the routing table) until
+   * one gets an answer; a network failure on one link moves on to the next.
+   */
   private async pushOnce(records: Array<{ seq: number; body: unknown }>): Promise<PushOutcome> {
     const url = this.options.urls[this.urlIndex % this.options.urls.length]!;
     this.state.lastAttemptTs = this.options.now();
     this.state.collectorUrl = url;
-    const spoolStats = this.options.spool.stats();
-    const batch: IngestBatch = {
-      version: PROTOCOL_VERSION,
-      site: this.options.site,
-      agentVersion: this.options.agentVersion,
-      sentAt: this.options.now(),
-      pushIntervalMs: this.options.pushIntervalMs,
-      spool: { pendingRecords: spoolStats.pendingRecords, droppedRecords: spoolStats.droppedRecords },
-      snapshot: this.options.snapshot(),
-      ...splitRecords(records),
-    };
-    const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
-    return pushBatch(url, this.options.token, batch, signal);
+    const { routes, skipped } = await choosePushRoutes(new URL(url), this.options.pushLinks(), this.stopController.signal);
+    for (const { link, reason } of skipped) this.options.logger.debug("push cannot use link", { link, reason });
+    let outcome: PushOutcome = { kind: "retry", status: null, retryAfter: null, reason: "no route", tooLarge: false };
+    for (const route of routes) {
+      const spoolStats = this.options.spool.stats();
+      const batch: IngestBatch = {
+        version: PROTOCOL_VERSION,
+        site: this.options.site,
+        agentVersion: this.options.agentVersion,
+        sentAt: this.options.now(),
+        pushIntervalMs: this.options.pushIntervalMs,
+        spool: { pendingRecords: spoolStats.pendingRecords, droppedRecords: spoolStats.droppedRecords },
+        snapshot: this.options.snapshot(),
+        ...(route.link ? { viaLink: route.link } : {}),
+        ...splitRecords(records),
+      };
+      const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
+      outcome = await pushBatch(url, this.options.token, batch, { localAddress: route.localAddress, signal });
+      if (outcome.kind === "acknowledged") this.state.viaLink = route.link;
+      if (outcome.kind === "acknowledged" || outcome.status !== null || !this.running) return outcome;
+      this.options.logger.debug("push over link failed", { link: route.link, reason: outcome.reason });
+    }
+    return outcome;
   }
 
   private noteSuccess(): void {

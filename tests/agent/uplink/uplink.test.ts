@@ -78,6 +78,7 @@ describe("agent/uplink/uplink", () => {
       maxBackoffMs: 50,
       spool,
       snapshot: () => [{ link: "tslcd", state: "up", sinceTs: 1 }],
+      pushLinks: () => [],
       logger,
       now: Date.now,
       random: () => 1,
