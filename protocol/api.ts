@@ -36,6 +36,8 @@ export interface SiteStatus {
   clockSkewed: boolean;
   /** Records the agent still had to send, and had dropped because its spool was full, at the last push. */
   spool: { pendingRecords: number; droppedRecords: number } | null;
+  /** The link that carried the agent's last push (null: unknown, or its routing table chose). */
+  lastPushVia: string | null;
   links: LinkStatus[];
 }
 

@@ -101,6 +101,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       pendingRecords: batch.spool.pendingRecords,
       droppedRecords: batch.spool.droppedRecords,
       lastSeq: previous?.lastSeq ?? 0,
+      viaLink: batch.viaLink ?? null,
     });
     if (clock.skewed && !previous) logger.warn("agent clock is off", { site: batch.site, offsetMs: clock.offsetMs });
     const changes = wasSilentOrNew && batch.snapshot ? engine.adoptSnapshot(batch.site, batch.snapshot, batch.sentAt + clock.correctionMs, clock.correctionMs) : [];

@@ -37,6 +37,7 @@ export function siteStatusOf(
     clockOffsetMs: contact?.clockOffsetMs ?? null,
     clockSkewed: contact ? Math.abs(contact.clockOffsetMs) > clockSkewToleranceMs : false,
     spool: contact ? { pendingRecords: contact.pendingRecords, droppedRecords: contact.droppedRecords } : null,
+    lastPushVia: contact?.viaLink ?? null,
     links,
   };
 }

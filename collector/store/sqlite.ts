@@ -37,6 +37,7 @@ interface SiteContactRow {
   pending_records: number;
   dropped_records: number;
   last_seq: number;
+  via_link: string | null;
 }
 
 /**
@@ -52,6 +53,7 @@ export class SqliteStore implements Store {
   private readonly insertSample: Database.Statement;
   private readonly writeBatch: (samples: StoredSample[]) => number;
   private readonly writeEventBatch: (events: StoredEvent[]) => number;
+  private readonly upsertContact: Database.Statement;
   private readonly seriesStatements: Record<SeriesMetric, Database.Statement>;
   private readonly saveLinkStatesTx: (states: StoredLinkState[]) => void;
 
@@ -62,6 +64,14 @@ export class SqliteStore implements Store {
       for (const stored of samples) inserted += this.insertSample.run(sampleRow(stored)).changes;
       return inserted;
     });
+    this.upsertContact = db.prepare(
+      `INSERT INTO site_contacts (site, last_seen_ts, clock_offset_ms, push_interval_ms, pending_records, dropped_records, last_seq, via_link)
+       VALUES (@site, @lastSeenTs, @clockOffsetMs, @pushIntervalMs, @pendingRecords, @droppedRecords, @lastSeq, @viaLink)
+       ON CONFLICT (site) DO UPDATE SET
+         last_seen_ts = excluded.last_seen_ts, clock_offset_ms = excluded.clock_offset_ms,
+         push_interval_ms = excluded.push_interval_ms, pending_records = excluded.pending_records,
+         dropped_records = excluded.dropped_records, last_seq = excluded.last_seq, via_link = excluded.via_link`,
+    );
     const insertEvent = db.prepare("INSERT OR IGNORE INTO events (site, seq, ts, agent_ts, type, event_json) VALUES (?, ?, ?, ?, ?, ?)");
     this.writeEventBatch = db.transaction((events: StoredEvent[]) => {
       let inserted = 0;
@@ -186,16 +196,7 @@ export class SqliteStore implements Store {
 
   /** Upserts the contact for `contact.site`. */
   saveSiteContact(contact: SiteContact): void {
-    this.db
-      .prepare(
-        `INSERT INTO site_contacts (site, last_seen_ts, clock_offset_ms, push_interval_ms, pending_records, dropped_records, last_seq)
-         VALUES (@site, @lastSeenTs, @clockOffsetMs, @pushIntervalMs, @pendingRecords, @droppedRecords, @lastSeq)
-         ON CONFLICT (site) DO UPDATE SET
-           last_seen_ts = excluded.last_seen_ts, clock_offset_ms = excluded.clock_offset_ms,
-           push_interval_ms = excluded.push_interval_ms, pending_records = excluded.pending_records,
-           dropped_records = excluded.dropped_records, last_seq = excluded.last_seq`,
-      )
-      .run(contact);
+    this.upsertContact.run(contact);
   }
 
   /** Every saved site contact, ordered by site. */
@@ -209,6 +210,7 @@ export class SqliteStore implements Store {
       pendingRecords: row.pending_records,
       droppedRecords: row.dropped_records,
       lastSeq: row.last_seq,
+      viaLink: row.via_link,
     }));
   }
 

@@ -74,7 +74,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     push_interval_ms INTEGER NOT NULL,
     pending_records  INTEGER NOT NULL,
     dropped_records  INTEGER NOT NULL,
-    last_seq         INTEGER NOT NULL
+    last_seq         INTEGER NOT NULL,
+    via_link         TEXT
   );
   `,
 ];

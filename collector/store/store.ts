@@ -50,6 +50,8 @@ export interface SiteContact {
   droppedRecords: number;
   /** Highest sample seq the state engine has judged for this site (resent samples at or below it are history only). */
   lastSeq: number;
+  /** The link that carried the last push, as the agent reported it (null: its routing table chose). */
+  viaLink: string | null;
 }
 
 /** A link's state machine as persisted. */

@@ -71,6 +71,13 @@ describe("collector/service", () => {
     }
   });
 
+  it("shows which link carried the last push", async () => {
+    const res = await postIngest(t.collector.url, batchOf("tan-phong", [], { viaLink: "inet" }), auth());
+    expect(res.status).toBe(200);
+    const { body: site } = await getJson<SiteStatus>("/api/v1/sites/tan-phong");
+    expect(site.lastPushVia).toBe("inet");
+  });
+
   it("validates series queries", async () => {
     for (const [query, error] of [
       ["link=nope", "bad_link"],

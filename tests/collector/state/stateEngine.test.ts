@@ -23,7 +23,7 @@ function stored(sample: ReturnType<typeof icmpSample>): StoredSample {
 
 function engineWithContact(nowMs: number): StateEngine {
   const engine = new StateEngine([site], DEFAULT_LINK_STATE_POLICY, 3, { links: [], contacts: [] });
-  engine.recordContact({ site: "a", lastSeenTs: nowMs, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 0 });
+  engine.recordContact({ site: "a", lastSeenTs: nowMs, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 0, viaLink: null });
   return engine;
 }
 

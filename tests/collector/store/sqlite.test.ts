@@ -222,6 +222,7 @@ describe("collector/store/sqlite on a file", () => {
       pendingRecords: 4,
       droppedRecords: 1,
       lastSeq: 42,
+      viaLink: "inet",
     };
 
     const first = SqliteStore.open(path);
