@@ -5,6 +5,7 @@ import {
   nextLinkState,
   type LinkStateMachine,
   type LinkStatePolicy,
+  type RoundObservation,
 } from "../protocol/linkState.js";
 import type { LinkSnapshot } from "../protocol/ingest.js";
 import { sampleLatencyMs, sampleLossPct, type Sample } from "../protocol/sample.js";
@@ -34,6 +35,8 @@ export interface ProbeMonitorDeps {
   now: () => number;
   /** Stores a round's samples durably (the spool); called once per round. */
   record: (samples: UnsequencedSample[]) => void;
+  /** Told every judged round (for the local status page's history), with the monitor's id and the samples. */
+  onRound?: (monitorId: string, round: RoundObservation, samples: readonly UnsequencedSample[]) => void;
 }
 
 /**
@@ -94,8 +97,10 @@ export class ProbeMonitor {
     const samples = await Promise.all(due.map((probe) => probe.run(identity, this.stopController.signal)));
     if (this.stopController.signal.aborted) return [];
     this.deps.record(samples);
-    const { machine, events } = nextLinkState(this.machine, judgeRound(samples.map((s) => ({ ts: startedAt, ok: s.ok, lossPct: sampleLossPct(s as Sample), rttAvgMs: sampleLatencyMs(s as Sample) }))), this.deps.policy);
+    const observation = judgeRound(samples.map((s) => ({ ts: startedAt, ok: s.ok, lossPct: sampleLossPct(s as Sample), rttAvgMs: sampleLatencyMs(s as Sample) })));
+    const { machine, events } = nextLinkState(this.machine, observation, this.deps.policy);
     this.machine = machine;
+    this.deps.onRound?.(this.id, observation, samples);
     for (const event of events) {
       if (event.type === "state") this.deps.logger.info("state changed", { monitor: this.id, from: event.from, to: event.to });
       else this.deps.logger.warn(event.flapping ? "flapping" : "stopped flapping", { monitor: this.id });

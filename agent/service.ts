@@ -2,6 +2,10 @@ import type { Logger } from "../config/logger.js";
 import type { AgentSettings } from "./config.js";
 import { allMonitors, buildMonitors, type SiteMonitors } from "./monitors.js";
 import { FailoverManager } from "./connectivity/failoverManager.js";
+import { RoundHistory } from "./status/roundHistory.js";
+import { buildAgentStatus } from "./status/buildStatus.js";
+import { startStatusServer } from "./status/statusServer.js";
+import type { AgentStatus } from "./status/statusModel.js";
 import { Spool } from "./spool/spool.js";
 import { Uplink } from "./uplink/uplink.js";
 
@@ -9,6 +13,10 @@ import { Uplink } from "./uplink/uplink.js";
 export interface RunningAgent {
   monitors: SiteMonitors;
   failover: FailoverManager;
+  /** The status the local page shows, now. */
+  status(): AgentStatus;
+  /** The local status page's address, when `status_listen` is set. */
+  statusUrl: string | null;
   uplink: Uplink;
   spool: Spool;
   /** Stops probing and pushing (what is unsent stays in the spool) and closes the spool. */
@@ -28,7 +36,7 @@ export interface AgentDeps {
 const MIN_BACKOFF_MS = 1000;
 
 /** Builds and starts the agent: one round loop per link, the spool, the uplink. */
-export function startAgent(deps: AgentDeps): RunningAgent {
+export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
   const { config, logger, now } = deps;
   const spool = Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes, segmentBytes: config.spoolSegmentBytes, logger });
   let uplink: Uplink | null = null;
@@ -42,7 +50,15 @@ export function startAgent(deps: AgentDeps): RunningAgent {
     }
     uplink?.notify();
   };
-  const monitors = buildMonitors(config, { policy: config.linkPolicy, logger, now, record: store });
+  const history = new RoundHistory();
+  const monitors = buildMonitors(config, {
+    policy: config.linkPolicy,
+    logger,
+    now,
+    record: store,
+    onRound: (id, round, samples) =>
+      history.add(id, { ts: round.ts, ok: round.ok, latencyMs: round.rttMs, lossPct: round.lossPct ?? 0, reason: samples.find((s) => !s.ok)?.reason ?? null }),
+  });
   const failover = new FailoverManager({
     site: config.site,
     connectivity: config.connectivity,
@@ -71,6 +87,22 @@ export function startAgent(deps: AgentDeps): RunningAgent {
     logger,
     now,
   });
+  const status = (): AgentStatus =>
+    buildAgentStatus({
+      config,
+      monitors,
+      history,
+      spool: () => {
+        const { pendingRecords, droppedRecords, bytes } = spool.stats();
+        return { pendingRecords, droppedRecords, bytes };
+      },
+      uplink: () => uplink!.status(),
+      now,
+    });
+  const statusServer = config.statusListen
+    ? await startStatusServer({ host: config.statusListen.host, port: config.statusListen.port, source: status, logger })
+    : null;
+  if (statusServer) logger.info("status page listening", { url: statusServer.url });
   for (const monitor of allMonitors(monitors)) monitor.start();
   if (config.connectivity.groups.length > 0) failover.start();
   uplink.start();
@@ -79,11 +111,14 @@ export function startAgent(deps: AgentDeps): RunningAgent {
   return {
     monitors,
     failover,
+    status,
+    statusUrl: statusServer?.url ?? null,
     uplink,
     spool,
     async close() {
       await Promise.all(allMonitors(monitors).map((monitor) => monitor.stop()));
       await failover.stop();
+      await statusServer?.close();
       await uplink.stop();
       spool.close();
       logger.info("agent stopped", { pending: spool.stats().pendingRecords });

@@ -45,13 +45,21 @@ sites:
 function agentYaml(port: number, tokenFile: string, spoolDir: string): string {
   return `# wardwatch demo agent: its two "links" are loopback stand-ins (nothing leaves this host).
 site: demo-phuong-1
+site_name: "Phường Demo 1 (máy này)"
 collector: { urls: ["http://127.0.0.1:${port}"], token_file: ${JSON.stringify(tokenFile)}, push_interval: 5s }
 spool_dir: ${JSON.stringify(spoolDir)}
+status_listen: 127.0.0.1:${port + 1}
 links:
   - id: tslcd
+    kind: dedicated
+    provider: VNPT
+    circuit: DEMO-TSL-000001
     source: 127.0.0.1
     probes: [ { kind: icmp, target: 127.0.0.2, interval: 5s, count: 5 } ]
   - id: inet-viettel
+    kind: internet
+    provider: Viettel
+    circuit: DEMO-VT-000001
     source: 127.0.0.1
     probes: [ { kind: icmp, target: 127.0.0.3, interval: 5s, count: 5 } ]
 `;
@@ -72,7 +80,7 @@ export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<
   const collector = await launchCollector(collectorConfig);
   const agent = await launchAgent(loadAgentConfig(agentFile));
   process.stdout.write(
-    `\nwardwatch demo is running.\n  Dashboard: ${collector.url}/\n  API:       ${collector.url}/api/v1/sites\n  Files:     ${dir}\nPress Ctrl+C to stop.\n\n`,
+    `\nwardwatch demo is running.\n  Dashboard:         ${collector.url}/\n  API:               ${collector.url}/api/v1/sites\n  Site status page:  ${agent.statusUrl ?? "-"}\n  Files:             ${dir}\nPress Ctrl+C to stop.\n\n`,
   );
   return {
     async close() {
