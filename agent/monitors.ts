@@ -21,6 +21,17 @@ export function bindingOf(config: AgentSettings, linkId: string): ProbeBinding {
   return { interface: link?.interface ?? null, source: link?.source ?? null };
 }
 
+/** Sample probe ids for a link's probes: "kind:target", with "#2", "#3" … when the same kind and target repeat. */
+export function linkProbeIds(probes: ReadonlyArray<{ kind: string; target: string }>): string[] {
+  const seen = new Map<string, number>();
+  return probes.map((probe) => {
+    const base = `${probe.kind}:${probe.target}`;
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    return count === 1 ? base : `${base}#${count}`;
+  });
+}
+
 /** Builds (but does not start) every monitor the configuration asks for. */
 export function buildMonitors(config: AgentSettings, deps: ProbeMonitorDeps): SiteMonitors {
   return {
@@ -28,7 +39,7 @@ export function buildMonitors(config: AgentSettings, deps: ProbeMonitorDeps): Si
       link,
       monitor: new ProbeMonitor(
         link.id,
-        link.probes.map((probe) => scheduleProbe(probe, { role: "link", link: link.id, probeId: `${probe.kind}:${probe.target}`, bindTo: bindingOf(config, link.id) })),
+        linkProbeIds(link.probes).map((probeId, i) => scheduleProbe(link.probes[i]!, { role: "link", link: link.id, probeId, bindTo: bindingOf(config, link.id) })),
         deps,
       ),
     })),

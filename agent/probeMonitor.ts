@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Logger } from "../config/logger.js";
 import {
   initialLinkState,
@@ -61,6 +62,8 @@ export class ProbeMonitor {
   ) {
     this.lastRunMs = probes.map(() => -Infinity);
     this.roundIntervalMs = Math.min(...probes.map((p) => p.intervalMs));
+    // Every probe of a round listens to the stop signal (and removes its listener when done).
+    setMaxListeners(Math.max(10, probes.length * 2), this.stopController.signal);
   }
 
   /** Starts the round loop. */

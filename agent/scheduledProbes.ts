@@ -55,7 +55,47 @@ export function scheduleProbe(config: ProbeConfig, placement: ProbePlacement): S
           };
         },
       };
-    default:
-      throw new Error(`probe kind '${(config as { kind: string }).kind}' is not wired into the agent yet`);
+    case "http":
+      return {
+        intervalMs: config.intervalMs,
+        async run(round, signal): Promise<UnsequencedSample> {
+          const result = await probeKinds.http.run(config.target, config, context(signal));
+          return {
+            ...envelope(placement, round, config.target, result.ok, result.reason),
+            kind: "http",
+            statusCode: result.statusCode,
+            dnsMs: result.dnsMs,
+            connectMs: result.connectMs,
+            tlsMs: result.tlsMs,
+            firstByteMs: result.firstByteMs,
+            totalMs: result.totalMs,
+            certDaysLeft: result.certDaysLeft,
+            redirects: Math.min(result.redirects, 100),
+            bodyBytes: result.bodyBytes,
+          };
+        },
+      };
+    case "dns":
+      return {
+        intervalMs: config.intervalMs,
+        async run(round, signal): Promise<UnsequencedSample> {
+          const result = await probeKinds.dns.run(config.target, config, context(signal));
+          return {
+            ...envelope(placement, round, config.target, result.ok, result.reason),
+            kind: "dns",
+            answerMs: result.answerMs,
+            rcode: result.rcode,
+            answers: result.answers.slice(0, 32),
+          };
+        },
+      };
+    case "tcp":
+      return {
+        intervalMs: config.intervalMs,
+        async run(round, signal): Promise<UnsequencedSample> {
+          const result = await probeKinds.tcp.run(config.target, config, context(signal));
+          return { ...envelope(placement, round, config.target, result.ok, result.reason), kind: "tcp", connectMs: result.connectMs };
+        },
+      };
   }
 }

@@ -1,12 +1,16 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
 import { loadCollectorConfig } from "../collector/config.js";
 import { addSiteToken, launchCollector } from "../collector/main.js";
 import { loadAgentConfig } from "../agent/config.js";
 import { launchAgent } from "../agent/main.js";
 
-/** Options of `wardwatch demo`: the dashboard port and where to keep its files (a new temp dir when null). */
+/**
+ * Options of `wardwatch demo`: the dashboard port (the site's status page uses port + 1, the stand-in application
+ * port + 2) and where to keep its files (a new temp dir when null).
+ */
 export interface DemoOptions {
   port: number;
   dir: string | null;
@@ -42,7 +46,7 @@ sites:
 `;
 }
 
-function agentYaml(port: number, tokenFile: string, spoolDir: string): string {
+function agentYaml(port: number, tokenFile: string, spoolDir: string, appPort: number): string {
   return `# wardwatch demo agent: its two "links" are loopback stand-ins (nothing leaves this host).
 site: demo-phuong-1
 site_name: "Phường Demo 1 (máy này)"
@@ -62,7 +66,26 @@ links:
     circuit: DEMO-VT-000001
     source: 127.0.0.1
     probes: [ { kind: icmp, target: 127.0.0.3, interval: 5s, count: 5 } ]
+apps:
+  - id: mot-cua
+    name: "Một cửa điện tử (bản demo)"
+    via: [tslcd, inet-viettel]
+    probe: { kind: http, url: "http://127.0.0.1:${appPort}/", interval: 10s, timeout: 5s, expect_body: "Một cửa" }
+lan:
+  - { id: camera-quay-1, name: "Camera quầy 1 (bản demo)", probe: { kind: tcp, target: "127.0.0.1:${appPort}", interval: 10s } }
 `;
+}
+
+/** A loopback stand-in for the one-stop application (and, on the same port, a "camera"), started by the demo. */
+async function startStandInApp(port: number): Promise<Server> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end("<!doctype html><title>Một cửa điện tử</title><h1>Một cửa điện tử (bản demo)</h1>");
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  return server;
 }
 
 /** Runs a collector and an agent for this host in one process, on the embedded store; prints the dashboard address. */
@@ -73,10 +96,12 @@ export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<
   const agentFile = join(dir, "agent.yaml");
   const tokenFile = join(dir, "agent.token");
   writeFileSync(collectorFile, collectorYaml(options.port, join(dir, "data")));
-  writeFileSync(agentFile, agentYaml(options.port, tokenFile, join(dir, "spool")));
+  const appPort = options.port + 2;
+  writeFileSync(agentFile, agentYaml(options.port, tokenFile, join(dir, "spool"), appPort));
   const collectorConfig = loadCollectorConfig(collectorFile);
   writeFileSync(tokenFile, `${addSiteToken(collectorConfig, "demo-phuong-1")}\n`, { mode: 0o600 });
 
+  const app = await startStandInApp(appPort);
   const collector = await launchCollector(collectorConfig);
   const agent = await launchAgent(loadAgentConfig(agentFile));
   process.stdout.write(
@@ -86,6 +111,7 @@ export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<
     async close() {
       await agent.close();
       await collector.close();
+      await new Promise<void>((resolve) => app.close(() => resolve()));
     },
   };
 }

@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { dnsProbeSchema, probeDns } from "./dns.js";
+import { httpProbeSchema, probeHttp } from "./http.js";
 import { icmpProbeSchema, probeIcmp } from "./icmp.js";
 import { defineProbeKind, type ProbeConfigBase, type ProbeKind, type ProbeResult } from "./probe.js";
+import { probeTcp, tcpProbeSchema } from "./tcp.js";
 
 /**
  * Every probe kind the agent knows, one line each: the key is the `kind:` written in YAML and must equal the
@@ -8,6 +11,9 @@ import { defineProbeKind, type ProbeConfigBase, type ProbeKind, type ProbeResult
  */
 export const probeKinds = {
   icmp: defineProbeKind(icmpProbeSchema, probeIcmp),
+  http: defineProbeKind(httpProbeSchema, probeHttp),
+  dns: defineProbeKind(dnsProbeSchema, probeDns),
+  tcp: defineProbeKind(tcpProbeSchema, probeTcp),
 } satisfies Record<string, ProbeKind<z.ZodType<ProbeConfigBase>, ProbeResult>>;
 
 /** A registered kind name, e.g. "icmp". */

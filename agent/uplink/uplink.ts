@@ -6,6 +6,7 @@ import type { AgentEvent } from "../../protocol/event.js";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
 import { pushBatch, type PushOutcome } from "./pushBatch.js";
 import { choosePushRoutes, type PushLink } from "./pushRoutes.js";
+import { deadlineSignal } from "../deadlineSignal.js";
 
 /** The part of the spool the uplink uses. */
 export interface UplinkSpool {
@@ -144,8 +145,12 @@ export class Uplink {
         ...(route.link ? { viaLink: route.link } : {}),
         ...splitRecords(records),
       };
-      const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
-      outcome = await pushBatch(url, this.options.token, batch, { localAddress: route.localAddress, signal });
+      const deadline = deadlineSignal(this.stopController.signal, this.options.requestTimeoutMs);
+      try {
+        outcome = await pushBatch(url, this.options.token, batch, { localAddress: route.localAddress, signal: deadline.signal });
+      } finally {
+        deadline.release();
+      }
       if (outcome.kind === "acknowledged") this.state.viaLink = route.link;
       if (outcome.kind === "acknowledged" || outcome.status !== null || !this.running) return outcome;
       this.options.logger.debug("push over link failed", { link: route.link, reason: outcome.reason });
