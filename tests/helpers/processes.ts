@@ -21,9 +21,20 @@ export interface DaemonProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Runs `wardwatch <args>` and collects its output. */
-export function runWardwatch(args: string[], env: NodeJS.ProcessEnv = {}): DaemonProcess {
-  const child = spawn(process.execPath, [WARDWATCH_BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** Where and how {@link runWardwatch} starts the process. */
+export interface RunOptions {
+  /**
+   * Network namespace to run in (`ip netns exec NS node …`; needs root). ip execs the command in place, so
+   * `child.pid` and kill() still reach wardwatch itself.
+   */
+  netns?: string;
+}
+
+/** Runs `wardwatch <args>` (inside `options.netns` when given) and collects its output. */
+export function runWardwatch(args: string[], env: NodeJS.ProcessEnv = {}, options: RunOptions = {}): DaemonProcess {
+  const argv = [process.execPath, WARDWATCH_BIN, ...args];
+  const [command, ...commandArgs] = options.netns ? ["ip", "netns", "exec", options.netns, ...argv] : argv;
+  const child = spawn(command!, commandArgs, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logs: Array<Record<string, unknown>> = [];
   const text: string[] = [];
   const waiters: Array<{ predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
