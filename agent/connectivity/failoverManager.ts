@@ -44,9 +44,14 @@ export class FailoverManager {
     for (const group of deps.connectivity.groups) this.routing.set(group.id, { group: group.id, activeLink: group.links[0]!, since: null });
   }
 
-  /** Re-evaluates every `everyMs` until stopped. */
+  /**
+   * Re-evaluates every `everyMs` until stopped. With the `route` action, first points every group at its preferred
+   * link, so the routes match what the manager believes even if an earlier run left a group on another link.
+   */
   start(everyMs = 1000): void {
-    this.timer ??= setInterval(() => void this.evaluate(), everyMs);
+    if (this.timer) return;
+    if (this.deps.connectivity.action === "route") void this.evaluateAfter(this.alignRoutes());
+    this.timer = setInterval(() => void this.evaluate(), everyMs);
   }
 
   /** Stops evaluating and waits for an action under way. */
@@ -67,6 +72,23 @@ export class FailoverManager {
       this.evaluating = null;
     });
     return this.evaluating;
+  }
+
+  private evaluateAfter(first: Promise<void>): Promise<void> {
+    this.evaluating = first.finally(() => {
+      this.evaluating = null;
+    });
+    return this.evaluating;
+  }
+
+  private async alignRoutes(): Promise<void> {
+    for (const group of this.deps.connectivity.groups) {
+      const link = this.deps.links.find((l) => l.id === group.links[0])!;
+      const changes = group.prefixes.map((prefix) => ({ prefix, gateway: link.gateway!, device: link.interface }));
+      const result = await (this.deps.replaceRoutes ?? replaceRoutes)(changes);
+      const log = result.ok ? this.deps.logger.info.bind(this.deps.logger) : this.deps.logger.error.bind(this.deps.logger);
+      log("routes set to the preferred link at start", { group: group.id, link: link.id, ok: result.ok, detail: result.detail });
+    }
   }
 
   private async evaluateGroups(): Promise<void> {

@@ -43,7 +43,8 @@ export async function decideEgress(targetIp: string, binding: ProbeBinding, sign
   if (!binding.interface && !binding.source) return { ok: true, localAddress: undefined };
   const family = isIP(targetIp) === 6 ? 6 : 4;
   const source = binding.source ?? interfaceAddress(binding.interface!, family);
-  if (!source) return { ok: false, reason: `interface ${binding.interface} has no IPv${family} address` };
+  // os.networkInterfaces() leaves out interfaces that are not up and running, so a link that lost carrier lands here.
+  if (!source) return { ok: false, reason: `interface ${binding.interface} is down or has no IPv${family} address` };
   if (isIP(source) !== family) return { ok: false, reason: `source ${source} cannot reach an IPv${family} target` };
   const expectedDevice = binding.interface ?? interfaceOf(source);
   const route = await routeDevice(targetIp, source, signal);

@@ -76,6 +76,17 @@ describe("agent/connectivity/failoverManager", () => {
     expect(t.manager.status()).toEqual([{ group: "tinh", activeLink: "tslcd", since: t.clock.nowMs }]);
   });
 
+  it("points every group at its preferred link when it starts with the route action", async () => {
+    const t = setup("route");
+    t.manager.start(60_000);
+    await t.manager.stop();
+    expect(t.routeCalls[0]).toEqual([
+      { prefix: "203.0.113.0/24", gateway: "192.0.2.1", device: "eth1" },
+      { prefix: "192.0.2.128/25", gateway: "192.0.2.1", device: "eth1" },
+    ]);
+    expect(t.events).toEqual([]);
+  });
+
   it("runs a hook with the event in its environment, and reports a failing hook", async () => {
     const out = join(dir, "hook.out");
     const hook = join(dir, "hook.sh");

@@ -217,7 +217,7 @@ describe("agent/probes/dns", () => {
 
     it("fails with the egress reason when bound to an interface that does not exist", async () => {
       const result = await probeDns("", settings(), contextFor({ interface: "wwnosuch0", source: null }));
-      expect(result).toEqual({ ok: false, answerMs: null, rcode: null, answers: [], ignoredPackets: 0, reason: "not via link: interface wwnosuch0 has no IPv4 address" });
+      expect(result).toEqual({ ok: false, answerMs: null, rcode: null, answers: [], ignoredPackets: 0, reason: "not via link: interface wwnosuch0 is down or has no IPv4 address" });
     });
   });
 

@@ -436,7 +436,7 @@ describe("agent/probes/http", () => {
 
     it("fails with the egress reason when the link cannot carry the round", async () => {
       const noInterface = await probeHttp(`${base}/ok`, settings(), contextFor({ interface: "wwnosuch0", source: null }));
-      expect(noInterface).toMatchObject({ ok: false, statusCode: null, connectMs: null, reason: "not via link: interface wwnosuch0 has no IPv4 address" });
+      expect(noInterface).toMatchObject({ ok: false, statusCode: null, connectMs: null, reason: "not via link: interface wwnosuch0 is down or has no IPv4 address" });
       const wrongFamily = await probeHttp(`${base6}/ok`, settings(), contextFor({ interface: null, source: "127.0.0.1" }));
       expect(wrongFamily.reason).toBe("not via link: source 127.0.0.1 cannot reach an IPv6 target");
     });

@@ -181,7 +181,7 @@ describe("agent/probes/tcp", () => {
     it("fails with the egress reason when bound to an interface that does not exist, connecting nothing", async () => {
       const before = listener.peers.length;
       const result = await probeTcp("", settings(listener.port), contextFor({ interface: "wwnosuch0", source: null }));
-      expect(result).toEqual({ ok: false, connectMs: null, reason: "not via link: interface wwnosuch0 has no IPv4 address" });
+      expect(result).toEqual({ ok: false, connectMs: null, reason: "not via link: interface wwnosuch0 is down or has no IPv4 address" });
       expect(listener.peers.length).toBe(before);
     });
 
