@@ -57,6 +57,17 @@ export function sitesRouter(deps: SitesDeps): Router {
     };
     res.json(body);
   });
+  // Applications through each link (TSLCD vs Internet), province-wide or for one site: the comparison the province
+  // needs to choose between keeping applications on the dedicated network and opening them to the Internet.
+  router.get("/apps", (req, res) => {
+    const to = parseMs(req.query.to, deps.now());
+    const from = to === null ? null : parseMs(req.query.from, to - 86_400_000);
+    if (to === null || from === null || from >= to) return sendError(res, 400, "bad_range", "from and to must be UTC milliseconds with from < to");
+    const site = typeof req.query.site === "string" ? req.query.site : undefined;
+    if (site !== undefined && !deps.status(site)) return sendError(res, 404, "not_found", `no site '${site}'`);
+    res.json({ from, to, paths: deps.store.appPathSummaries(from, to, site) });
+  });
+
   router.get("/sites/:id/events", (req, res) => {
     const status = deps.status(req.params.id);
     if (!status) return sendError(res, 404, "not_found", `no site '${req.params.id}'`);

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import type { SeriesMetric } from "../../protocol/api.js";
 import { sampleLatencyMs, sampleLossPct, type Sample } from "../../protocol/sample.js";
-import type { SeriesQuery, SiteContact, Store, StoredEvent, StoredLinkState, StoredSample, WriteResult } from "./store.js";
+import type { AppPathSummary, SeriesQuery, SiteContact, Store, StoredEvent, StoredLinkState, StoredSample, WriteResult } from "./store.js";
 import { agentEventSchema } from "../../protocol/event.js";
 import { migrate, storedMachineSchema } from "./sqliteSchema.js";
 
@@ -151,6 +151,20 @@ export class SqliteStore implements Store {
       .prepare("SELECT site, ts, agent_ts, event_json FROM events WHERE site = ? AND ts >= ? ORDER BY ts, seq LIMIT ?")
       .all(site, fromTs, limit) as Array<{ site: string; ts: number; agent_ts: number; event_json: string }>;
     return rows.map((row) => ({ site: row.site, ts: row.ts, agentTs: row.agent_ts, event: agentEventSchema.parse(JSON.parse(row.event_json)) }));
+  }
+
+  appPathSummaries(from: number, to: number, site?: string): AppPathSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT site, probe AS app, link, COUNT(*) AS rounds, AVG(ok) * 100 AS okPct,
+                AVG(CASE WHEN ok = 1 THEN latency_ms END) AS latencyAvgMs
+         FROM samples
+         WHERE role = 'app' AND ts >= @from AND ts < @to AND (@site IS NULL OR site = @site)
+         GROUP BY site, probe, link
+         ORDER BY site, probe, link`,
+      )
+      .all({ from, to, site: site ?? null }) as AppPathSummary[];
+    return rows;
   }
 
   countSamples(site?: string): number {

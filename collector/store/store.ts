@@ -39,6 +39,16 @@ export interface SeriesQuery {
   stepMs: number;
 }
 
+/** How an application fared through one link over a period: rounds, % ok, mean latency (ms, of ok rounds). */
+export interface AppPathSummary {
+  site: string;
+  app: string;
+  link: string;
+  rounds: number;
+  okPct: number;
+  latencyAvgMs: number | null;
+}
+
 /** What the collector remembers of a site's agent between pushes (and across restarts). */
 export interface SiteContact {
   site: string;
@@ -74,6 +84,8 @@ export interface Store {
   listEvents(site: string, fromTs: number, limit: number): StoredEvent[];
   /** Average of the metric per bucket; buckets with no sample are null. Points are [bucket start, value]. */
   querySeries(query: SeriesQuery): Array<[number, number | null]>;
+  /** Per (site, application, link): how the application fared from `from` to `to` (UTC ms), optionally for one site. */
+  appPathSummaries(from: number, to: number, site?: string): AppPathSummary[];
   /** Number of samples held, for one site or all. */
   countSamples(site?: string): number;
   /** Every seq held for a site, ascending (tests and audits). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeriesResponse, SiteStatus } from "../../protocol/api.js";
 import { startTestCollector, type TestCollector } from "../helpers/collectorHarness.js";
-import { batchOf, icmpSample, postIngest } from "../helpers/batches.js";
+import { batchOf, httpAppSample, icmpSample, postIngest } from "../helpers/batches.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -76,6 +76,20 @@ describe("collector/service", () => {
     expect(res.status).toBe(200);
     const { body: site } = await getJson<SiteStatus>("/api/v1/sites/tan-phong");
     expect(site.lastPushVia).toBe("inet");
+  });
+
+  it("compares an application's reach through each link (GET /apps)", async () => {
+    const samples = [httpAppSample(100, "mot-cua", "tslcd", true), httpAppSample(101, "mot-cua", "inet", false), httpAppSample(102, "mot-cua", "tslcd", true)];
+    expect((await postIngest(t.collector.url, batchOf("tan-phong", samples), auth())).status).toBe(200);
+    const { status, body } = await getJson<{ paths: Array<{ app: string; link: string; rounds: number; okPct: number; latencyAvgMs: number | null }> }>("/api/v1/apps?site=tan-phong");
+    expect(status).toBe(200);
+    expect(body.paths).toEqual([
+      { site: "tan-phong", app: "mot-cua", link: "inet", rounds: 1, okPct: 0, latencyAvgMs: null },
+      { site: "tan-phong", app: "mot-cua", link: "tslcd", rounds: 2, okPct: 100, latencyAvgMs: 40 },
+    ]);
+    // Application samples never judge the link itself.
+    expect((await getJson<SiteStatus>("/api/v1/sites/tan-phong")).body.links[1]!.state).not.toBe("down");
+    expect((await getJson("/api/v1/apps?site=nowhere")).status).toBe(404);
   });
 
   it("validates series queries", async () => {

@@ -1,5 +1,5 @@
 import type { IngestBatch } from "../../protocol/ingest.js";
-import type { IcmpSample } from "../../protocol/sample.js";
+import type { HttpSample, IcmpSample } from "../../protocol/sample.js";
 
 /** An ICMP sample for tests: ok with 10 ms rtt unless `ok: false`. */
 export function icmpSample(seq: number, overrides: Partial<IcmpSample> = {}): IcmpSample {
@@ -52,4 +52,30 @@ export async function postIngest(
     body: payload,
   });
   return { status: response.status, json: (await response.json()) as never };
+}
+
+/** An HTTP sample of application `app` reached through `link`: ok in 40 ms unless `ok: false`. */
+export function httpAppSample(seq: number, app: string, link: string, ok: boolean, ts = Date.now()): HttpSample {
+  return {
+    seq,
+    ts,
+    kind: "http",
+    role: "app",
+    link,
+    probe: app,
+    target: "https://motcua.tinh.example/",
+    round: seq,
+    roundSize: 1,
+    ok,
+    statusCode: ok ? 200 : null,
+    dnsMs: ok ? 2 : null,
+    connectMs: ok ? 10 : null,
+    tlsMs: ok ? 25 : null,
+    firstByteMs: ok ? 35 : null,
+    totalMs: ok ? 40 : null,
+    certDaysLeft: ok ? 90 : null,
+    redirects: 0,
+    bodyBytes: ok ? 1200 : null,
+    ...(ok ? {} : { reason: "timeout after 10000 ms (in connect)" }),
+  };
 }
