@@ -45,6 +45,11 @@ function siteAgentYaml(site: SiteTopology, options: { port: number; tokenFile: s
 collector: { urls: ["http://${site.collectorAddress}:${options.port}"], token_file: ${JSON.stringify(options.tokenFile)}, push_interval: 1s, batch_size: ${BATCH_SIZE}, max_backoff: 2s, request_timeout: 1s }
 spool_dir: ${JSON.stringify(options.spoolDir)}
 log: { level: debug }
+apps:
+  - id: tinh-health
+    name: "Máy chủ của tỉnh"
+    via: [tslcd, inet]
+    probe: { kind: http, url: "http://${site.collectorAddress}:${options.port}/healthz", interval: 1s, timeout: 800ms, expect_status: [200] }
 connectivity:
   action: route
   hold: ${HOLD_MS}ms
@@ -173,6 +178,19 @@ describe.skipIf(!netns.ok)("e2e: agent on a two-link site (site namespace, real 
     expect(afterCut.map((l) => l.via)).toEqual(afterCut.map(() => "inet"));
     measured.pushesViaInetWhileTslcdDown = afterCut.length;
     expect((await feed.waitForSite(SITE, (s) => s.lastPushVia === "inet")).lastPushVia).toBe("inet");
+  });
+
+  it("an application reachable over both links: its probe via tslcd is never carried by inet while tslcd is down", async () => {
+    const since = cutDoneAt + 100;
+    const rows = await pollUntil(
+      () => readDb(files, (db) => db.prepare("SELECT link, ok, reason FROM samples WHERE role = 'app' AND ts >= ? ORDER BY seq").all(since) as Array<{ link: string; ok: number; reason: string | null }>),
+      (r) => r.filter((x) => x.link === "tslcd").length >= 2 && r.filter((x) => x.link === "inet").length >= 2,
+      15_000,
+      "application samples over both links after the cut",
+    );
+    expect(rows.filter((r) => r.link === "tslcd").map((r) => r.ok)).toEqual(rows.filter((r) => r.link === "tslcd").map(() => 0));
+    expect(rows.filter((r) => r.link === "inet").map((r) => r.ok)).toEqual(rows.filter((r) => r.link === "inet").map(() => 1));
+    measured.appReasonViaTslcdWhileDown = rows.find((r) => r.link === "tslcd")?.reason ?? null;
   });
 
   it("tslcd back: switches back once, only after the hold time, and the route goes through tslcd again", async () => {
