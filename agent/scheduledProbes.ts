@@ -1,5 +1,5 @@
-import type { SampleRole } from "../protocol/sample.js";
-import type { ProbeBinding } from "./probes/probe.js";
+import type { Sample, SampleRole } from "../protocol/sample.js";
+import type { ProbeBinding, ProbeContext } from "./probes/probe.js";
 import { probeKinds, type ProbeConfig } from "./probes/registry.js";
 import { icmpSampleStats } from "./probes/icmpStats.js";
 import type { RoundIdentity, ScheduledProbe, UnsequencedSample } from "./probeMonitor.js";
@@ -14,19 +14,48 @@ export interface ProbePlacement {
   bindTo: ProbeBinding;
 }
 
-/** The fields every sample of this placement and round shares. */
-function envelope(placement: ProbePlacement, round: RoundIdentity, target: string, ok: boolean, reason: string | undefined) {
-  return {
-    ts: round.ts,
-    role: placement.role,
-    link: placement.link,
-    probe: placement.probeId,
-    target,
-    round: round.round,
-    roundSize: round.roundSize,
-    ok,
-    ...(reason ? { reason: reason.slice(0, 500) } : {}),
-  };
+/** The fields a sample has beyond the common envelope, per kind. */
+type KindFields = Sample extends infer S ? (S extends Sample ? Omit<S, "seq" | "ts" | "role" | "link" | "probe" | "target" | "round" | "roundSize" | "ok" | "reason"> : never) : never;
+
+/** What one round of any probe kind measured: whether it was ok, why not, and its kind's sample fields. */
+interface Measurement {
+  ok: boolean;
+  reason?: string;
+  fields: KindFields;
+}
+
+/** Runs one round of `config` and maps its result to the protocol's fields for that kind. */
+async function measure(config: ProbeConfig, context: ProbeContext): Promise<Measurement> {
+  switch (config.kind) {
+    case "icmp": {
+      const r = await probeKinds.icmp.run(config.target, config, context);
+      const fields: KindFields = {
+        kind: "icmp",
+        sent: r.sent,
+        received: r.received,
+        lossPct: r.lossPct,
+        rttMinMs: r.rttMinMs,
+        rttAvgMs: r.rttAvgMs,
+        rttMaxMs: r.rttMaxMs,
+        rttStddevMs: r.rttStddevMs,
+        ...icmpSampleStats(r),
+      };
+      return { ok: r.ok, reason: r.reason, fields };
+    }
+    case "http": {
+      const r = await probeKinds.http.run(config.target, config, context);
+      const { ok, reason, statusCode, dnsMs, connectMs, tlsMs, firstByteMs, totalMs, certDaysLeft, bodyBytes } = r;
+      return { ok, reason, fields: { kind: "http", statusCode, dnsMs, connectMs, tlsMs, firstByteMs, totalMs, certDaysLeft, bodyBytes, redirects: Math.min(r.redirects, 100) } };
+    }
+    case "dns": {
+      const r = await probeKinds.dns.run(config.target, config, context);
+      return { ok: r.ok, reason: r.reason, fields: { kind: "dns", answerMs: r.answerMs, rcode: r.rcode, answers: r.answers.slice(0, 32) } };
+    }
+    case "tcp": {
+      const r = await probeKinds.tcp.run(config.target, config, context);
+      return { ok: r.ok, reason: r.reason, fields: { kind: "tcp", connectMs: r.connectMs } };
+    }
+  }
 }
 
 /**
@@ -34,68 +63,22 @@ function envelope(placement: ProbePlacement, round: RoundIdentity, target: strin
  * the protocol's sample for that kind.
  */
 export function scheduleProbe(config: ProbeConfig, placement: ProbePlacement): ScheduledProbe {
-  const context = (signal: AbortSignal) => ({ signal, bindTo: placement.bindTo });
-  switch (config.kind) {
-    case "icmp":
+  return {
+    intervalMs: config.intervalMs,
+    async run(round: RoundIdentity, signal: AbortSignal): Promise<UnsequencedSample> {
+      const { ok, reason, fields } = await measure(config, { signal, bindTo: placement.bindTo });
       return {
-        intervalMs: config.intervalMs,
-        async run(round, signal): Promise<UnsequencedSample> {
-          const result = await probeKinds.icmp.run(config.target, config, context(signal));
-          return {
-            ...envelope(placement, round, config.target, result.ok, result.reason),
-            kind: "icmp",
-            sent: result.sent,
-            received: result.received,
-            lossPct: result.lossPct,
-            rttMinMs: result.rttMinMs,
-            rttAvgMs: result.rttAvgMs,
-            rttMaxMs: result.rttMaxMs,
-            rttStddevMs: result.rttStddevMs,
-            ...icmpSampleStats(result),
-          };
-        },
-      };
-    case "http":
-      return {
-        intervalMs: config.intervalMs,
-        async run(round, signal): Promise<UnsequencedSample> {
-          const result = await probeKinds.http.run(config.target, config, context(signal));
-          return {
-            ...envelope(placement, round, config.target, result.ok, result.reason),
-            kind: "http",
-            statusCode: result.statusCode,
-            dnsMs: result.dnsMs,
-            connectMs: result.connectMs,
-            tlsMs: result.tlsMs,
-            firstByteMs: result.firstByteMs,
-            totalMs: result.totalMs,
-            certDaysLeft: result.certDaysLeft,
-            redirects: Math.min(result.redirects, 100),
-            bodyBytes: result.bodyBytes,
-          };
-        },
-      };
-    case "dns":
-      return {
-        intervalMs: config.intervalMs,
-        async run(round, signal): Promise<UnsequencedSample> {
-          const result = await probeKinds.dns.run(config.target, config, context(signal));
-          return {
-            ...envelope(placement, round, config.target, result.ok, result.reason),
-            kind: "dns",
-            answerMs: result.answerMs,
-            rcode: result.rcode,
-            answers: result.answers.slice(0, 32),
-          };
-        },
-      };
-    case "tcp":
-      return {
-        intervalMs: config.intervalMs,
-        async run(round, signal): Promise<UnsequencedSample> {
-          const result = await probeKinds.tcp.run(config.target, config, context(signal));
-          return { ...envelope(placement, round, config.target, result.ok, result.reason), kind: "tcp", connectMs: result.connectMs };
-        },
-      };
-  }
+        ts: round.ts,
+        role: placement.role,
+        link: placement.link,
+        probe: placement.probeId,
+        target: config.target,
+        round: round.round,
+        roundSize: round.roundSize,
+        ok,
+        ...(reason ? { reason: reason.slice(0, 500) } : {}),
+        ...fields,
+      } as UnsequencedSample;
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import type { IngestBatch } from "../../protocol/ingest.js";
-import type { HttpSample, IcmpSample } from "../../protocol/sample.js";
+import type { HttpSample, IcmpSample, Sample } from "../../protocol/sample.js";
 
 /** An ICMP sample for tests: ok with 10 ms rtt unless `ok: false`. */
 export function icmpSample(seq: number, overrides: Partial<IcmpSample> = {}): IcmpSample {
@@ -27,7 +27,7 @@ export function icmpSample(seq: number, overrides: Partial<IcmpSample> = {}): Ic
 }
 
 /** A batch of the given samples for `site`, sent "now" by default. */
-export function batchOf(site: string, samples: IcmpSample[], overrides: Partial<IngestBatch> = {}): IngestBatch {
+export function batchOf(site: string, samples: Sample[], overrides: Partial<IngestBatch> = {}): IngestBatch {
   return {
     version: 1,
     site,
