@@ -4,10 +4,13 @@ import type { LinkKind } from "../protocol/api.js";
 import type { LinkStatePolicy } from "../protocol/linkState.js";
 import { durationMs, listenAddressSchema, sizeBytes, type ListenAddress } from "./units.js";
 import { linkPolicySchema } from "./linkPolicy.js";
+import { alertingSchema, maintenanceSchema, officeHoursSchema, receiverSchema, smtpSchema, type SecretRef } from "./alertingSchema.js";
 
 const providerSchema = z.strictObject({
   id: identifierSchema,
   name: z.string().min(1).max(100),
+  /** Receivers (the vendor's NOC) told about this provider's circuits. */
+  notify: z.array(identifierSchema).default([]),
 });
 
 const linkSchema = z.strictObject({
@@ -23,7 +26,8 @@ const siteSchema = z.strictObject({
   name: z.string().min(1).max(200),
   address: z.string().max(500).optional(),
   location: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
-  contacts: z.array(z.string().min(1)).default([]),
+  /** Receivers (the ward IT contact) told about this site. */
+  contacts: z.array(identifierSchema).default([]),
   links: z.array(linkSchema).min(1),
 });
 
@@ -50,10 +54,30 @@ export const collectorFileSchema = z
     silent_after_pushes: z.number().int().min(1).max(100).default(3),
     state: linkPolicySchema,
     log: z.strictObject({ level: z.enum(["error", "warn", "info", "debug"]).default("info") }).prefault({}),
+    public_url: z.url({ protocol: /^https?$/ }).optional(),
+    receivers: z.array(receiverSchema).default([]),
+    smtp: smtpSchema.optional(),
+    office_hours: officeHoursSchema,
+    alerting: alertingSchema,
+    maintenance: z.array(maintenanceSchema).default([]),
     providers: z.array(providerSchema).min(1),
     sites: z.array(siteSchema).min(1),
   })
   .superRefine((file, ctx) => {
+    const receiverIds = file.receivers.map((r) => r.id);
+    reportDuplicates(receiverIds, ["receivers"], "receiver", ctx);
+    const checkReceivers = (ids: string[], path: (string | number)[]): void =>
+      ids.forEach((id, i) => {
+        if (!receiverIds.includes(id)) ctx.addIssue({ code: "custom", path: [...path, i], message: `unknown receiver '${id}' (known: ${receiverIds.join(", ") || "none"})` });
+      });
+    file.providers.forEach((p, i) => checkReceivers(p.notify, ["providers", i, "notify"]));
+    file.sites.forEach((site, i) => checkReceivers(site.contacts, ["sites", i, "contacts"]));
+    checkReceivers(file.alerting.province_receivers, ["alerting", "province_receivers"]);
+    checkReceivers(file.alerting.escalate_to, ["alerting", "escalate_to"]);
+    file.alerting.routes.forEach((route, i) => checkReceivers(route.receivers, ["alerting", "routes", i, "receivers"]));
+    file.receivers.forEach((receiver, i) => {
+      if (receiver.email && !file.smtp) ctx.addIssue({ code: "custom", path: ["receivers", i, "email"], message: "e-mail receivers need an smtp: section" });
+    });
     const providerIds = file.providers.map((p) => p.id);
     reportDuplicates(providerIds, ["providers"], "provider", ctx);
     reportDuplicates(file.sites.map((s) => s.id), ["sites"], "site", ctx);
@@ -77,10 +101,46 @@ function reportDuplicates(ids: string[], path: (string | number)[], what: string
   });
 }
 
-/** A provider (telecom vendor). */
+/** A provider (telecom vendor) and the receivers told about its circuits. */
 export interface ProviderConfig {
   id: string;
   name: string;
+  notify: string[];
+}
+
+/** A receiver as configured; its webhook secret still a reference (resolved by the collector at load). */
+export interface ReceiverFileConfig {
+  id: string;
+  name: string;
+  language: "vi" | "en";
+  webhook: { url: string; secret: SecretRef; timeoutMs: number } | null;
+  email: { to: string[] } | null;
+}
+
+/** Routing and timing of notifications. Durations in ms. */
+export interface AlertingConfig {
+  provinceReceivers: string[];
+  groupWaitMs: number;
+  repeatIntervalMs: number;
+  escalateAfterMs: number;
+  escalateTo: string[];
+  providerOutage: { minSites: number; minPct: number; windowMs: number };
+  ackLinkTtlMs: number;
+  retry: { attempts: number; firstDelayMs: number; maxDelayMs: number };
+  routes: Array<{
+    match: { kind?: string[]; provider?: string[]; site?: string[]; linkKind?: string[]; severity?: string[]; officeHours?: boolean };
+    receivers: string[];
+  }>;
+}
+
+/** A vendor's planned-work window (UTC ms). */
+export interface MaintenanceWindow {
+  id: string;
+  provider: string | null;
+  sites: string[] | null;
+  startTs: number;
+  endTs: number;
+  reason: string | null;
 }
 
 /** One WAN link of a site. */
@@ -114,6 +174,13 @@ export interface CollectorConfig {
   logLevel: "error" | "warn" | "info" | "debug";
   providers: ProviderConfig[];
   sites: SiteConfig[];
+  /** Base URL of links in messages (acknowledgement links); from `listen` when not given. */
+  publicUrl: string;
+  receivers: ReceiverFileConfig[];
+  smtp: { host: string; port: number; secure: boolean; from: string; user: string | null; password: SecretRef | null; timeoutMs: number } | null;
+  officeHours: { days: string[]; start: string; end: string };
+  alerting: AlertingConfig;
+  maintenance: MaintenanceWindow[];
 }
 
 /** Turns the parsed file into the domain configuration. */
@@ -132,6 +199,40 @@ export function toCollectorConfig(file: z.infer<typeof collectorFileSchema>): Co
     linkPolicy: file.state,
     logLevel: file.log.level,
     providers: file.providers,
+    publicUrl: (file.public_url ?? `http://${file.listen.host.includes(":") ? `[${file.listen.host}]` : file.listen.host}:${file.listen.port}`).replace(/\/$/, ""),
+    receivers: file.receivers.map((r) => ({
+      id: r.id,
+      name: r.name,
+      language: r.language,
+      webhook: r.webhook ? { url: r.webhook.url, secret: r.webhook.secret, timeoutMs: r.webhook.timeout } : null,
+      email: r.email ? { to: r.email.to } : null,
+    })),
+    smtp: file.smtp
+      ? { host: file.smtp.host, port: file.smtp.port, secure: file.smtp.secure, from: file.smtp.from, user: file.smtp.user ?? null, password: file.smtp.password ?? null, timeoutMs: file.smtp.timeout }
+      : null,
+    officeHours: file.office_hours,
+    alerting: {
+      provinceReceivers: file.alerting.province_receivers,
+      groupWaitMs: file.alerting.group_wait,
+      repeatIntervalMs: file.alerting.repeat_interval,
+      escalateAfterMs: file.alerting.escalate_after,
+      escalateTo: file.alerting.escalate_to,
+      providerOutage: { minSites: file.alerting.provider_outage.min_sites, minPct: file.alerting.provider_outage.min_pct, windowMs: file.alerting.provider_outage.window },
+      ackLinkTtlMs: file.alerting.ack_link_ttl,
+      retry: { attempts: file.alerting.retry.attempts, firstDelayMs: file.alerting.retry.first_delay, maxDelayMs: file.alerting.retry.max_delay },
+      routes: file.alerting.routes.map((route) => ({
+        match: {
+          ...(route.match.kind ? { kind: route.match.kind } : {}),
+          ...(route.match.provider ? { provider: route.match.provider } : {}),
+          ...(route.match.site ? { site: route.match.site } : {}),
+          ...(route.match.link_kind ? { linkKind: route.match.link_kind } : {}),
+          ...(route.match.severity ? { severity: route.match.severity } : {}),
+          ...(route.match.office_hours !== undefined ? { officeHours: route.match.office_hours } : {}),
+        },
+        receivers: route.receivers,
+      })),
+    },
+    maintenance: file.maintenance.map((m) => ({ id: m.id, provider: m.provider ?? null, sites: m.sites ?? null, startTs: Date.parse(m.start), endTs: Date.parse(m.end), reason: m.reason ?? null })),
     sites: file.sites.map((site) => ({
       id: site.id,
       name: site.name,
