@@ -3,6 +3,7 @@ import type { SeriesMetric } from "../../protocol/api.js";
 import { sampleLatencyMs, sampleLossPct, type Sample } from "../../protocol/sample.js";
 import type { AppPathSummary, SeriesQuery, SiteContact, Store, StoredEvent, StoredLinkState, StoredSample, WriteResult } from "./store.js";
 import { agentEventSchema } from "../../protocol/event.js";
+import { SqliteIncidentStore } from "./sqliteIncidents.js";
 import { migrate, storedMachineSchema } from "./sqliteSchema.js";
 
 /** Most buckets one series query may ask for; more is a client error (a RangeError), not a slow query. */
@@ -57,7 +58,11 @@ export class SqliteStore implements Store {
   private readonly seriesStatements: Record<SeriesMetric, Database.Statement>;
   private readonly saveLinkStatesTx: (states: StoredLinkState[]) => void;
 
+  /** Incidents and their delivery attempts, in the same file. */
+  readonly incidents: SqliteIncidentStore;
+
   private constructor(private readonly db: Database.Database) {
+    this.incidents = new SqliteIncidentStore(db);
     this.insertSample = db.prepare(INSERT_SAMPLE_SQL);
     this.writeBatch = db.transaction((samples: StoredSample[]) => {
       let inserted = 0;

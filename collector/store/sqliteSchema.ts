@@ -54,6 +54,24 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX events_site_ts ON events (site, ts);
 
+  CREATE TABLE incidents (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    key             TEXT    NOT NULL,
+    state           TEXT    NOT NULL,
+    body_json       TEXT    NOT NULL,
+    start_ts        INTEGER NOT NULL,
+    end_ts          INTEGER
+  );
+  CREATE INDEX incidents_state ON incidents (state, id);
+  CREATE UNIQUE INDEX incidents_open_key ON incidents (key) WHERE state = 'open';
+
+  CREATE TABLE deliveries (
+    incident_id INTEGER NOT NULL,
+    ts          INTEGER NOT NULL,
+    body_json   TEXT    NOT NULL
+  );
+  CREATE INDEX deliveries_incident ON deliveries (incident_id, ts);
+
   CREATE TABLE tokens (
     site       TEXT    NOT NULL,
     token_hash TEXT    NOT NULL UNIQUE,

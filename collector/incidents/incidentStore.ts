@@ -1,0 +1,67 @@
+import type { DeliveryAttempt, Incident, IncidentCause, IncidentKind, IncidentSeverity, IncidentSite } from "../../protocol/incident.js";
+
+/** What opens an incident: everything but the id, number, deliveries and the times only later events set. */
+export interface NewIncident {
+  /** Identity of the cause, e.g. "link:tan-phong:tslcd", "site:tan-phong", "provider:vnpt"; one open incident per key. */
+  key: string;
+  kind: IncidentKind;
+  cause: IncidentCause;
+  severity: IncidentSeverity;
+  provider: string | null;
+  providerName: string | null;
+  link: string | null;
+  linkKind: "dedicated" | "internet" | null;
+  circuit: string | null;
+  sites: IncidentSite[];
+  summary: string;
+  evidence: string[];
+  startTs: number;
+  detectedTs: number;
+}
+
+/** Fields of an open or closed incident that change over its life. Absent fields are left as they are. */
+export interface IncidentChanges {
+  cause?: IncidentCause;
+  severity?: IncidentSeverity;
+  sites?: IncidentSite[];
+  summary?: string;
+  evidence?: string[];
+  notifiedTs?: number;
+  acknowledgedTs?: number;
+  acknowledgedBy?: string;
+  vendorTicket?: string;
+  restoredTs?: number;
+  /** Closing: the incident leaves the open set. */
+  endTs?: number;
+  /** Closed because a wider incident took it over (e.g. a provider outage); no recovery notice is sent for it. */
+  mergedInto?: number;
+}
+
+/** An incident as stored, with its key and merge target. */
+export interface StoredIncident extends Incident {
+  key: string;
+  mergedInto: number | null;
+}
+
+/** Which incidents to list. */
+export interface IncidentQuery {
+  state?: "open" | "closed";
+  site?: string;
+  provider?: string;
+  kind?: IncidentKind;
+  limit?: number;
+}
+
+/** Persistence of incidents and of every delivery attempt. Implemented by the collector's store. */
+export interface IncidentStore {
+  /** Creates an incident (state open) and returns it with its id and number. */
+  openIncident(incident: NewIncident): StoredIncident;
+  /** Applies changes; returns the incident after them, or null when there is no such id. */
+  updateIncident(id: number, changes: IncidentChanges): StoredIncident | null;
+  getIncident(id: number): StoredIncident | null;
+  /** Newest first. */
+  listIncidents(query: IncidentQuery): StoredIncident[];
+  /** Every open incident. */
+  openIncidents(): StoredIncident[];
+  recordDelivery(incidentId: number, attempt: DeliveryAttempt): void;
+}

@@ -1,0 +1,131 @@
+import type Database from "better-sqlite3";
+import type { DeliveryAttempt } from "../../protocol/incident.js";
+import type { IncidentChanges, IncidentQuery, IncidentStore, NewIncident, StoredIncident } from "../incidents/incidentStore.js";
+
+/** An incident's fields kept as JSON (everything but id, key, state and the deliveries). */
+type IncidentBody = Omit<StoredIncident, "id" | "key" | "state" | "deliveries" | "number">;
+
+/** "SC-000123" from 123. */
+export function incidentNumber(id: number): string {
+  return `SC-${String(id).padStart(6, "0")}`;
+}
+
+/**
+ * Incidents and delivery attempts in the collector's SQLite file. The changing fields live in one JSON column;
+ * a partial unique index keeps one open incident per key.
+ */
+export class SqliteIncidentStore implements IncidentStore {
+  private readonly insert: Database.Statement;
+  private readonly update: Database.Statement;
+  private readonly selectOne: Database.Statement;
+  private readonly selectOpen: Database.Statement;
+  private readonly insertDelivery: Database.Statement;
+  private readonly selectDeliveries: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare("INSERT INTO incidents (key, state, body_json, start_ts) VALUES (?, 'open', ?, ?)");
+    this.update = db.prepare("UPDATE incidents SET state = ?, body_json = ?, end_ts = ? WHERE id = ?");
+    this.selectOne = db.prepare("SELECT * FROM incidents WHERE id = ?");
+    this.selectOpen = db.prepare("SELECT * FROM incidents WHERE state = 'open' ORDER BY id");
+    this.insertDelivery = db.prepare("INSERT INTO deliveries (incident_id, ts, body_json) VALUES (?, ?, ?)");
+    this.selectDeliveries = db.prepare("SELECT body_json FROM deliveries WHERE incident_id = ? ORDER BY ts, rowid");
+  }
+
+  openIncident(incident: NewIncident): StoredIncident {
+    const body: IncidentBody = {
+      kind: incident.kind,
+      cause: incident.cause,
+      severity: incident.severity,
+      provider: incident.provider,
+      providerName: incident.providerName,
+      link: incident.link,
+      linkKind: incident.linkKind,
+      circuit: incident.circuit,
+      sites: incident.sites,
+      summary: incident.summary,
+      timeline: { startTs: incident.startTs, detectedTs: incident.detectedTs, notifiedTs: null, acknowledgedTs: null, restoredTs: null, endTs: null },
+      vendorTicket: null,
+      acknowledgedBy: null,
+      evidence: incident.evidence,
+      mergedInto: null,
+    };
+    const id = Number(this.insert.run(incident.key, JSON.stringify(body), incident.startTs).lastInsertRowid);
+    return this.getIncident(id)!;
+  }
+
+  updateIncident(id: number, changes: IncidentChanges): StoredIncident | null {
+    const current = this.getIncident(id);
+    if (!current) return null;
+    const { id: _id, key: _key, state: _state, deliveries: _deliveries, number: _number, ...body } = current;
+    const next: IncidentBody = {
+      ...body,
+      cause: changes.cause ?? body.cause,
+      severity: changes.severity ?? body.severity,
+      sites: changes.sites ?? body.sites,
+      summary: changes.summary ?? body.summary,
+      evidence: changes.evidence ?? body.evidence,
+      vendorTicket: changes.vendorTicket ?? body.vendorTicket,
+      acknowledgedBy: changes.acknowledgedBy ?? body.acknowledgedBy,
+      mergedInto: changes.mergedInto ?? body.mergedInto,
+      timeline: {
+        ...body.timeline,
+        notifiedTs: body.timeline.notifiedTs ?? changes.notifiedTs ?? null,
+        acknowledgedTs: body.timeline.acknowledgedTs ?? changes.acknowledgedTs ?? null,
+        restoredTs: changes.restoredTs ?? body.timeline.restoredTs,
+        endTs: changes.endTs ?? body.timeline.endTs,
+      },
+    };
+    const state = next.timeline.endTs === null ? "open" : "closed";
+    this.update.run(state, JSON.stringify(next), next.timeline.endTs, id);
+    return this.getIncident(id);
+  }
+
+  getIncident(id: number): StoredIncident | null {
+    const row = this.selectOne.get(id) as IncidentRow | undefined;
+    return row ? this.toIncident(row) : null;
+  }
+
+  listIncidents(query: IncidentQuery): StoredIncident[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: Math.min(query.limit ?? 200, 1000) };
+    if (query.state) {
+      where.push("state = @state");
+      params.state = query.state;
+    }
+    if (query.kind) {
+      where.push("json_extract(body_json, '$.kind') = @kind");
+      params.kind = query.kind;
+    }
+    if (query.provider) {
+      where.push("json_extract(body_json, '$.provider') = @provider");
+      params.provider = query.provider;
+    }
+    if (query.site) {
+      where.push("EXISTS (SELECT 1 FROM json_each(body_json, '$.sites') WHERE json_extract(value, '$.site') = @site)");
+      params.site = query.site;
+    }
+    const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT @limit`;
+    return (this.db.prepare(sql).all(params) as IncidentRow[]).map((row) => this.toIncident(row));
+  }
+
+  openIncidents(): StoredIncident[] {
+    return (this.selectOpen.all() as IncidentRow[]).map((row) => this.toIncident(row));
+  }
+
+  recordDelivery(incidentId: number, attempt: DeliveryAttempt): void {
+    this.insertDelivery.run(incidentId, attempt.ts, JSON.stringify(attempt));
+  }
+
+  private toIncident(row: IncidentRow): StoredIncident {
+    const body = JSON.parse(row.body_json) as IncidentBody;
+    const deliveries = (this.selectDeliveries.all(row.id) as Array<{ body_json: string }>).map((d) => JSON.parse(d.body_json) as DeliveryAttempt);
+    return { ...body, id: row.id, number: incidentNumber(row.id), key: row.key, state: row.state === "open" ? "open" : "closed", deliveries };
+  }
+}
+
+interface IncidentRow {
+  id: number;
+  key: string;
+  state: string;
+  body_json: string;
+}
