@@ -22,6 +22,9 @@ export interface NewIncident {
 /** Fields of an open or closed incident that change over its life. Absent fields are left as they are. */
 export interface IncidentChanges {
   cause?: IncidentCause;
+  /** Set when a site incident turns out to be one provider's link outage (after backfill). */
+  provider?: string;
+  providerName?: string;
   severity?: IncidentSeverity;
   sites?: IncidentSite[];
   summary?: string;

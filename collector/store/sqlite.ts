@@ -172,6 +172,13 @@ export class SqliteStore implements Store {
     return rows;
   }
 
+  linkSamplesBetween(site: string, from: number, to: number): Array<{ ts: number; link: string; ok: boolean }> {
+    const rows = this.db
+      .prepare("SELECT ts, link, ok FROM samples WHERE site = ? AND role = 'link' AND ts >= ? AND ts <= ? ORDER BY ts, seq")
+      .all(site, from, to) as Array<{ ts: number; link: string; ok: number }>;
+    return rows.map((row) => ({ ts: row.ts, link: row.link, ok: row.ok === 1 }));
+  }
+
   countSamples(site?: string): number {
     const row =
       site === undefined

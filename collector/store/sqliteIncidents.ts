@@ -60,6 +60,8 @@ export class SqliteIncidentStore implements IncidentStore {
     const next: IncidentBody = {
       ...body,
       cause: changes.cause ?? body.cause,
+      provider: changes.provider ?? body.provider,
+      providerName: changes.providerName ?? body.providerName,
       severity: changes.severity ?? body.severity,
       sites: changes.sites ?? body.sites,
       summary: changes.summary ?? body.summary,

@@ -86,6 +86,8 @@ export interface Store {
   querySeries(query: SeriesQuery): Array<[number, number | null]>;
   /** Per (site, application, link): how the application fared from `from` to `to` (UTC ms), optionally for one site. */
   appPathSummaries(from: number, to: number, site?: string): AppPathSummary[];
+  /** A site's link samples from `from` to `to` (UTC ms, collector time line), oldest first: when, which link, ok. */
+  linkSamplesBetween(site: string, from: number, to: number): Array<{ ts: number; link: string; ok: boolean }>;
   /** Number of samples held, for one site or all. */
   countSamples(site?: string): number;
   /** Every seq held for a site, ascending (tests and audits). */

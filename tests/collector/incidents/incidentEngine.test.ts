@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { IncidentEngine } from "../../../collector/incidents/incidentEngine.js";
+import type { StoredIncident } from "../../../collector/incidents/incidentStore.js";
+import type { LinkView, SiteView } from "../../../collector/incidents/siteView.js";
+import { SqliteStore } from "../../../collector/store/sqlite.js";
+import type { LinkStateName } from "../../../protocol/linkState.js";
+import { icmpSample } from "../../helpers/batches.js";
+import { memoryLogger } from "../../helpers/memoryLogger.js";
+
+const TZ = "Asia/Ho_Chi_Minh";
+const T0 = Date.parse("2026-11-24T02:00:00Z");
+
+function link(id: "tslcd" | "inet", state: LinkStateName, sinceTs: number): LinkView {
+  return { id, kind: id === "tslcd" ? "dedicated" : "internet", provider: id === "tslcd" ? "vnpt" : "viettel", providerName: id === "tslcd" ? "VNPT" : "Viettel", circuit: `${id}-c`, state, sinceTs, lossPct: state === "down" ? 100 : 0, rttMs: state === "down" ? null : 10 };
+}
+
+function setup() {
+  const store = SqliteStore.open(":memory:");
+  const clock = { nowMs: T0 };
+  const views: SiteView[] = [];
+  const events: Array<[string, StoredIncident]> = [];
+  const engine = new IncidentEngine({
+    store: store.incidents,
+    samples: store,
+    policy: { minSites: 3, minPct: 50, windowMs: 300_000 },
+    timeZone: TZ,
+    now: () => clock.nowMs,
+    siteViews: () => views,
+    listener: { opened: (i) => events.push(["opened", i]), updated: (i) => events.push(["updated", i]), closed: (i) => events.push(["closed", i]) },
+    logger: memoryLogger().logger,
+  });
+  const setSite = (id: string, state: SiteView["state"], links: LinkView[], extra: Partial<SiteView> = {}) => {
+    const index = views.findIndex((v) => v.id === id);
+    const view: SiteView = { id, name: `Phường ${id}`, state, lastSeenTs: clock.nowMs, backfillPending: false, lastPushVia: "inet", links, ...extra };
+    if (index >= 0) views[index] = view;
+    else views.push(view);
+  };
+  return { store, clock, views, events, engine, setSite };
+}
+
+describe("collector/incidents/incidentEngine", () => {
+  it("opens one link incident, keeps it while down, closes it restored when the link is back", () => {
+    const t = setup();
+    t.setSite("a", "degraded", [link("tslcd", "down", T0 - 30_000), link("inet", "up", T0 - 999_000)]);
+    t.engine.evaluate();
+    t.clock.nowMs += 10_000;
+    t.engine.evaluate();
+    expect(t.events.map(([what, i]) => `${what}:${i.key}`)).toEqual(["opened:link:a:tslcd"]);
+    expect(t.events[0]![1].timeline).toMatchObject({ startTs: T0 - 30_000, detectedTs: T0 });
+    t.setSite("a", "up", [link("tslcd", "up", T0 + 20_000), link("inet", "up", T0 - 999_000)]);
+    t.clock.nowMs = T0 + 25_000;
+    t.engine.evaluate();
+    expect(t.events.at(-1)![0]).toBe("closed");
+    expect(t.events.at(-1)![1].timeline).toMatchObject({ restoredTs: T0 + 20_000, endTs: T0 + 25_000 });
+  });
+
+  it("merges single-link incidents into a provider incident when the burst grows", () => {
+    const t = setup();
+    t.setSite("a", "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    for (const id of ["b", "c", "d", "e"]) t.setSite(id, "degraded", [link("tslcd", "down", T0 + 5000), link("inet", "up", 1)]);
+    t.clock.nowMs += 5000;
+    t.engine.evaluate();
+    const provider = t.events.find(([what, i]) => what === "opened" && i.kind === "provider")![1];
+    expect(provider.sites.map((s) => s.site)).toEqual(["a", "b", "c", "d", "e"]);
+    const merged = t.events.find(([what, i]) => what === "closed" && i.key === "link:a:tslcd")![1];
+    expect(merged.mergedInto).toBe(provider.id);
+    expect(merged.timeline.restoredTs).toBeNull();
+    expect(t.store.incidents.openIncidents().map((i) => i.key)).toEqual(["provider:vnpt"]);
+  });
+
+  it("a silent site stays open until the backfill is in, then is classified as a link outage from the samples", () => {
+    const t = setup();
+    t.setSite("a", "silent", [link("tslcd", "up", 1), link("inet", "up", 1)], { lastSeenTs: T0 });
+    t.engine.evaluate();
+    // The agent kept measuring: every round of both links failed for 10 minutes.
+    const samples = Array.from({ length: 60 }, (_, i) => [
+      icmpSample(i * 2 + 1, { ts: T0 + i * 10_000, ok: false, round: i }),
+      icmpSample(i * 2 + 2, { ts: T0 + i * 10_000, ok: false, link: "inet", round: i }),
+    ]).flat();
+    t.store.writeSamples(samples.map((sample) => ({ site: "a", ts: sample.ts, agentTs: sample.ts, sample })));
+    t.clock.nowMs = T0 + 610_000;
+    t.setSite("a", "up", [link("tslcd", "up", T0 + 600_000), link("inet", "up", T0 + 600_000)], { backfillPending: true });
+    t.engine.evaluate();
+    expect(t.store.incidents.openIncidents()).toHaveLength(1);
+    t.store.writeSamples([icmpSample(200, { ts: T0 + 605_000, round: 61 })].map((sample) => ({ site: "a", ts: sample.ts, agentTs: sample.ts, sample })));
+    t.setSite("a", "up", [link("tslcd", "up", T0 + 600_000), link("inet", "up", T0 + 600_000)], { backfillPending: false });
+    t.engine.evaluate();
+    const closed = t.events.at(-1)![1];
+    expect(closed).toMatchObject({ kind: "site", cause: "links_down_while_silent", state: "closed" });
+    expect(closed.timeline.restoredTs).toBe(T0 + 605_000);
+    expect(closed.sites[0]!.links).toEqual(["tslcd", "inet"]);
+  });
+
+  it("a silent site with no samples in the gap was a power or agent outage", () => {
+    const t = setup();
+    t.setSite("a", "silent", [link("tslcd", "up", 1), link("inet", "up", 1)], { lastSeenTs: T0 });
+    t.engine.evaluate();
+    t.clock.nowMs = T0 + 600_000;
+    t.setSite("a", "up", [link("tslcd", "up", 1), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    expect(t.events.at(-1)![1]).toMatchObject({ cause: "power_or_agent", provider: null });
+  });
+
+  it("a link incident is merged into the site incident when the whole site goes dark", () => {
+    const t = setup();
+    t.setSite("a", "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    t.setSite("a", "silent", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    const site = t.store.incidents.openIncidents()[0]!;
+    expect(site.key).toBe("site:a");
+    expect(t.store.incidents.getIncident(1)!.mergedInto).toBe(site.id);
+  });
+});
