@@ -13,6 +13,9 @@ import { CollectorMetrics } from "./metrics.js";
 import { StateEngine, type LinkChange } from "./state/stateEngine.js";
 import { siteStatusOf } from "./state/statusView.js";
 import type { Store } from "./store/store.js";
+import type { IncidentStore, StoredIncident } from "./incidents/incidentStore.js";
+import { IncidentEngine, type IncidentListener } from "./incidents/incidentEngine.js";
+import { buildSiteViews } from "./incidents/siteViews.js";
 
 /** What a running collector offers its owner. */
 export interface RunningCollector {
@@ -20,6 +23,7 @@ export interface RunningCollector {
   url: string;
   port: number;
   engine: StateEngine;
+  incidentEngine: IncidentEngine;
   /** Stops accepting requests, finishes those under way, persists state and closes the store. */
   close(): Promise<void>;
 }
@@ -28,6 +32,7 @@ export interface RunningCollector {
 export interface CollectorDeps {
   config: CollectorConfig;
   store: Store;
+  incidents: IncidentStore;
   logger: Logger;
   now: () => number;
   dashboardDir: string | null;
@@ -55,6 +60,28 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   const server: Server = createServer(app);
   const hub = new LiveHub(server, allStatuses, (count) => metrics.liveClients.set(count));
   const publisher = new StatusPublisher((status) => hub.publishSite(status));
+  const publishIncident = (incident: StoredIncident): void => {
+    const { key: _key, ...shown } = incident;
+    hub.publishIncident(shown);
+  };
+  const incidentListener: IncidentListener = { opened: publishIncident, updated: publishIncident, closed: publishIncident };
+  const incidentEngine = new IncidentEngine({
+    store: deps.incidents,
+    samples: store,
+    policy: config.alerting.providerOutage,
+    timeZone: config.province.timezone,
+    now,
+    siteViews: () => buildSiteViews(config, engine, now()),
+    listener: incidentListener,
+    logger,
+  });
+  const evaluateIncidents = (): void => {
+    try {
+      incidentEngine.evaluate();
+    } catch (err) {
+      logger.error("incident evaluation failed", { err });
+    }
+  };
 
   const onSiteUpdated = (siteId: string, changes: LinkChange[]): void => {
     for (const change of changes) {
@@ -68,6 +95,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     if (contact) store.saveSiteContact(contact);
     const status = statusOf(siteId);
     if (status) publisher.offer(status, now());
+    evaluateIncidents();
   };
 
   app.use("/api/v1", ingestRouter({ config, store, engine, metrics, logger, now, onSiteUpdated }));
@@ -98,6 +126,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
 
   const tick = setInterval(() => {
     for (const status of allStatuses()) publisher.offer(status, now());
+    evaluateIncidents();
   }, deps.tickMs ?? 1000);
   tick.unref();
 
@@ -114,6 +143,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     url: `http://${host}:${port}`,
     port,
     engine,
+    incidentEngine,
     async close() {
       clearInterval(tick);
       await hub.close();

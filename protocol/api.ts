@@ -1,3 +1,4 @@
+import type { Incident } from "./incident.js";
 import type { LinkStateName } from "./linkState.js";
 
 /** Kinds of WAN link: the government's dedicated data network (TSLCD) or a commercial Internet link. */
@@ -59,4 +60,4 @@ export interface SeriesResponse {
 }
 
 /** Messages the collector pushes over /api/v1/ws. */
-export type LiveMessage = { type: "hello"; sites: SiteStatus[] } | { type: "site"; site: SiteStatus };
+export type LiveMessage = { type: "hello"; sites: SiteStatus[] } | { type: "site"; site: SiteStatus } | { type: "incident"; incident: Incident };

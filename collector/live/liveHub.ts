@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { LiveMessage, SiteStatus } from "../../protocol/api.js";
+import type { Incident } from "../../protocol/incident.js";
 
 /**
  * Pushes site updates to browsers on /api/v1/ws. A new client gets `hello` with every site, then a `site` message per
@@ -22,6 +23,12 @@ export class LiveHub {
       socket.on("error", () => socket.terminate());
       this.send(socket, { type: "hello", sites: this.snapshot() });
     });
+  }
+
+  /** Sends an incident that opened, changed or closed to every client. */
+  publishIncident(incident: Incident): void {
+    const text = JSON.stringify({ type: "incident", incident } satisfies LiveMessage);
+    for (const client of this.wss.clients) this.sendText(client, text);
   }
 
   /** Sends a site's new status to every client. */

@@ -45,7 +45,7 @@ describe.skipIf(missing !== null)("e2e: dashboard in a real browser", () => {
     const store = SqliteStore.open(join(dir, "wardwatch.db"));
     token = generateToken("tan-phong");
     store.addToken("tan-phong", hashToken(token), now());
-    collector = await startCollector({ config, store, logger: createLogger("error", "collector"), now, dashboardDir: DASHBOARD_DIR });
+    collector = await startCollector({ config, store, incidents: store.incidents, logger: createLogger("error", "collector"), now, dashboardDir: DASHBOARD_DIR });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

@@ -54,6 +54,7 @@ export async function startTestCollector(siteIds: string[], extra = ""): Promise
   const collector = await startCollector({
     config,
     store,
+    incidents: store.incidents,
     logger: createLogger("error", "collector"),
     now: () => clock.nowMs ?? Date.now(),
     dashboardDir: null,
