@@ -102,7 +102,7 @@ export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<
   writeFileSync(tokenFile, `${addSiteToken(collectorConfig, "demo-phuong-1")}\n`, { mode: 0o600 });
 
   const app = await startStandInApp(appPort);
-  const collector = await launchCollector(collectorConfig);
+  const collector = await launchCollector(collectorConfig, collectorFile);
   const agent = await launchAgent(loadAgentConfig(agentFile));
   process.stdout.write(
     `\nwardwatch demo is running.\n  Dashboard:         ${collector.url}/\n  API:               ${collector.url}/api/v1/sites\n  Site status page:  ${agent.statusUrl ?? "-"}\n  Files:             ${dir}\nPress Ctrl+C to stop.\n\n`,

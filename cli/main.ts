@@ -51,7 +51,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case "collector":
-        return await runUntilStopped(() => launchCollector(loadCollectorConfig(requireConfig(values.config))));
+        return await runUntilStopped(() => {
+          const file = requireConfig(values.config);
+          return launchCollector(loadCollectorConfig(file), file);
+        });
       case "agent":
         return await runUntilStopped(() => launchAgent(loadAgentConfig(requireConfig(values.config))));
       case "demo":

@@ -17,10 +17,10 @@ export function openStore(config: CollectorConfig): SqliteStore {
 }
 
 /** Starts the collector from a validated configuration, wired with the real clock, store and dashboard. */
-export function launchCollector(config: CollectorConfig): Promise<RunningCollector> {
+export function launchCollector(config: CollectorConfig, configFile: string): Promise<RunningCollector> {
   const logger = createLogger(config.logLevel, "collector");
   const store = openStore(config);
-  return startCollector({ config, store, incidents: store.incidents, logger, now: Date.now, dashboardDir: DASHBOARD_DIR });
+  return startCollector({ config, configFile, store, incidents: store.incidents, logger, now: Date.now, dashboardDir: DASHBOARD_DIR });
 }
 
 /** Creates a token for `site`, stores only its hash, and returns the token (to be shown once). */

@@ -24,6 +24,11 @@ export class CollectorMetrics {
   /** Sites whose agent clock is off by more than the tolerance. */
   readonly clockSkewedSites = new Gauge({ name: "wardwatch_clock_skewed_sites", help: "Sites whose agent clock is off by more than the tolerance.", registers: [this.registry] });
 
+  /** Notification delivery attempts, by channel and result (delivered, retrying, failed). */
+  readonly notifications = new Counter({ name: "wardwatch_notifications_total", help: "Notification delivery attempts, by channel and result.", labelNames: ["channel", "result"], registers: [this.registry] });
+  /** Open incidents by kind, set at each scrape. */
+  readonly openIncidents = new Gauge({ name: "wardwatch_incidents_open", help: "Open incidents by kind.", labelNames: ["kind"], registers: [this.registry] });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "wardwatch_process_" });
   }

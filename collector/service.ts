@@ -14,7 +14,8 @@ import { StateEngine, type LinkChange } from "./state/stateEngine.js";
 import { siteStatusOf } from "./state/statusView.js";
 import type { Store } from "./store/store.js";
 import type { IncidentStore, StoredIncident } from "./incidents/incidentStore.js";
-import { IncidentEngine, type IncidentListener } from "./incidents/incidentEngine.js";
+import { IncidentEngine } from "./incidents/incidentEngine.js";
+import { startAlerting } from "./alerts/alerting.js";
 import { buildSiteViews } from "./incidents/siteViews.js";
 
 /** What a running collector offers its owner. */
@@ -33,6 +34,8 @@ export interface CollectorDeps {
   config: CollectorConfig;
   store: Store;
   incidents: IncidentStore;
+  /** The configuration file's name, for errors about missing secrets. */
+  configFile?: string;
   logger: Logger;
   now: () => number;
   dashboardDir: string | null;
@@ -64,7 +67,15 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     const { key: _key, ...shown } = incident;
     hub.publishIncident(shown);
   };
-  const incidentListener: IncidentListener = { opened: publishIncident, updated: publishIncident, closed: publishIncident };
+  const alerting = startAlerting({
+    config,
+    configFile: deps.configFile ?? "collector.yaml",
+    incidents: deps.incidents,
+    metrics,
+    logger,
+    now,
+    onIncident: publishIncident,
+  });
   const incidentEngine = new IncidentEngine({
     store: deps.incidents,
     samples: store,
@@ -72,7 +83,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     timeZone: config.province.timezone,
     now,
     siteViews: () => buildSiteViews(config, engine, now()),
-    listener: incidentListener,
+    listener: alerting.listener,
     logger,
   });
   const evaluateIncidents = (): void => {
@@ -100,12 +111,16 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
 
   app.use("/api/v1", ingestRouter({ config, store, engine, metrics, logger, now, onSiteUpdated }));
   app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, now }));
+  app.use("/api/v1", alerting.apiRouter);
+  app.use(alerting.ackRouter);
   app.get("/healthz", (_req, res) => {
     const reachable = store.isReachable();
     res.status(reachable ? 200 : 503).json({ status: reachable ? "ok" : "store_unreachable", store: config.storage.kind });
   });
   app.get("/metrics", async (_req, res) => {
     refreshGauges(metrics, allStatuses(), store);
+    metrics.openIncidents.reset();
+    for (const incident of deps.incidents.openIncidents()) metrics.openIncidents.inc({ kind: incident.kind });
     res.setHeader("Content-Type", metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
@@ -127,6 +142,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   const tick = setInterval(() => {
     for (const status of allStatuses()) publisher.offer(status, now());
     evaluateIncidents();
+    alerting.tick();
   }, deps.tickMs ?? 1000);
   tick.unref();
 
@@ -146,6 +162,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     incidentEngine,
     async close() {
       clearInterval(tick);
+      await alerting.close();
       await hub.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
