@@ -60,11 +60,24 @@ export class ApiClient {
     return parseSeriesResponse(await this.getJson(path, signal), path);
   }
 
-  private async getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+  private getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+    return this.requestJson(path, { signal });
+  }
+
+  /**
+   * Sends one request to `baseUrl + path` and returns its JSON answer. With `body`, it is a POST (unless
+   * `method` says otherwise) carrying the body as JSON; a POST may answer with no body (undefined), a GET
+   * must answer JSON. Throws ApiError: the collector's `{error, message}`, `network`, or `malformed`.
+   */
+  async requestJson(path: string, options: { method?: "GET" | "POST"; body?: unknown; signal?: AbortSignal | undefined } = {}): Promise<unknown> {
+    const method = options.method ?? (options.body === undefined ? "GET" : "POST");
+    const signal = options.signal;
     let response: Response;
     try {
       response = await this.fetchImpl(this.baseUrl + path, {
-        headers: { accept: "application/json" },
+        method,
+        headers: options.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
         ...(signal ? { signal } : {}),
       });
     } catch (err) {
@@ -84,7 +97,7 @@ export class ApiClient {
       }
       throw new ApiError(`http_${response.status}`, `${response.status} ${response.statusText}`.trim(), response.status);
     }
-    if (body === undefined) throw malformed(`${path}: the answer is not JSON`);
+    if (body === undefined && method === "GET") throw malformed(`${path}: the answer is not JSON`);
     return body;
   }
 }
@@ -125,7 +138,8 @@ export function parseSeriesResponse(value: unknown, where: string): SeriesRespon
   return value as unknown as SeriesResponse;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** True for a plain JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -138,6 +152,7 @@ function expectNumberOrNull(value: unknown, where: string): void {
   if (value !== null && value !== undefined && typeof value !== "number") throw malformed(`${where}: expected a number or null`);
 }
 
-function malformed(message: string): ApiError {
+/** The error for an answer that does not match the contract; `message` names the bad field. */
+export function malformed(message: string): ApiError {
   return new ApiError("malformed", message, 0);
 }

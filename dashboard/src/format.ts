@@ -21,6 +21,8 @@ export interface Formatter {
   loss(pct: number | null): string;
   /** A duration in ms, in its largest whole unit: "12 giây", "3 phút". */
   duration(ms: number): string;
+  /** A duration in ms in its two largest units, for times to acknowledge/restore: "1 giờ 25 phút", "2 ngày 3 giờ". */
+  span(ms: number): string;
   /** How long ago `ts` was, seen at `now` (both UTC ms): "12 giây trước". */
   ago(ts: number, now: number): string;
 }
@@ -71,6 +73,16 @@ export function createFormatter(translator: Translator): Formatter {
     return t("duration.d", { n: number(Math.floor(hours / 24), 0) });
   };
 
+  const span = (ms: number): string => {
+    const minutes = Math.floor(Math.max(0, Math.round(Math.abs(ms) / 1000)) / 60);
+    if (minutes < 60) return duration(ms);
+    const whole = (unit: "duration.d" | "duration.h" | "duration.m", n: number): string => t(unit, { n: number(n, 0) });
+    const hours = Math.floor(minutes / 60);
+    if (hours < 24) return minutes % 60 === 0 ? whole("duration.h", hours) : `${whole("duration.h", hours)} ${whole("duration.m", minutes % 60)}`;
+    const days = Math.floor(hours / 24);
+    return hours % 24 === 0 ? whole("duration.d", days) : `${whole("duration.d", days)} ${whole("duration.h", hours % 24)}`;
+  };
+
   return {
     dateTime(ts) {
       const f = fields(ts);
@@ -99,6 +111,7 @@ export function createFormatter(translator: Translator): Formatter {
       return `${number(pct, 1)}%`;
     },
     duration,
+    span,
     ago(ts, now) {
       // The collector's clock and the browser's may differ a little: a "future" time is "just now".
       const ageMs = now - ts;

@@ -3,13 +3,15 @@
  * is the source of the Vietnamese terms; use the same word for the same thing everywhere).
  */
 
+import { incidentStringsEn, incidentStringsVi } from "./i18nIncidents.js";
+
 /** Languages the dashboard speaks. */
 export type Lang = "vi" | "en";
 
 /** The languages in the order the switch shows them. */
 export const LANGS: readonly Lang[] = ["vi", "en"];
 
-const vi = {
+const viCore = {
   "app.title": "wardwatch — Giám sát đường truyền xã/phường",
   "app.brand": "wardwatch",
   "nav.overview": "Tổng quan",
@@ -100,10 +102,12 @@ const vi = {
   "error.retry": "Thử lại",
 } as const;
 
+const vi = { ...viCore, ...incidentStringsVi };
+
 /** Key of a string in the table. */
 export type MessageKey = keyof typeof vi;
 
-const en: Record<MessageKey, string> = {
+const enCore: Record<keyof typeof viCore, string> = {
   "app.title": "wardwatch — Commune and ward link monitoring",
   "app.brand": "wardwatch",
   "nav.overview": "Overview",
@@ -193,6 +197,8 @@ const en: Record<MessageKey, string> = {
   "error.generic": "Error: {message}",
   "error.retry": "Retry",
 };
+
+const en: Record<MessageKey, string> = { ...enCore, ...incidentStringsEn };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { vi, en };
 

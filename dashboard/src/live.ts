@@ -1,5 +1,6 @@
 import type { LiveMessage } from "../../protocol/api.js";
 import { parseSiteStatus } from "./api.js";
+import { parseIncident } from "./incidentApi.js";
 
 /** Where the live connection stands: first attempt, receiving updates, or waiting to retry. */
 export type LiveStatus = "connecting" | "live" | "reconnecting";
@@ -108,12 +109,13 @@ export function parseLiveMessage(data: unknown): LiveMessage | null {
     if (typeof data !== "string") throw new Error("binary frame");
     const value: unknown = JSON.parse(data);
     if (typeof value !== "object" || value === null) throw new Error("not an object");
-    const message = value as { type?: unknown; sites?: unknown; site?: unknown };
+    const message = value as { type?: unknown; sites?: unknown; site?: unknown; incident?: unknown };
     if (message.type === "hello") {
       if (!Array.isArray(message.sites)) throw new Error("hello without sites");
       return { type: "hello", sites: message.sites.map((site, i) => parseSiteStatus(site, `hello.sites[${i}]`)) };
     }
     if (message.type === "site") return { type: "site", site: parseSiteStatus(message.site, "site.site") };
+    if (message.type === "incident") return { type: "incident", incident: parseIncident(message.incident, "incident.incident") };
     // Unknown types are ignored without noise: a newer collector may send more.
     return null;
   } catch (err) {

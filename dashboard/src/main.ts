@@ -1,4 +1,5 @@
 import "./styles.css";
+import "./incidents.css";
 import type { Lang, Translator } from "./i18n.js";
 import type { LiveStatus } from "./live.js";
 import type { Page, PageContext } from "./page.js";
@@ -6,6 +7,11 @@ import { ApiClient } from "./api.js";
 import { el } from "./dom.js";
 import { createFormatter } from "./format.js";
 import { LANGS, createTranslator, loadLang, saveLang } from "./i18n.js";
+import { IncidentApi } from "./incidentApi.js";
+import { IncidentBoard } from "./incidentBoard.js";
+import { IncidentPage } from "./incidentPage.js";
+import { incidentsHref } from "./incidentRoutes.js";
+import { IncidentsPage } from "./incidentsPage.js";
 import { LiveConnection, liveUrl } from "./live.js";
 import { OverviewPage } from "./overview.js";
 import { parseRoute } from "./router.js";
@@ -25,7 +31,9 @@ function browserStorage(): Storage | null {
 function startDashboard(root: HTMLElement): void {
   const storage = browserStorage();
   const api = new ApiClient();
+  const incidents = new IncidentApi(api);
   const directory = new SiteDirectory();
+  const incidentBoard = new IncidentBoard();
   let translator: Translator = createTranslator(loadLang(storage));
   let liveStatus: LiveStatus = "connecting";
   let page: Page | null = null;
@@ -33,10 +41,11 @@ function startDashboard(root: HTMLElement): void {
   const liveIndicator = el("span", { class: "live", role: "status", "aria-live": "polite" });
   const langSwitch = el("div", { class: "lang-switch", role: "group" });
   const navOverview = el("a", { href: "#/", class: "nav-link" });
+  const navIncidents = el("a", { href: incidentsHref(), class: "nav-link", "data-nav": "incidents" });
   const brand = el("a", { href: "#/", class: "brand" });
   const content = el("main", { id: "content", tabindex: "-1" });
   root.replaceChildren(
-    el("header", { class: "topbar" }, brand, el("nav", { class: "nav" }, navOverview), el("div", { class: "topbar-end" }, liveIndicator, langSwitch)),
+    el("header", { class: "topbar" }, brand, el("nav", { class: "nav" }, navOverview, navIncidents), el("div", { class: "topbar-end" }, liveIndicator, langSwitch)),
     content,
   );
 
@@ -52,6 +61,7 @@ function startDashboard(root: HTMLElement): void {
     brand.textContent = t("app.brand");
     brand.title = t("app.title");
     navOverview.textContent = t("nav.overview");
+    navIncidents.textContent = t("nav.incidents");
     langSwitch.setAttribute("aria-label", t("lang.switch"));
     langSwitch.replaceChildren(
       ...LANGS.map((lang) => {
@@ -65,11 +75,17 @@ function startDashboard(root: HTMLElement): void {
 
   const showRoute = (moveFocus: boolean): void => {
     page?.destroy();
-    const context: PageContext = { translator, format: createFormatter(translator), api, directory, now: () => Date.now() };
+    const context: PageContext = { translator, format: createFormatter(translator), api, incidents, directory, incidentBoard, now: () => Date.now() };
     const route = parseRoute(location.hash);
     navOverview.toggleAttribute("aria-current", route.name === "overview");
+    navIncidents.toggleAttribute("aria-current", route.name === "incidents" || route.name === "incident");
     if (route.name === "site") {
       page = new SitePage(context, route.siteId, route.range);
+    } else if (route.name === "incidents") {
+      document.title = `${translator.t("incidents.heading")} — ${translator.t("app.brand")}`;
+      page = new IncidentsPage(context, route.filter);
+    } else if (route.name === "incident") {
+      page = new IncidentPage(context, route.incidentId);
     } else {
       document.title = `${translator.t("overview.heading")} — ${translator.t("app.brand")}`;
       page = new OverviewPage(context);
@@ -89,7 +105,15 @@ function startDashboard(root: HTMLElement): void {
 
   const live = new LiveConnection({
     url: liveUrl(location),
-    onMessage: (message) => directory.applyLive(message),
+    onMessage: (message) => {
+      if (message.type === "incident") {
+        incidentBoard.apply(message.incident);
+        return;
+      }
+      directory.applyLive(message);
+      // After a (re)connect, incident updates may have been missed while the socket was down.
+      if (message.type === "hello") incidentBoard.resync();
+    },
     onStatus: (status) => {
       liveStatus = status;
       renderLive();

@@ -4,6 +4,7 @@ import type { Page, PageContext } from "./page.js";
 import { ApiError } from "./api.js";
 import { stateLabel } from "./badges.js";
 import { el } from "./dom.js";
+import { OpenIncidentsBanner } from "./openIncidentsBanner.js";
 import { refreshRelativeTimes, siteRow } from "./siteRow.js";
 
 /** Site states in the order the summary shows them. */
@@ -23,6 +24,7 @@ export class OverviewPage implements Page {
   private readonly abort = new AbortController();
   private readonly unsubscribe: () => void;
   private readonly ticker: ReturnType<typeof setInterval>;
+  private readonly incidentsBanner: OpenIncidentsBanner;
   private stateFilter: SiteStateName | null = null;
   private searchText = "";
 
@@ -37,6 +39,7 @@ export class OverviewPage implements Page {
     });
     this.tbody = el("tbody");
     this.message = el("p", { class: "table-message", role: "status" }, t("overview.loading"));
+    this.incidentsBanner = new OpenIncidentsBanner(ctx);
     const table = el(
       "table",
       { class: "sites" },
@@ -59,6 +62,7 @@ export class OverviewPage implements Page {
       "section",
       { class: "page overview", "data-page": "overview", "aria-labelledby": "overview-heading" },
       el("div", { class: "page-head" }, el("h1", { id: "overview-heading" }, t("overview.heading")), search),
+      this.incidentsBanner.element,
       this.summary,
       el("div", { class: "table-wrap" }, table),
       this.message,
@@ -74,6 +78,7 @@ export class OverviewPage implements Page {
     this.abort.abort();
     this.unsubscribe();
     clearInterval(this.ticker);
+    this.incidentsBanner.destroy();
   }
 
   private async load(): Promise<void> {

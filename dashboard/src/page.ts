@@ -1,6 +1,8 @@
 import type { ApiClient } from "./api.js";
 import type { Formatter } from "./format.js";
 import type { Translator } from "./i18n.js";
+import type { IncidentApi } from "./incidentApi.js";
+import type { IncidentBoard } from "./incidentBoard.js";
 import type { SiteDirectory } from "./siteDirectory.js";
 
 /** What every page is given by main.ts (the only place that wires the dashboard). */
@@ -8,7 +10,11 @@ export interface PageContext {
   translator: Translator;
   format: Formatter;
   api: ApiClient;
+  /** The incident endpoints of the same API. */
+  incidents: IncidentApi;
   directory: SiteDirectory;
+  /** The latest incidents, fed by REST and live `incident` messages. */
+  incidentBoard: IncidentBoard;
   /** The browser's clock, UTC ms. */
   now(): number;
 }

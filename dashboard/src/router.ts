@@ -1,20 +1,29 @@
+import type { IncidentFilter } from "./incidentRoutes.js";
 import type { RangeName } from "./ranges.js";
+import { parseIncidentFilter } from "./incidentRoutes.js";
 import { parseRange } from "./ranges.js";
 
-/** The pages the hash router knows: `#/` (overview) and `#/sites/<id>[?range=1h|6h|24h|7d]` (one site). */
-export type Route = { name: "overview" } | { name: "site"; siteId: string; range: RangeName };
+/**
+ * The pages the hash router knows: `#/` (overview), `#/sites/<id>[?range=1h|6h|24h|7d]` (one site),
+ * `#/incidents[?state=open|closed&site=&provider=&kind=]` (the incidents list) and `#/incidents/<id>` (one incident).
+ */
+export type Route =
+  | { name: "overview" }
+  | { name: "site"; siteId: string; range: RangeName }
+  | { name: "incidents"; filter: IncidentFilter }
+  | { name: "incident"; incidentId: string };
 
 /** Parses `location.hash`; anything unrecognised is the overview. */
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#/, "").split("?", 2);
-  const match = /^\/sites\/([^/]+)\/?$/.exec(path);
-  if (match?.[1]) {
-    try {
-      const siteId = decodeURIComponent(match[1]);
-      return { name: "site", siteId, range: parseRange(new URLSearchParams(query).get("range")) };
-    } catch {
-      // A malformed %-escape: fall through to the overview.
-    }
+  try {
+    const site = /^\/sites\/([^/]+)\/?$/.exec(path);
+    if (site?.[1]) return { name: "site", siteId: decodeURIComponent(site[1]), range: parseRange(new URLSearchParams(query).get("range")) };
+    if (/^\/incidents\/?$/.test(path)) return { name: "incidents", filter: parseIncidentFilter(new URLSearchParams(query)) };
+    const incident = /^\/incidents\/([^/]+)\/?$/.exec(path);
+    if (incident?.[1]) return { name: "incident", incidentId: decodeURIComponent(incident[1]) };
+  } catch {
+    // A malformed %-escape: fall through to the overview.
   }
   return { name: "overview" };
 }

@@ -45,10 +45,10 @@ export class SiteDirectory {
     return () => this.listeners.delete(listener);
   }
 
-  /** Applies a live message: hello replaces the whole list, site replaces one site. */
+  /** Applies a live message: hello replaces the whole list, site replaces one site; other messages are not about sites. */
   applyLive(message: LiveMessage): void {
     if (message.type === "hello") this.replaceAll(message.sites);
-    else this.applySite(message.site);
+    else if (message.type === "site") this.applySite(message.site);
   }
 
   /**
