@@ -85,6 +85,11 @@ export interface LinkStateMachine {
   goodStreak: number;
   /** Consecutive poor rounds. */
   poorStreak: number;
+  /**
+   * When each current streak began (UTC ms of its first round; 0 when there is none), so a new state dates from the
+   * round where the fault or recovery really began, not from the round that confirmed it.
+   */
+  streakStarts: { fail: number; reach: number; good: number; poor: number };
   /** Classes of the last rounds, oldest first, at most `flapWindow` letters (g, p, f). */
   recent: string;
   flapping: boolean;
@@ -97,7 +102,7 @@ export type LinkStateEvent =
 
 /** A link nobody has judged yet. */
 export function initialLinkState(): LinkStateMachine {
-  return { state: "unknown", sinceTs: 0, lastTs: 0, failStreak: 0, reachStreak: 0, goodStreak: 0, poorStreak: 0, recent: "", flapping: false };
+  return { state: "unknown", sinceTs: 0, lastTs: 0, failStreak: 0, reachStreak: 0, goodStreak: 0, poorStreak: 0, streakStarts: { fail: 0, reach: 0, good: 0, poor: 0 }, recent: "", flapping: false };
 }
 
 function classify(observation: RoundObservation, policy: LinkStatePolicy): RoundClass {
@@ -134,6 +139,12 @@ function nextName(machine: LinkStateMachine, roundClass: RoundClass, policy: Lin
   }
 }
 
+/** When the new state really began: the first round of the streak that led to it (down: the first failed round). */
+function stateBeganTs(from: LinkStateName, to: LinkStateName, starts: LinkStateMachine["streakStarts"], ts: number): number {
+  const began = to === "down" ? starts.fail : from === "down" || from === "unknown" ? starts.reach : to === "up" ? starts.good : starts.poor;
+  return began || ts;
+}
+
 /**
  * Pure transition: judge one round. Rounds older than the last judged one (`ts < lastTs`) are history only and
  * change nothing. Returns the new machine and the events the round caused.
@@ -145,21 +156,30 @@ export function nextLinkState(
 ): { machine: LinkStateMachine; events: LinkStateEvent[] } {
   if (observation.ts < machine.lastTs) return { machine, events: [] };
   const roundClass = classify(observation, policy);
+  const ts = observation.ts;
+  const starts = machine.streakStarts ?? { fail: 0, reach: 0, good: 0, poor: 0 };
   const counted: LinkStateMachine = {
     ...machine,
-    lastTs: observation.ts,
+    lastTs: ts,
     failStreak: roundClass === "fail" ? machine.failStreak + 1 : 0,
     reachStreak: roundClass === "fail" ? 0 : machine.reachStreak + 1,
     goodStreak: roundClass === "good" ? machine.goodStreak + 1 : 0,
     poorStreak: roundClass === "poor" ? machine.poorStreak + 1 : 0,
+    streakStarts: {
+      fail: roundClass !== "fail" ? 0 : machine.failStreak > 0 ? starts.fail : ts,
+      reach: roundClass === "fail" ? 0 : machine.reachStreak > 0 ? starts.reach : ts,
+      good: roundClass !== "good" ? 0 : machine.goodStreak > 0 ? starts.good : ts,
+      poor: roundClass !== "poor" ? 0 : machine.poorStreak > 0 ? starts.poor : ts,
+    },
     recent: (machine.recent + roundClass[0]).slice(-policy.flapWindow),
   };
   const events: LinkStateEvent[] = [];
   const to = nextName(counted, roundClass, policy);
   if (to !== machine.state) {
-    events.push({ type: "state", from: machine.state, to, ts: observation.ts });
+    const sinceTs = stateBeganTs(machine.state, to, counted.streakStarts, ts);
+    events.push({ type: "state", from: machine.state, to, ts: sinceTs });
     counted.state = to;
-    counted.sinceTs = observation.ts;
+    counted.sinceTs = sinceTs;
   }
   const change = percentStateChange(counted.recent);
   const flapping = machine.flapping ? change >= policy.flapLowPct : change > policy.flapHighPct;

@@ -128,6 +128,9 @@ export const storedMachineSchema = z.strictObject({
   reachStreak: z.number().int().nonnegative(),
   goodStreak: z.number().int().nonnegative(),
   poorStreak: z.number().int().nonnegative(),
+  streakStarts: z
+    .strictObject({ fail: z.number(), reach: z.number(), good: z.number(), poor: z.number() })
+    .default({ fail: 0, reach: 0, good: 0, poor: 0 }),
   recent: z.string(),
   flapping: z.boolean(),
 }) satisfies z.ZodType<LinkStateMachine>;

@@ -46,12 +46,19 @@ describe("protocol/linkState", () => {
     expect(states).toEqual(["up", "up", "degraded", "degraded", "up"]);
   });
 
-  it("reports events with the round's time and records since when", () => {
+  it("dates a new state from the round where it really began, not the round that confirmed it", () => {
     let machine = run([good(1), fail(2), fail(3)]).machine;
     const result = nextLinkState(machine, fail(4));
-    expect(result.events).toEqual([{ type: "state", from: "up", to: "down", ts: 4 }]);
+    // Down is confirmed at the third failed round (4) but began with the first one (2).
+    expect(result.events).toEqual([{ type: "state", from: "up", to: "down", ts: 2 }]);
     machine = result.machine;
-    expect(machine.sinceTs).toBe(4);
+    expect(machine.sinceTs).toBe(2);
+    // Up again is confirmed at the second reachable round (6) and began with the first (5).
+    machine = run([good(5), good(6)], machine).machine;
+    expect(machine).toMatchObject({ state: "up", sinceTs: 5 });
+    // Degraded began with the first poor round.
+    machine = run([poor(7), poor(8)], machine).machine;
+    expect(machine).toMatchObject({ state: "degraded", sinceTs: 7 });
   });
 
   it("rounds older than the last judged one change nothing", () => {
