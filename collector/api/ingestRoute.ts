@@ -91,6 +91,7 @@ export function ingestRouter(deps: IngestDeps): Router {
     metrics.ingestSamples.inc({ result: "inserted" }, written.inserted);
     metrics.ingestSamples.inc({ result: "duplicate" }, written.duplicates);
 
+    const records = batch.samples.length + (batch.events?.length ?? 0);
     const wasSilentOrNew = ["silent", "unknown"].includes(engine.siteState(siteConfig!, receivedAt));
     const previous = engine.contact(batch.site);
     engine.recordContact({
@@ -98,7 +99,9 @@ export function ingestRouter(deps: IngestDeps): Router {
       lastSeenTs: receivedAt,
       clockOffsetMs: clock.offsetMs,
       pushIntervalMs: batch.pushIntervalMs,
-      pendingRecords: batch.spool.pendingRecords,
+      // The agent counts this batch's own records as pending (they are not acknowledged when it sends them); once
+      // the batch is stored, the backlog still to come is the rest. Otherwise a backfill would never look complete.
+      pendingRecords: Math.max(0, batch.spool.pendingRecords - records),
       droppedRecords: batch.spool.droppedRecords,
       lastSeq: previous?.lastSeq ?? 0,
       viaLink: batch.viaLink ?? null,
@@ -108,7 +111,6 @@ export function ingestRouter(deps: IngestDeps): Router {
     changes.push(...engine.observe(batch.site, stored));
     deps.onSiteUpdated(batch.site, changes);
 
-    const records = batch.samples.length + (batch.events?.length ?? 0);
     if (records > 0 && written.inserted + writtenEvents.inserted === 0) {
       metrics.ingestBatches.inc({ result: "replay" });
       sendError(res, 409, "replay", `all ${records} records of the batch are already stored`);

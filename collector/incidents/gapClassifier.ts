@@ -20,15 +20,15 @@ export interface GapClassification {
  */
 export function classifyGap(samples: ReadonlyArray<{ ts: number; link: string; ok: boolean }>, fromTs: number, toTs: number, timeZone: string): GapClassification {
   const span = Math.max(1, toTs - fromTs);
-  const covered = samples.length >= 2 ? (samples.at(-1)!.ts - samples[0]!.ts) / span : 0;
+  const hole = longestHole(samples, fromTs, toTs);
+  const covered = 1 - (hole.endTs - hole.startTs) / span;
   const firstOk = samples.find((s) => s.ok);
   if (samples.length === 0 || covered < 0.5) {
-    const resumed = samples[0]?.ts ?? toTs;
     return {
       cause: "power_or_agent",
-      restoredTs: resumed,
+      restoredTs: hole.endTs,
       failedLinks: [],
-      evidence: [`Không có số liệu đo nào từ ${localTime(fromTs, timeZone)} đến ${localTime(resumed, timeZone)}: trạm bị mất điện hoặc phần mềm giám sát ngừng chạy`],
+      evidence: [`Không có số liệu đo nào từ ${localTime(hole.startTs, timeZone)} đến ${localTime(hole.endTs, timeZone)}: trạm bị mất điện hoặc phần mềm giám sát ngừng chạy`],
     };
   }
   if (!firstOk || firstOk.ts >= fromTs + span * 0.5) {
@@ -47,4 +47,19 @@ export function classifyGap(samples: ReadonlyArray<{ ts: number; link: string; o
     failedLinks: [],
     evidence: ["Các đường truyền vẫn phản hồi trong thời gian mất liên lạc: trạm không gửi được báo cáo về máy chủ giám sát"],
   };
+}
+
+/**
+ * The longest stretch of [fromTs, toTs] with no sample (samples in time order). Its end is when measuring resumed:
+ * a stopped agent may still send a few samples it took after its last push and before it stopped, so the first
+ * sample of the period is not that moment.
+ */
+function longestHole(samples: ReadonlyArray<{ ts: number }>, fromTs: number, toTs: number): { startTs: number; endTs: number } {
+  let hole = { startTs: fromTs, endTs: fromTs };
+  let previous = fromTs;
+  for (const ts of [...samples.map((s) => s.ts), toTs]) {
+    if (ts - previous > hole.endTs - hole.startTs) hole = { startTs: previous, endTs: ts };
+    previous = Math.max(previous, ts);
+  }
+  return hole;
 }

@@ -34,6 +34,15 @@ function sameShape(incident: StoredIncident, desired: DesiredIncident): boolean 
 }
 
 /**
+ * A silent site's incident keeps its shape until it closes and is classified from the backfill: an agent back from
+ * silence reports its links as it last judged them (down, after a link outage, until `recover_after` good rounds),
+ * which must not turn the outage into an `all_links_down` incident that then closes unclassified.
+ */
+function awaitingClassification(incident: StoredIncident): boolean {
+  return incident.kind === "site" && incident.cause === "agent_silent";
+}
+
+/**
  * Keeps the open incidents equal to what the sites' state calls for (see {@link desiredIncidents}): opens what is
  * new, updates what grew, closes what ended. A link incident taken over by a site or provider incident is closed as
  * merged (its report, if still waiting, is never sent). A silent site's incident stays open until the agent's backlog
@@ -59,7 +68,7 @@ export class IncidentEngine {
         this.deps.logger.info("incident opened", { id: opened.id, number: opened.number, key: opened.key, cause: opened.cause });
         listener.opened(opened);
         current.set(wanted.key, opened);
-      } else if (!sameShape(existing, wanted)) {
+      } else if (!sameShape(existing, wanted) && !awaitingClassification(existing)) {
         const updated = store.updateIncident(existing.id, { cause: wanted.cause, severity: wanted.severity, sites: wanted.sites, summary: wanted.summary, evidence: wanted.evidence })!;
         listener.updated(updated);
         current.set(wanted.key, updated);
@@ -105,7 +114,12 @@ export class IncidentEngine {
       };
       return store.updateIncident(incident.id, changes);
     }
-    const back = view?.links.filter((l) => l.state === "up" || l.state === "degraded").map((l) => l.sinceTs).filter((ts) => ts > 0) ?? [];
+    // Only the incident's own links say when it was restored: a provider incident's sites have other providers'
+    // links, up all along, whose sinceTs would put the restoration before the outage began.
+    const back = incident.sites.flatMap((entry) => {
+      const affected = views.find((v) => v.id === entry.site)?.links.filter((l) => entry.links.includes(l.id)) ?? [];
+      return affected.filter((l) => l.state === "up" || l.state === "degraded").map((l) => l.sinceTs);
+    }).filter((ts) => ts > 0);
     return store.updateIncident(incident.id, { restoredTs: back.length > 0 ? Math.min(...back) : nowMs, endTs: nowMs });
   }
 }

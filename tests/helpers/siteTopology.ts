@@ -3,7 +3,7 @@
  * joined to the root namespace by two veth pairs, link `tslcd` and link `inet`, plus a collector address on a dummy
  * interface in the root namespace. Needs root and iproute2; skip with canUseNetns() (see netns.ts) when absent.
  *
- * Addresses (subnet base B, default 80; tests own 10.199.80–89):
+ * Addresses (subnet base B, default 80; the link tests own 10.199.80–89, the alerting tests 10.199.140–142):
  * - collector: 10.199.B.1/32 on dummy `ww<B>d<pid>` (root namespace; where the kernel has no dummy interfaces, on
  *   one end of a veth pair `ww<B>d<pid>`/`ww<B>e<pid>` whose other end stays unused);
  * - tslcd: root end `ww<B+1>r<pid>` 10.199.<B+1>.1/30, site end `ww<B+1>s<pid>` 10.199.<B+1>.2/30;
@@ -84,11 +84,12 @@ function errorText(err: unknown): string {
  * Creates the site namespace `ww-site-<pid>` with links tslcd (10.199.<base+1>.0/30) and inet (10.199.<base+2>.0/30)
  * and the collector address 10.199.<base>.1/32 (see the file comment), everything up and both links answering.
  * Rejects, having removed whatever it made, when one of the subnets is already in use or a step fails.
- * `subnetBase`: 80–87, so that all three subnets stay inside 10.199.80–89.
+ * `subnetBase`: 0–253 (default 80); each test file passes its own, so that files running in parallel never share a
+ * subnet (80–87 keeps all three inside 10.199.80–89).
  */
 export async function createSiteTopology(options: { subnetBase?: number } = {}): Promise<SiteTopology> {
   const base = options.subnetBase ?? 80;
-  if (!Number.isInteger(base) || base < 80 || base > 87) throw new Error(`createSiteTopology: subnetBase must be 80–87, not ${base}`);
+  if (!Number.isInteger(base) || base < 0 || base > 253) throw new Error(`createSiteTopology: subnetBase must be 0–253, not ${base}`);
   for (const subnet of [`10.199.${base}.0/24`, `10.199.${base + 1}.0/24`, `10.199.${base + 2}.0/24`]) {
     const inUse = (await run("ip", ["-o", "-4", "addr", "show", "to", subnet], { encoding: "utf8" })).stdout.trim();
     if (inUse !== "") throw new Error(`createSiteTopology: ${subnet} is already in use: ${inUse}`);

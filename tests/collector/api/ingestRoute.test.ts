@@ -86,4 +86,13 @@ describe("collector/api/ingestRoute", () => {
     expect(text).toMatch(/wardwatch_ingest_samples_total\{result="inserted"\} 5/);
     expect(text).toMatch(/wardwatch_ingest_in_flight 0/);
   });
+
+  it("counts the backlog still to come without the batch's own records (the agent counts them as pending)", async () => {
+    const backlog = (spool: { pendingRecords: number }, samples: number[]) =>
+      postIngest(t.collector.url, batchOf("bien-hoa", samples.map((seq) => icmpSample(seq)), { spool: { ...spool, droppedRecords: 0 } }), { Authorization: `Bearer ${otherToken}` });
+    expect((await backlog({ pendingRecords: 9 }, [1, 2, 3])).status).toBe(200);
+    expect(t.collector.engine.contact("bien-hoa")?.pendingRecords).toBe(6);
+    expect((await backlog({ pendingRecords: 2 }, [4, 5])).status).toBe(200);
+    expect(t.collector.engine.contact("bien-hoa")?.pendingRecords).toBe(0);
+  });
 });

@@ -19,6 +19,14 @@ describe("collector/incidents/gapClassifier", () => {
     expect(classifyGap(rounds(TO - 60_000, TO, () => true), FROM, TO, TZ)).toMatchObject({ cause: "power_or_agent", restoredTs: TO - 60_000 });
   });
 
+  it("a few samples taken just before the agent stopped (sent after its restart) do not count as measuring through the gap", () => {
+    const tail = rounds(FROM, FROM + 20_000, () => true);
+    expect(classifyGap(tail, FROM, TO, TZ)).toMatchObject({ cause: "power_or_agent", restoredTs: TO });
+    const result = classifyGap([...tail, ...rounds(TO - 60_000, TO, () => true)], FROM, TO, TZ);
+    expect(result).toMatchObject({ cause: "power_or_agent", restoredTs: TO - 60_000 });
+    expect(result.evidence[0]).toContain("09:00");
+  });
+
   it("measured throughout with every link failing: a link outage, restored at the first good round", () => {
     const result = classifyGap(rounds(FROM, TO, (ts) => ts >= TO - 30_000), FROM, TO, TZ);
     expect(result).toMatchObject({ cause: "links_down_while_silent", restoredTs: TO - 30_000, failedLinks: ["tslcd", "inet"] });

@@ -69,6 +69,18 @@ describe("collector/incidents/incidentEngine", () => {
     expect(t.store.incidents.openIncidents().map((i) => i.key)).toEqual(["provider:vnpt"]);
   });
 
+  it("a provider incident is restored when its own links are back, not when the sites' other links were", () => {
+    const t = setup();
+    for (const id of ["a", "b", "c"]) t.setSite(id, "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    t.clock.nowMs = T0 + 60_000;
+    for (const id of ["a", "b", "c"]) t.setSite(id, "up", [link("tslcd", "up", T0 + 50_000), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    const closed = t.events.at(-1)![1];
+    expect(closed).toMatchObject({ kind: "provider", state: "closed" });
+    expect(closed.timeline).toMatchObject({ startTs: T0, restoredTs: T0 + 50_000, endTs: T0 + 60_000 });
+  });
+
   it("a silent site stays open until the backfill is in, then is classified as a link outage from the samples", () => {
     const t = setup();
     t.setSite("a", "silent", [link("tslcd", "up", 1), link("inet", "up", 1)], { lastSeenTs: T0 });
@@ -90,6 +102,30 @@ describe("collector/incidents/incidentEngine", () => {
     expect(closed).toMatchObject({ kind: "site", cause: "links_down_while_silent", state: "closed" });
     expect(closed.timeline.restoredTs).toBe(T0 + 605_000);
     expect(closed.sites[0]!.links).toEqual(["tslcd", "inet"]);
+  });
+
+  it("an agent back from silence that still judges both links down leaves the incident to the backfill's classification", () => {
+    const t = setup();
+    t.setSite("a", "silent", [link("tslcd", "up", 1), link("inet", "up", 1)], { lastSeenTs: T0 });
+    t.engine.evaluate();
+    const samples = Array.from({ length: 20 }, (_, i) => [
+      icmpSample(i * 2 + 1, { ts: T0 + i * 10_000, ok: false, round: i }),
+      icmpSample(i * 2 + 2, { ts: T0 + i * 10_000, ok: false, link: "inet", round: i }),
+    ]).flat();
+    t.store.writeSamples(samples.map((sample) => ({ site: "a", ts: sample.ts, agentTs: sample.ts, sample })));
+    // The first push after the silence: the agent's snapshot still has both links down (recover_after not yet met).
+    t.clock.nowMs = T0 + 200_000;
+    t.setSite("a", "down", [link("tslcd", "down", T0 + 20_000), link("inet", "down", T0 + 20_000)], { backfillPending: true });
+    t.engine.evaluate();
+    t.setSite("a", "down", [link("tslcd", "down", T0 + 20_000), link("inet", "down", T0 + 20_000)], { backfillPending: false });
+    t.engine.evaluate();
+    expect(t.store.incidents.openIncidents().map((i) => [i.key, i.cause])).toEqual([["site:a", "agent_silent"]]);
+    t.store.writeSamples([icmpSample(100, { ts: T0 + 201_000, round: 21 })].map((sample) => ({ site: "a", ts: sample.ts, agentTs: sample.ts, sample })));
+    t.clock.nowMs = T0 + 203_000;
+    t.setSite("a", "up", [link("tslcd", "up", T0 + 202_000), link("inet", "up", T0 + 202_000)]);
+    t.engine.evaluate();
+    expect(t.events.at(-1)![1]).toMatchObject({ kind: "site", cause: "links_down_while_silent", state: "closed" });
+    expect(t.events.filter(([what]) => what === "updated")).toEqual([]);
   });
 
   it("a silent site with no samples in the gap was a power or agent outage", () => {
