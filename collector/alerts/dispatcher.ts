@@ -200,7 +200,7 @@ export class Dispatcher {
     const receiver = this.#receivers.get(delivery.receiver);
     const channel = this.#deps.channels.find((c) => c.name === delivery.channel);
     if (!receiver || !channel) return;
-    const fields = { incident: incident.number, receiver: receiver.id, channel: channel.name, message: delivery.message, n: delivery.n };
+    const fields = { incident: incident.number, receiver: receiver.id, channel: channel.name, notification: delivery.message, n: delivery.n };
     try {
       const notification: Notification = {
         idempotencyKey: idempotencyKey(incident.id, receiver.id, delivery.message, delivery.n),
@@ -239,7 +239,7 @@ export class Dispatcher {
     try {
       store.recordDelivery(id, attempt);
     } catch (err) {
-      logger.error("cannot record delivery", { incident: tracked.incident.number, receiver: attempt.receiver, message: attempt.message, err });
+      logger.error("cannot record delivery", { incident: tracked.incident.number, receiver: attempt.receiver, notification: attempt.message, err });
     }
     if (first) {
       let notifiedTs = attempt.ts;
