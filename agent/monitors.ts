@@ -1,7 +1,9 @@
 import type { AgentSettings } from "./config.js";
+import type { IcmpRoundProbe } from "./probes/fpingBatch.js";
 import type { ProbeBinding } from "./probes/probe.js";
-import { ProbeMonitor, type ProbeMonitorDeps } from "./probeMonitor.js";
-import { scheduleProbe } from "./scheduledProbes.js";
+import type { ProbeConfig } from "./probes/registry.js";
+import { ProbeMonitor, type ProbeMonitorDeps, type ScheduledProbe } from "./probeMonitor.js";
+import { scheduleProbe, type ProbePlacement } from "./scheduledProbes.js";
 
 /** The agent's monitors: one per WAN link, one per (application, link) path, one per LAN device. */
 export interface SiteMonitors {
@@ -32,14 +34,18 @@ export function linkProbeIds(probes: ReadonlyArray<{ kind: string; target: strin
   });
 }
 
-/** Builds (but does not start) every monitor the configuration asks for. */
-export function buildMonitors(config: AgentSettings, deps: ProbeMonitorDeps): SiteMonitors {
+/**
+ * Builds (but does not start) every monitor the configuration asks for. Every ICMP probe runs its rounds through
+ * `icmpRound` (one FpingBatchRunner's probe for the whole agent, so that a round's targets share one fping).
+ */
+export function buildMonitors(config: AgentSettings, deps: ProbeMonitorDeps, icmpRound: IcmpRoundProbe): SiteMonitors {
+  const schedule = (probe: ProbeConfig, placement: ProbePlacement): ScheduledProbe => scheduleProbe(probe, placement, icmpRound);
   return {
     links: config.links.map((link) => ({
       link,
       monitor: new ProbeMonitor(
         link.id,
-        linkProbeIds(link.probes).map((probeId, i) => scheduleProbe(link.probes[i]!, { role: "link", link: link.id, probeId, bindTo: bindingOf(config, link.id) })),
+        linkProbeIds(link.probes).map((probeId, i) => schedule(link.probes[i]!, { role: "link", link: link.id, probeId, bindTo: bindingOf(config, link.id) })),
         deps,
       ),
     })),
@@ -47,12 +53,12 @@ export function buildMonitors(config: AgentSettings, deps: ProbeMonitorDeps): Si
       app.via.map((linkId) => ({
         app,
         link: linkId,
-        monitor: new ProbeMonitor(`app:${app.id}@${linkId}`, [scheduleProbe(app.probe, { role: "app", link: linkId, probeId: app.id, bindTo: bindingOf(config, linkId) })], deps),
+        monitor: new ProbeMonitor(`app:${app.id}@${linkId}`, [schedule(app.probe, { role: "app", link: linkId, probeId: app.id, bindTo: bindingOf(config, linkId) })], deps),
       })),
     ),
     lan: config.lan.map((device) => ({
       device,
-      monitor: new ProbeMonitor(`lan:${device.id}`, [scheduleProbe(device.probe, { role: "lan", link: null, probeId: device.id, bindTo: { interface: null, source: null } })], deps),
+      monitor: new ProbeMonitor(`lan:${device.id}`, [schedule(device.probe, { role: "lan", link: null, probeId: device.id, bindTo: { interface: null, source: null } })], deps),
     })),
   };
 }

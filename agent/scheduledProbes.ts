@@ -1,6 +1,7 @@
 import type { Sample, SampleRole } from "../protocol/sample.js";
 import type { ProbeBinding, ProbeContext } from "./probes/probe.js";
 import { probeKinds, type ProbeConfig } from "./probes/registry.js";
+import type { IcmpRoundProbe } from "./probes/fpingBatch.js";
 import { icmpSampleStats } from "./probes/icmpStats.js";
 import type { RoundIdentity, ScheduledProbe, UnsequencedSample } from "./probeMonitor.js";
 
@@ -24,11 +25,15 @@ interface Measurement {
   fields: KindFields;
 }
 
-/** Runs one round of `config` and maps its result to the protocol's fields for that kind. */
-async function measure(config: ProbeConfig, context: ProbeContext): Promise<Measurement> {
+/**
+ * Runs one round of `config` and maps its result to the protocol's fields for that kind. ICMP rounds go through
+ * `icmpRound` (the agent's FpingBatchRunner.probe, which batches a round's targets into one fping) rather than the
+ * registry's probeIcmp.
+ */
+async function measure(config: ProbeConfig, context: ProbeContext, icmpRound: IcmpRoundProbe): Promise<Measurement> {
   switch (config.kind) {
     case "icmp": {
-      const r = await probeKinds.icmp.run(config.target, config, context);
+      const r = await icmpRound(config.target, config, context);
       const fields: KindFields = {
         kind: "icmp",
         sent: r.sent,
@@ -60,13 +65,13 @@ async function measure(config: ProbeConfig, context: ProbeContext): Promise<Meas
 
 /**
  * Wraps a configured probe for a monitor's round loop: runs it bound as `placement` says and turns its result into
- * the protocol's sample for that kind.
+ * the protocol's sample for that kind. An ICMP probe's rounds run through `icmpRound` (see {@link measure}).
  */
-export function scheduleProbe(config: ProbeConfig, placement: ProbePlacement): ScheduledProbe {
+export function scheduleProbe(config: ProbeConfig, placement: ProbePlacement, icmpRound: IcmpRoundProbe): ScheduledProbe {
   return {
     intervalMs: config.intervalMs,
     async run(round: RoundIdentity, signal: AbortSignal): Promise<UnsequencedSample> {
-      const { ok, reason, fields } = await measure(config, { signal, bindTo: placement.bindTo });
+      const { ok, reason, fields } = await measure(config, { signal, bindTo: placement.bindTo }, icmpRound);
       return {
         ts: round.ts,
         role: placement.role,

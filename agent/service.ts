@@ -1,7 +1,10 @@
 import type { Logger } from "../config/logger.js";
 import type { AgentSettings } from "./config.js";
 import { allMonitors, buildMonitors, type SiteMonitors } from "./monitors.js";
+import type { ProbeMonitorDeps } from "./probeMonitor.js";
 import { FailoverManager } from "./connectivity/failoverManager.js";
+import { FpingBatchRunner } from "./probes/fpingBatch.js";
+import { probeIcmp } from "./probes/icmp.js";
 import { RoundHistory } from "./status/roundHistory.js";
 import { buildAgentStatus } from "./status/buildStatus.js";
 import { startStatusServer } from "./status/statusServer.js";
@@ -51,14 +54,17 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     uplink?.notify();
   };
   const history = new RoundHistory();
-  const monitors = buildMonitors(config, {
+  // One runner for the agent: it batches the ICMP probes each round starts into one fping (ping when fping is missing).
+  const icmpRunner = new FpingBatchRunner({ logger, fallback: probeIcmp });
+  const monitorDeps: ProbeMonitorDeps = {
     policy: config.linkPolicy,
     logger,
     now,
     record: store,
     onRound: (id, round, samples) =>
       history.add(id, { ts: round.ts, ok: round.ok, latencyMs: round.rttMs, lossPct: round.lossPct ?? 0, reason: samples.find((s) => !s.ok)?.reason ?? null }),
-  });
+  };
+  const monitors = buildMonitors(config, monitorDeps, icmpRunner.probe);
   const failover = new FailoverManager({
     site: config.site,
     connectivity: config.connectivity,

@@ -188,7 +188,8 @@ function roundResult(output: PingOutput, settings: IcmpRoundSettings, ending: En
     : { ok, sent, received, lossPct, rttsMs, ...statistics, reason: received > 0 ? "aborted" : failureReason(ending, stderr, spawnError) };
 }
 
-function rttStatistics(rttsMs: number[]): Pick<IcmpRoundResult, "rttMinMs" | "rttAvgMs" | "rttMaxMs" | "rttStddevMs"> {
+/** Min, mean, max and population standard deviation of `rttsMs` (ms), all null when it is empty. */
+export function rttStatistics(rttsMs: readonly number[]): Pick<IcmpRoundResult, "rttMinMs" | "rttAvgMs" | "rttMaxMs" | "rttStddevMs"> {
   if (rttsMs.length === 0) return { rttMinMs: null, rttAvgMs: null, rttMaxMs: null, rttStddevMs: null };
   const avg = rttsMs.reduce((sum, rtt) => sum + rtt, 0) / rttsMs.length;
   const variance = rttsMs.reduce((sum, rtt) => sum + (rtt - avg) ** 2, 0) / rttsMs.length;
