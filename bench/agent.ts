@@ -17,10 +17,11 @@ import { loadavg, tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { addTokenWithCli, startAgentProcess, writeBenchAgentFile, type AgentProcess } from "./agentProcess.js";
-import { clockTicksPerSecond, readProcessUsage, startCollectorProcess, writeBenchCollectorFiles, type CollectorProcess } from "./collectorProcess.js";
+import { cleanUpOnSignal, exitWithBenchResult } from "./benchExit.js";
+import { startCollectorProcess, writeBenchCollectorFiles, type CollectorProcess } from "./collectorProcess.js";
 import { fpingVersion, startFpingRounds, type FpingRounds } from "./fpingRounds.js";
 import { BENCH_LINKS } from "./ingestWorkload.js";
-import { readMemorySplit, readProcessTimes } from "./processTimes.js";
+import { clockTicksPerSecond, readMemorySplit, readProcessTimes } from "./processTimes.js";
 import { printReport, type AgentRun } from "./agentReport.js";
 import { measureSpawnCost, type SpawnCost } from "./spawnCost.js";
 
@@ -148,7 +149,7 @@ async function runBench({ durationMs, targets }: BenchOptions, dir: string, star
   }
   const windowEnd = { at: performance.now(), wallTs: Date.now(), self: readProcessTimes(process.pid, ticksPerSecond) };
   const agentMemory = readMemorySplit(agent.pid);
-  const collectorUsage = readProcessUsage(collector.pid, ticksPerSecond);
+  const collectorUsage = readProcessTimes(collector.pid, ticksPerSecond);
   const agentLife = { ms: windowEnd.at - spawnedAt, usage: samples.at(-1)!.usage };
   await started.fping.stop();
 
@@ -199,7 +200,7 @@ async function runBench({ durationMs, targets }: BenchOptions, dir: string, star
     agentLastLines,
     agentExit,
     collectorExit,
-    collectorCpuMs: collectorUsage.cpuMs,
+    collectorCpuMs: collectorUsage.ownCpuMs,
     collectorPeakRssBytes: collectorUsage.peakRssBytes,
     fpingRounds: started.fping.rounds.filter((round) => round.startedAt >= windowStart.at && round.startedAt < windowEnd.at),
     fpingCpuMs: windowEnd.self.childrenCpuMs - windowStart.self.childrenCpuMs,
@@ -220,13 +221,7 @@ async function main(): Promise<number> {
     started.collector?.kill();
     rmSync(dir, { recursive: true, force: true });
   };
-  // Ctrl-C or a kill: stop the children and remove the temp dir before going.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    cleanUp();
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const removeSignalHandlers = cleanUpOnSignal(cleanUp);
   // Stops by itself even if something hangs: the window, the push wait, the stops and the breakdown, with room to spare.
   const limitMs = WINDOW_PHASE_MS + durationMs + STORED_WAIT_MS + 2 * STOP_LIMIT_MS + LISTEN_LIMIT_MS + 60_000;
   const run = new AbortController();
@@ -244,15 +239,8 @@ async function main(): Promise<number> {
   } finally {
     clearTimeout(limit);
     cleanUp();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    removeSignalHandlers();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+exitWithBenchResult(main);

@@ -1,11 +1,11 @@
 /**
  * The real collector as the ingest bench runs it: its YAML file, its site tokens (written straight into its SQLite
  * store before it starts, instead of one `wardwatch token add` process per site), the child process started through
- * `bin/wardwatch.js`, and what Linux says about that process (/proc/<pid>/status and /proc/<pid>/stat).
+ * `bin/wardwatch.js`. What Linux says about that process is read with processTimes.ts.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -152,40 +152,4 @@ function listeningUrl(line: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** What /proc says about a process at one moment. Bytes and ms. */
-export interface ProcessUsage {
-  /** VmRSS: resident memory now. */
-  rssBytes: number;
-  /** VmHWM: the highest resident memory so far. */
-  peakRssBytes: number;
-  /** utime + stime: CPU time used so far, user and system. */
-  cpuMs: number;
-}
-
-/** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`; 100 when getconf is unavailable). */
-export function clockTicksPerSecond(): number {
-  try {
-    const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-    return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
-  } catch {
-    return 100;
-  }
-}
-
-/** Reads VmRSS, VmHWM (/proc/<pid>/status) and utime + stime (/proc/<pid>/stat) of a running process. */
-export function readProcessUsage(pid: number, ticksPerSecond: number): ProcessUsage {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const statusKb = (key: string): number => {
-    const match = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status);
-    if (!match) throw new Error(`/proc/${pid}/status has no ${key}`);
-    return Number(match[1]) * 1024;
-  };
-  // Fields after the command name, which is in parentheses and may itself contain spaces or ')'.
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime and stime are fields 14 and 15 of the line; `fields[0]` is field 3 (state), so they are at 11 and 12.
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return { rssBytes: statusKb("VmRSS"), peakRssBytes: statusKb("VmHWM"), cpuMs: (ticks / ticksPerSecond) * 1000 };
 }

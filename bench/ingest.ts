@@ -15,7 +15,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { MAX_SAMPLES_PER_BATCH } from "../protocol/ingest.js";
-import { addSiteTokens, clockTicksPerSecond, readProcessUsage, startCollectorProcess, writeBenchCollectorFiles, type CollectorProcess, type ProcessUsage } from "./collectorProcess.js";
+import { cleanUpOnSignal, exitWithBenchResult } from "./benchExit.js";
+import { addSiteTokens, startCollectorProcess, writeBenchCollectorFiles, type CollectorProcess } from "./collectorProcess.js";
+import { clockTicksPerSecond, readProcessTimes, type ProcessTimes } from "./processTimes.js";
 import { buildSiteBodies, runAgentPass, seededRandom, type AgentPassResult, type SiteWorkload } from "./ingestWorkload.js";
 
 /** The figure to compare against on the project's 2-core reference machine, samples/s. */
@@ -61,8 +63,8 @@ function parseOptions(argv: string[]): BenchOptions {
 /** One pass of every agent: wall time from the first send to the last answer, and the agents' results merged. */
 interface PassResult extends AgentPassResult {
   seconds: number;
-  usageBefore: ProcessUsage;
-  usageAfter: ProcessUsage;
+  usageBefore: ProcessTimes;
+  usageAfter: ProcessTimes;
   /** CPU time of this (client) process during the pass, ms: shows whether the client was the bottleneck. */
   clientCpuMs: number;
 }
@@ -73,7 +75,7 @@ async function runPass(collector: CollectorProcess, workloads: SiteWorkload[], t
   const signal = AbortSignal.any([runSignal, pass.signal]);
   // Every agent listens on this signal (requests, Retry-After waits): many listeners are expected, not a leak.
   setMaxListeners(0, signal);
-  const usageBefore = readProcessUsage(collector.pid, ticksPerSecond);
+  const usageBefore = readProcessTimes(collector.pid, ticksPerSecond);
   const clientCpuBefore = process.cpuUsage();
   const started = performance.now();
   const results = await Promise.all(
@@ -85,7 +87,7 @@ async function runPass(collector: CollectorProcess, workloads: SiteWorkload[], t
     ),
   );
   const seconds = (performance.now() - started) / 1000;
-  const usageAfter = readProcessUsage(collector.pid, ticksPerSecond);
+  const usageAfter = readProcessTimes(collector.pid, ticksPerSecond);
   const clientCpu = process.cpuUsage(clientCpuBefore);
   const merged: AgentPassResult = { latenciesMs: [], acceptedBatches: 0, acceptedSamples: 0, duplicateSamples: 0, replayBatches: 0, busyAnswers: 0 };
   for (const result of results) {
@@ -120,7 +122,7 @@ const mib = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 const line = (label: string, value: string): void => console.log(`  ${label.padEnd(38)} ${value}`);
 
 function printPass(title: string, pass: PassResult, samplesPerPass: number): void {
-  const cpuSeconds = (pass.usageAfter.cpuMs - pass.usageBefore.cpuMs) / 1000;
+  const cpuSeconds = (pass.usageAfter.ownCpuMs - pass.usageBefore.ownCpuMs) / 1000;
   const batches = pass.latenciesMs.length;
   console.log(`\n${title}`);
   line("wall time (first send → last answer)", `${pass.seconds.toFixed(2)} s`);
@@ -158,7 +160,7 @@ async function runBench(options: BenchOptions, dir: string, onCollector: (collec
   const first = await runPass(collector, workloads, ticksPerSecond, runSignal);
   const storedAfterFirst = countStoredSamples(files.dbFile);
   const replay = await runPass(collector, workloads, ticksPerSecond, runSignal);
-  const finalUsage = readProcessUsage(collector.pid, ticksPerSecond);
+  const finalUsage = readProcessTimes(collector.pid, ticksPerSecond);
   const exitCode = await collector.stop(STOP_LIMIT_MS);
   const storedFinal = countStoredSamples(files.dbFile);
 
@@ -173,7 +175,7 @@ async function runBench(options: BenchOptions, dir: string, onCollector: (collec
   console.log("\ncollector process");
   line("peak RSS (VmHWM)", mib(finalUsage.peakRssBytes));
   line("final RSS (VmRSS, before SIGTERM)", mib(finalUsage.rssBytes));
-  line("CPU time, whole life", `${(finalUsage.cpuMs / 1000).toFixed(2)} s`);
+  line("CPU time, whole life", `${(finalUsage.ownCpuMs / 1000).toFixed(2)} s`);
   line("exit after SIGTERM", String(exitCode));
   line("stored samples (SQLite, after stop)", `${int(storedFinal)}, expected ${int(expected)}: ${storedFinal === expected ? "ok" : "WRONG"}`);
   line("count unchanged by the replays", storedFinal === storedAfterFirst ? "yes" : `NO (${int(storedAfterFirst)} → ${int(storedFinal)})`);
@@ -188,13 +190,7 @@ async function main(): Promise<number> {
     collector?.kill();
     rmSync(dir, { recursive: true, force: true });
   };
-  // Ctrl-C or a kill: stop the child and remove the temp dir before going.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    cleanUp();
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const removeSignalHandlers = cleanUpOnSignal(cleanUp);
   const run = new AbortController();
   const limit = setTimeout(() => run.abort(new Error(`the run took longer than --run-limit-s (${options.runLimitMs / 1000} s)`)), options.runLimitMs);
   try {
@@ -202,15 +198,8 @@ async function main(): Promise<number> {
   } finally {
     clearTimeout(limit);
     cleanUp();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    removeSignalHandlers();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+exitWithBenchResult(main);

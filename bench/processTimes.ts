@@ -1,8 +1,9 @@
 /**
  * CPU time of a process and of the children it has waited for, and its memory, as /proc shows them. The agent
  * bench reads it for the agent (whose children are its `ping` processes) and for itself (whose only children during
- * the measured window are the `fping` invocations).
+ * the measured window are the `fping` invocations); the agent and ingest benches read it for the collector.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** What /proc says about one process at one moment. Bytes and ms. */
@@ -18,6 +19,16 @@ export interface ProcessTimes {
    * children). A child still running is not in it yet.
    */
   childrenCpuMs: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`; 100 when getconf is unavailable). */
+export function clockTicksPerSecond(): number {
+  try {
+    const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+    return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
 }
 
 /** Reads VmRSS, VmHWM (/proc/<pid>/status) and utime, stime, cutime, cstime (/proc/<pid>/stat) of a running process. */

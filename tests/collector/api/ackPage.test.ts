@@ -5,32 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AckLinkSigner } from "../../../collector/alerts/ackLink.js";
 import { ackRouter } from "../../../collector/api/ackPage.js";
 import { jsonErrorHandler } from "../../../collector/api/httpErrors.js";
-import type { NewIncident } from "../../../collector/incidents/incidentStore.js";
 import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
 
 const DAY_MS = 86_400_000;
 /** 15/01/2025 08:30 in UTC+7. */
 const START_TS = Date.UTC(2025, 0, 15, 1, 30);
-
-function newIncident(overrides: Partial<NewIncident> = {}): NewIncident {
-  return {
-    key: "link:tan-phong:tslcd",
-    kind: "link",
-    cause: "link_down",
-    severity: "major",
-    provider: "vnpt",
-    providerName: "VNPT",
-    link: "tslcd",
-    linkKind: "dedicated",
-    circuit: "DNI-TSL-000123",
-    sites: [{ site: "tan-phong", siteName: "Phường Tân Phong", links: ["tslcd"] }],
-    summary: "Mất kết nối TSLCD tại Phường Tân Phong",
-    evidence: ["Tỷ lệ mất gói 100%"],
-    startTs: START_TS,
-    detectedTs: START_TS + 180_000,
-    ...overrides,
-  };
-}
+/** This file's incidents start at START_TS and are detected three minutes later. */
+const INCIDENT_TIMES = { startTs: START_TS, detectedTs: START_TS + 180_000 };
 
 const RECEIVERS: Record<string, { name: string; language: "vi" | "en" }> = {
   "vnpt-noc": { name: "VNPT Đồng Nai - Trung tâm điều hành", language: "vi" },
@@ -53,15 +35,16 @@ describe("collector/api/ackPage", () => {
   };
 
   beforeAll(async () => {
-    store.incidents.openIncident(newIncident());
+    store.incidents.openIncident(linkIncidentFixture(INCIDENT_TIMES));
     store.incidents.openIncident(
-      newIncident({
+      linkIncidentFixture({
+        ...INCIDENT_TIMES,
         key: "link:bien-hoa:tslcd",
         sites: [{ site: "bien-hoa", siteName: `Phường "Biên Hòa"><img src=x onerror=alert(1)>`, links: ["tslcd"] }],
         summary: "<script>alert('sự cố')</script> & 'quoted'",
       }),
     );
-    store.incidents.openIncident(newIncident({ key: "link:long-binh:tslcd", sites: [{ site: "long-binh", siteName: "Phường Long Bình", links: ["tslcd"] }], summary: "Mất kết nối TSLCD tại Phường Long Bình" }));
+    store.incidents.openIncident(linkIncidentFixture({ ...INCIDENT_TIMES, key: "link:long-binh:tslcd", sites: [{ site: "long-binh", siteName: "Phường Long Bình", links: ["tslcd"] }], summary: "Mất kết nối TSLCD tại Phường Long Bình" }));
 
     const app = express();
     app.use(

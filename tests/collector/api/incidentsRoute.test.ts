@@ -4,28 +4,8 @@ import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { incidentsRouter, type IncidentView } from "../../../collector/api/incidentsRoute.js";
 import { jsonErrorHandler } from "../../../collector/api/httpErrors.js";
-import type { NewIncident } from "../../../collector/incidents/incidentStore.js";
 import { SqliteStore } from "../../../collector/store/sqlite.js";
-
-function newIncident(overrides: Partial<NewIncident> = {}): NewIncident {
-  return {
-    key: "link:tan-phong:tslcd",
-    kind: "link",
-    cause: "link_down",
-    severity: "major",
-    provider: "vnpt",
-    providerName: "VNPT",
-    link: "tslcd",
-    linkKind: "dedicated",
-    circuit: "DNI-TSL-000123",
-    sites: [{ site: "tan-phong", siteName: "Phường Tân Phong", links: ["tslcd"] }],
-    summary: "Mất kết nối TSLCD tại Phường Tân Phong",
-    evidence: ["Tỷ lệ mất gói 100%"],
-    startTs: 1000,
-    detectedTs: 4000,
-    ...overrides,
-  };
-}
+import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
 
 describe("collector/api/incidentsRoute", () => {
   const store = SqliteStore.open(":memory:");
@@ -45,9 +25,9 @@ describe("collector/api/incidentsRoute", () => {
 
   beforeAll(async () => {
     // 1: link, vnpt, tan-phong (open); 2: site, bien-hoa (open); 3: link, viettel, tan-phong (closed, merged into 2).
-    store.incidents.openIncident(newIncident());
-    store.incidents.openIncident(newIncident({ key: "site:bien-hoa", kind: "site", cause: "agent_silent", severity: "critical", provider: null, providerName: null, link: null, linkKind: null, circuit: null, sites: [{ site: "bien-hoa", siteName: "Phường Biên Hòa", links: [] }], summary: "Mất liên lạc với trạm Phường Biên Hòa" }));
-    store.incidents.openIncident(newIncident({ key: "link:tan-phong:inet", provider: "viettel", providerName: "Viettel", link: "inet", linkKind: "internet", summary: "Mất kết nối Internet tại Phường Tân Phong" }));
+    store.incidents.openIncident(linkIncidentFixture());
+    store.incidents.openIncident(linkIncidentFixture({ key: "site:bien-hoa", kind: "site", cause: "agent_silent", severity: "critical", provider: null, providerName: null, link: null, linkKind: null, circuit: null, sites: [{ site: "bien-hoa", siteName: "Phường Biên Hòa", links: [] }], summary: "Mất liên lạc với trạm Phường Biên Hòa" }));
+    store.incidents.openIncident(linkIncidentFixture({ key: "link:tan-phong:inet", provider: "viettel", providerName: "Viettel", link: "inet", linkKind: "internet", summary: "Mất kết nối Internet tại Phường Tân Phong" }));
     store.incidents.updateIncident(3, { endTs: 9000, mergedInto: 2 });
 
     const app = express();

@@ -1,31 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { SqliteStore } from "../../../collector/store/sqlite.js";
-import type { NewIncident } from "../../../collector/incidents/incidentStore.js";
-
-function linkIncident(overrides: Partial<NewIncident> = {}): NewIncident {
-  return {
-    key: "link:tan-phong:tslcd",
-    kind: "link",
-    cause: "link_down",
-    severity: "major",
-    provider: "vnpt",
-    providerName: "VNPT",
-    link: "tslcd",
-    linkKind: "dedicated",
-    circuit: "DNI-TSL-000123",
-    sites: [{ site: "tan-phong", siteName: "Phường Tân Phong", links: ["tslcd"] }],
-    summary: "Mất kết nối TSLCD tại Phường Tân Phong",
-    evidence: ["Tỷ lệ mất gói 100%"],
-    startTs: 1000,
-    detectedTs: 4000,
-    ...overrides,
-  };
-}
+import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
 
 describe("collector/store/sqliteIncidents", () => {
   it("opens, numbers, updates and closes an incident", () => {
     const store = SqliteStore.open(":memory:");
-    const opened = store.incidents.openIncident(linkIncident());
+    const opened = store.incidents.openIncident(linkIncidentFixture());
     expect(opened).toMatchObject({ id: 1, number: "SC-000001", state: "open", key: "link:tan-phong:tslcd", timeline: { startTs: 1000, detectedTs: 4000, notifiedTs: null } });
     store.incidents.updateIncident(1, { notifiedTs: 5000 });
     store.incidents.updateIncident(1, { notifiedTs: 6000, acknowledgedTs: 7000, acknowledgedBy: "VNPT NOC", vendorTicket: "VNPT-778899" });
@@ -40,16 +20,16 @@ describe("collector/store/sqliteIncidents", () => {
 
   it("keeps one open incident per key", () => {
     const store = SqliteStore.open(":memory:");
-    store.incidents.openIncident(linkIncident());
-    expect(() => store.incidents.openIncident(linkIncident())).toThrow(/UNIQUE/);
+    store.incidents.openIncident(linkIncidentFixture());
+    expect(() => store.incidents.openIncident(linkIncidentFixture())).toThrow(/UNIQUE/);
     store.incidents.updateIncident(1, { endTs: 10 });
-    expect(store.incidents.openIncident(linkIncident()).id).toBe(2);
+    expect(store.incidents.openIncident(linkIncidentFixture()).id).toBe(2);
   });
 
   it("lists by state, site, provider and kind, newest first, with deliveries", () => {
     const store = SqliteStore.open(":memory:");
-    store.incidents.openIncident(linkIncident());
-    store.incidents.openIncident(linkIncident({ key: "site:bien-hoa", kind: "site", cause: "agent_silent", provider: null, sites: [{ site: "bien-hoa", siteName: "Biên Hòa", links: [] }] }));
+    store.incidents.openIncident(linkIncidentFixture());
+    store.incidents.openIncident(linkIncidentFixture({ key: "site:bien-hoa", kind: "site", cause: "agent_silent", provider: null, sites: [{ site: "bien-hoa", siteName: "Biên Hòa", links: [] }] }));
     store.incidents.recordDelivery(1, { receiver: "vnpt-noc", channel: "webhook", message: "report", attempt: 1, ts: 5000, ok: false, detail: "HTTP 500", retryable: true });
     store.incidents.recordDelivery(1, { receiver: "vnpt-noc", channel: "webhook", message: "report", attempt: 2, ts: 6000, ok: true, detail: "HTTP 200", retryable: false });
     expect(store.incidents.listIncidents({}).map((i) => i.id)).toEqual([2, 1]);
