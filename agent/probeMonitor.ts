@@ -38,6 +38,8 @@ export interface ProbeMonitorDeps {
   record: (samples: UnsequencedSample[]) => void;
   /** Told every judged round (for the local status page's history), with the monitor's id and the samples. */
   onRound?: (monitorId: string, round: RoundObservation, samples: readonly UnsequencedSample[]) => void;
+  /** Told when the monitor's state changes (the uplink then pushes at once, so the province sees it sooner). */
+  onStateChange?: (monitorId: string) => void;
 }
 
 /**
@@ -105,8 +107,10 @@ export class ProbeMonitor {
     this.machine = machine;
     this.deps.onRound?.(this.id, observation, samples);
     for (const event of events) {
-      if (event.type === "state") this.deps.logger.info("state changed", { monitor: this.id, from: event.from, to: event.to });
-      else this.deps.logger.warn(event.flapping ? "flapping" : "stopped flapping", { monitor: this.id });
+      if (event.type === "state") {
+        this.deps.logger.info("state changed", { monitor: this.id, from: event.from, to: event.to });
+        this.deps.onStateChange?.(this.id);
+      } else this.deps.logger.warn(event.flapping ? "flapping" : "stopped flapping", { monitor: this.id });
     }
     return samples;
   }

@@ -61,6 +61,9 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     logger,
     now,
     record: store,
+    onStateChange: (monitorId) => {
+      if (config.links.some((link) => link.id === monitorId)) uplink?.pushSoon();
+    },
     onRound: (id, round, samples) =>
       history.add(id, { ts: round.ts, ok: round.ok, latencyMs: round.rttMs, lossPct: round.lossPct ?? 0, reason: samples.find((s) => !s.ok)?.reason ?? null }),
   };

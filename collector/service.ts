@@ -142,9 +142,12 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   const tick = setInterval(() => {
     for (const status of allStatuses()) publisher.offer(status, now());
     evaluateIncidents();
-    alerting.tick();
   }, deps.tickMs ?? 1000);
   tick.unref();
+  // Notifications are due at exact times (the end of the group wait): look four times a second, so a report leaves
+  // at most 250 ms after it is due.
+  const alertTick = setInterval(() => alerting.tick(), Math.min(250, deps.tickMs ?? 250));
+  alertTick.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -162,6 +165,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     incidentEngine,
     async close() {
       clearInterval(tick);
+      clearInterval(alertTick);
       await alerting.close();
       await hub.close();
       await new Promise<void>((resolve) => {

@@ -57,6 +57,7 @@ export class Uplink {
   private readonly stopController = new AbortController();
   private wake: (() => void) | null = null;
   private urlIndex = 0;
+  private urgent = false;
   private batchSize: number;
   private readonly state: UplinkStatus = { lastPushOkTs: null, lastAttemptTs: null, lastError: null, consecutiveFailures: 0, collectorUrl: null, viaLink: null };
 
@@ -74,6 +75,16 @@ export class Uplink {
   /** New records are in the spool: push now if a full batch is waiting (never cuts a backoff short). */
   notify(): void {
     if (this.state.consecutiveFailures === 0 && this.options.spool.stats().pendingRecords >= this.batchSize) this.wake?.();
+  }
+
+  /**
+   * Something the province should see at once happened (a link changed state): push what is pending now instead of
+   * at the next push interval. Never cuts a backoff short.
+   */
+  pushSoon(): void {
+    if (this.state.consecutiveFailures > 0) return;
+    this.urgent = true;
+    this.wake?.();
   }
 
   /** A copy of the current status. */
@@ -96,10 +107,11 @@ export class Uplink {
     while (this.running) {
       const records = this.options.spool.readPending(this.batchSize);
       const idleFor = this.options.now() - lastPushTs;
-      if (!backfilling && records.length < this.batchSize && idleFor < this.options.pushIntervalMs) {
+      if (!backfilling && !this.urgent && records.length < this.batchSize && idleFor < this.options.pushIntervalMs) {
         await this.sleep(this.options.pushIntervalMs - idleFor);
         continue;
       }
+      this.urgent = false;
       const outcome = await this.pushOnce(records);
       if (!this.running) break;
       if (outcome.kind === "acknowledged") {

@@ -102,6 +102,18 @@ describe("agent/uplink/uplink", () => {
     expect(spool.acked).toBe(5);
   });
 
+  it("pushes at once when told a link changed state, instead of waiting for the push interval", async () => {
+    const collector = await scriptedCollector([ok, ok]);
+    server = collector.server;
+    const spool = memorySpool(1);
+    const log = start(collector.url, spool);
+    await log.waitForLine((l) => l.message === "pushed" && l.lastSeq === 1);
+    // The push interval is a minute: without pushSoon nothing would go out now.
+    uplink!.pushSoon();
+    await collector.served;
+    expect(collector.batches).toHaveLength(2);
+  });
+
   it("treats a 409 replay as acknowledged", async () => {
     const collector = await scriptedCollector([status(409, "replay"), ok]);
     server = collector.server;
