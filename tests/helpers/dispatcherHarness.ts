@@ -2,7 +2,8 @@ import { Dispatcher, type DispatcherDeps } from "../../collector/alerts/dispatch
 import type { CollectorConfig } from "../../config/collectorSchema.js";
 import type { DeliveryAttempt } from "../../protocol/incident.js";
 import { alertingConfig, FakeChannel, MONDAY_0800_ICT, resolvedReceivers } from "./alertingFixtures.js";
-import { MemoryIncidentStore } from "./memoryIncidentStore.js";
+import { memoryIncidentStore } from "./memoryIncidentStore.js";
+import type { IncidentStore } from "../../collector/incidents/incidentStore.js";
 import { memoryLogger } from "./memoryLogger.js";
 
 /** Alerting for dispatcher tests: group wait 10 s, escalation after 30 min, repeat every 4 h, 3 attempts. */
@@ -30,7 +31,7 @@ export class FakeClock {
 /** A dispatcher over fake webhook and e-mail channels, a memory store and a fake clock, with what it did. */
 export interface DispatcherHarness {
   dispatcher: Dispatcher;
-  store: MemoryIncidentStore;
+  store: IncidentStore;
   clock: FakeClock;
   config: CollectorConfig;
   webhook: FakeChannel;
@@ -49,9 +50,9 @@ export interface DispatcherHarness {
  * restart); `file` keys replace the test configuration's; `deps` replace the dispatcher's dependencies. Retries do
  * not wait (the sleep returns at once) unless `deps.sleep` says otherwise.
  */
-export function dispatcherHarness(options: { store?: MemoryIncidentStore; clock?: FakeClock; file?: Record<string, unknown>; deps?: Partial<DispatcherDeps> } = {}): DispatcherHarness {
+export function dispatcherHarness(options: { store?: IncidentStore; clock?: FakeClock; file?: Record<string, unknown>; deps?: Partial<DispatcherDeps> } = {}): DispatcherHarness {
   const config = alertingConfig({ alerting: TEST_ALERTING, ...options.file });
-  const store = options.store ?? new MemoryIncidentStore();
+  const store = options.store ?? memoryIncidentStore();
   const clock = options.clock ?? new FakeClock();
   const webhook = new FakeChannel("webhook");
   const email = new FakeChannel("email");

@@ -3,7 +3,7 @@ import { idempotencyKey, planDeliveries, sendRecords, type PlanInput } from "../
 import type { StoredIncident } from "../../../collector/incidents/incidentStore.js";
 import type { DeliveryAttempt } from "../../../protocol/incident.js";
 import { alertingConfig, linkIncident, MONDAY_0800_ICT } from "../../helpers/alertingFixtures.js";
-import { MemoryIncidentStore } from "../../helpers/memoryIncidentStore.js";
+import { memoryIncidentStore } from "../../helpers/memoryIncidentStore.js";
 import { TEST_ALERTING } from "../../helpers/dispatcherHarness.js";
 
 const T0 = MONDAY_0800_ICT;
@@ -41,7 +41,7 @@ describe("deliveryPlan", () => {
   });
 
   it("resumes an unfinished report with its attempt count; a failed one is not sent again", () => {
-    const store = new MemoryIncidentStore();
+    const store = memoryIncidentStore();
     const incident = store.openIncident(linkIncident(T0));
     const now = T0 + 20_000;
     const unfinished = planDeliveries(input(incident, [attempt({ ok: false, retryable: true, attempt: 2 })], now)).find((p) => p.receiver === "vnpt-noc");
@@ -51,7 +51,7 @@ describe("deliveryPlan", () => {
   });
 
   it("after close, only sends started before endTs count as telling someone the incident was open", () => {
-    const store = new MemoryIncidentStore();
+    const store = memoryIncidentStore();
     const incident = store.openIncident(linkIncident(T0));
     const closed = store.updateIncident(incident.id, { endTs: T0 + 60_000 })!;
     const plan = (ts: number) => planDeliveries(input(closed, [attempt({ ts })], T0 + 120_000));
