@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { Logger } from "../config/logger.js";
 import {
+  changePending,
   initialLinkState,
   judgeRound,
   nextLinkState,
@@ -32,6 +33,11 @@ export interface ScheduledProbe {
 /** Collaborators of a probe monitor. */
 export interface ProbeMonitorDeps {
   policy: LinkStatePolicy;
+  /**
+   * Time between rounds while a state change waits to be confirmed ({@link changePending}), ms; such a round runs
+   * every probe of the monitor. Absent, or longer than the monitor's interval: the interval.
+   */
+  retryIntervalMs?: number;
   logger: Logger;
   now: () => number;
   /** Stores a round's samples durably (the spool); called once per round. */
@@ -92,7 +98,9 @@ export class ProbeMonitor {
   /** Runs one round now and returns its samples (also recorded). Exposed for tests. */
   async runRound(): Promise<UnsequencedSample[]> {
     const startedAt = this.deps.now();
-    const due = this.probes.filter((probe, i) => startedAt - this.lastRunMs[i]! >= probe.intervalMs - this.roundIntervalMs / 2);
+    // While a change waits to be confirmed, every probe runs: they all judge the link.
+    const confirming = changePending(this.machine);
+    const due = this.probes.filter((probe, i) => confirming || startedAt - this.lastRunMs[i]! >= probe.intervalMs - this.roundIntervalMs / 2);
     if (due.length === 0) return [];
     const round = ++this.round;
     this.probes.forEach((probe, i) => {
@@ -115,6 +123,12 @@ export class ProbeMonitor {
     return samples;
   }
 
+  /** The normal interval, or the retry interval while a state change waits to be confirmed. */
+  private nextIntervalMs(): number {
+    const retryMs = this.deps.retryIntervalMs ?? Infinity;
+    return changePending(this.machine) ? Math.min(retryMs, this.roundIntervalMs) : this.roundIntervalMs;
+  }
+
   private async runLoop(): Promise<void> {
     const signal = this.stopController.signal;
     while (!signal.aborted) {
@@ -125,7 +139,7 @@ export class ProbeMonitor {
         // A probe must not throw; if one does, the link keeps being probed.
         this.deps.logger.error("probe round failed", { monitor: this.id, err });
       }
-      const waitMs = Math.max(0, startedAt + this.roundIntervalMs - this.deps.now());
+      const waitMs = Math.max(0, startedAt + this.nextIntervalMs() - this.deps.now());
       await abortableDelay(waitMs, signal);
     }
   }

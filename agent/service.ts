@@ -58,6 +58,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
   const icmpRunner = new FpingBatchRunner({ logger, fallback: probeIcmp });
   const monitorDeps: ProbeMonitorDeps = {
     policy: config.linkPolicy,
+    retryIntervalMs: config.retryIntervalMs,
     logger,
     now,
     record: store,

@@ -14,10 +14,12 @@
  * processes and the temp dir are removed either way, also on Ctrl-C.
  *
  * Needs root. Build with `npx tsc -p tsconfig.build.json`, then e.g.
- *   node dist/bench/detect.js                                  # 5 runs, 2 s probes, push 2 s, group_wait 2 s
- *   node dist/bench/detect.js --interval-s 10 --runs 3         # the issue's 10 s probe interval (push 10 s)
+ *   node dist/bench/detect.js                                  # 5 runs at the product defaults: probes 10 s, push 10 s,
+ *                                                              # group_wait 10 s, retry_interval 2 s, fail_after 3
+ *   node dist/bench/detect.js --interval-s 2 --group-wait-s 2  # short rounds
  * Options: --runs N, --interval-s S, --push-interval-s S (default: the probe interval), --group-wait-s S,
- * --fail-after N (default 3, the product default), --subnet K (10.199.K.0/30, default 130).
+ * --retry-interval-s S (the agent's retry_interval, default 2), --fail-after N (default 3, the product default),
+ * --subnet K (10.199.K.0/30, default 130).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,9 +41,10 @@ function parseSettings(argv: string[]): DetectSettings & { subnet: number } {
     args: argv,
     options: {
       runs: { type: "string", default: "5" },
-      "interval-s": { type: "string", default: "2" },
+      "interval-s": { type: "string", default: "10" },
       "push-interval-s": { type: "string" },
-      "group-wait-s": { type: "string", default: "2" },
+      "group-wait-s": { type: "string", default: "10" },
+      "retry-interval-s": { type: "string", default: "2" },
       "fail-after": { type: "string", default: "3" },
       subnet: { type: "string", default: "130" },
     },
@@ -61,10 +64,11 @@ function parseSettings(argv: string[]): DetectSettings & { subnet: number } {
     groupWaitMs: Math.round(number("group-wait-s", values["group-wait-s"], 0, 600) * 1000),
     failAfter: Math.round(number("fail-after", values["fail-after"], 1, 10)),
     recoverAfter: 2,
+    retryIntervalMs: Math.round(number("retry-interval-s", values["retry-interval-s"], 0.2, 60) * 1000),
     count,
     packetIntervalMs: 200,
     timeoutMs: 1000,
-    tickMs: 1000,
+    tickMs: 250,
     subnet: Math.round(number("subnet", values.subnet, 110, 139)),
   };
 }
@@ -98,6 +102,7 @@ collector: { urls: [${JSON.stringify(options.collectorUrl)}], token_file: ${JSON
 spool_dir: ${JSON.stringify(options.spoolDir)}
 log: { level: info }
 state: { fail_after: ${settings.failAfter}, recover_after: ${settings.recoverAfter} }
+retry_interval: ${settings.retryIntervalMs}ms
 links:
   - { id: tslcd, kind: dedicated, interface: ${options.link.hostInterface}, probes: ${probe(options.link.peerAddress)} }
   - { id: inet, kind: internet, source: 127.0.0.1, probes: ${probe("127.0.0.1")} }

@@ -11,6 +11,8 @@ export interface DetectSettings {
   groupWaitMs: number;
   failAfter: number;
   recoverAfter: number;
+  /** The agent's `retry_interval`: rounds this often while a change waits to be confirmed. */
+  retryIntervalMs: number;
   count: number;
   packetIntervalMs: number;
   timeoutMs: number;
@@ -52,12 +54,17 @@ export function failedRoundMs(settings: DetectSettings): number {
   return (settings.count - 1) * settings.packetIntervalMs + settings.timeoutMs;
 }
 
+/** Time between the start of one confirming round and the next: the retry interval, or the failed round if longer. */
+export function confirmGapMs(settings: DetectSettings): number {
+  return Math.max(failedRoundMs(settings), Math.min(settings.retryIntervalMs, settings.intervalMs));
+}
+
 /** Prints the table, the summary against the target and the bounds implied by the settings. */
 export function printDetectReport(settings: DetectSettings, runs: readonly DetectRun[]): void {
   const sec = (ms: number) => `${ms / 1000} s`;
   console.log(
     `\nDetection latency: probe interval ${sec(settings.intervalMs)}, push interval ${sec(settings.pushIntervalMs)}, group_wait ${sec(settings.groupWaitMs)}, ` +
-      `fail_after ${settings.failAfter}, recover_after ${settings.recoverAfter}, ICMP ${settings.count} × ${settings.packetIntervalMs} ms apart, timeout ${settings.timeoutMs} ms, collector tick ${sec(settings.tickMs)}`,
+      `fail_after ${settings.failAfter}, recover_after ${settings.recoverAfter}, retry_interval ${sec(settings.retryIntervalMs)}, ICMP ${settings.count} × ${settings.packetIntervalMs} ms apart, timeout ${settings.timeoutMs} ms, collector tick ${sec(settings.tickMs)}`,
   );
   console.log("All times in seconds after the cut (`ip link set … down` issued).\n");
   console.log("| run | cut, after a round began | 1st failed round began | incident startTs | agent says down | collector says down | incident opened | webhook received | restore → recovery webhook |");
@@ -85,15 +92,17 @@ export function printDetectReport(settings: DetectSettings, runs: readonly Detec
   console.log(`- incident opened → webhook received (group_wait ${sec(settings.groupWaitMs)}, then the next tick and the POST): ${stage((r) => r.webhookMs - r.incidentOpenedMs)}`);
 
   // The bounds the settings imply (ignoring process and network time): the first failed round begins 0–1 interval
-  // after the cut, the last needed one (fail_after − 1) intervals later and ends one failed round after that; its
-  // samples wait up to a push interval; the report waits the group wait and up to one tick.
-  const floorMs = (settings.failAfter - 1) * settings.intervalMs + failedRoundMs(settings) + settings.groupWaitMs;
-  const ceilingMs = settings.failAfter * settings.intervalMs + failedRoundMs(settings) + settings.pushIntervalMs + settings.groupWaitMs + settings.tickMs;
+  // after the cut (a round the cut falls into is only partly lost); the confirming rounds follow at the retry
+  // interval (or back to back when a failed round is longer), and the last one ends one failed round after it
+  // began; the agent pushes at once on its verdict; the report waits the group wait and up to one tick.
+  const probingMs = (settings.failAfter - 1) * confirmGapMs(settings) + failedRoundMs(settings);
+  const floorMs = probingMs + settings.groupWaitMs;
+  const ceilingMs = settings.intervalMs + probingMs + settings.groupWaitMs + settings.tickMs;
   console.log(
     `\nImplied by the settings: cut → webhook between ${s(floorMs)} s and ${s(ceilingMs)} s ` +
-      `((fail_after − 1 … fail_after) × interval + failed round ${s(failedRoundMs(settings))} s + push wait 0 … ${s(settings.pushIntervalMs)} s + group_wait + tick 0 … ${s(settings.tickMs)} s).`,
+      `(phase 0 … ${s(settings.intervalMs)} s + (fail_after − 1) × ${s(confirmGapMs(settings))} s between confirming rounds + failed round ${s(failedRoundMs(settings))} s + group_wait + tick 0 … ${s(settings.tickMs)} s).`,
   );
   if (floorMs > targetMs) {
-    console.log(`With fail_after ${settings.failAfter} even the floor (${s(floorMs)} s) is above the target (${s(targetMs)} s): the target needs fail_after ≤ 2 or a shorter failed round.`);
+    console.log(`Even the floor (${s(floorMs)} s) is above the target (${s(targetMs)} s): it needs fewer confirming rounds or shorter ones.`);
   }
 }

@@ -19,6 +19,10 @@ export class CollectorMetrics {
   readonly linkTransitions = new Counter({ name: "wardwatch_link_state_changes_total", help: "Link state changes judged, by new state.", labelNames: ["to"], registers: [this.registry] });
   /** 1 when the store answers. */
   readonly storeReachable = new Gauge({ name: "wardwatch_store_reachable", help: "1 when the store answers, else 0.", registers: [this.registry] });
+  /** 1 while the store takes writes, 0 while it is failing and writes are refused (the store breaker is open). */
+  readonly storeUp = new Gauge({ name: "wardwatch_store_up", help: "1 while the store takes writes, 0 while it is failing (writes refused, probed).", registers: [this.registry] });
+  /** Times the store began failing (the store breaker opened). */
+  readonly storeFailures = new Counter({ name: "wardwatch_store_failures_total", help: "Times the store began failing (writes refused until a probe succeeds).", registers: [this.registry] });
   /** Browsers connected to /api/v1/ws. */
   readonly liveClients = new Gauge({ name: "wardwatch_live_clients", help: "WebSocket clients connected.", registers: [this.registry] });
   /** Sites whose agent clock is off by more than the tolerance. */

@@ -17,6 +17,10 @@ import type { IncidentStore, StoredIncident } from "./incidents/incidentStore.js
 import { IncidentEngine } from "./incidents/incidentEngine.js";
 import { startAlerting } from "./alerts/alerting.js";
 import { buildSiteViews } from "./incidents/siteViews.js";
+import { CollectorIncident } from "./health/collectorIncident.js";
+import { GuardedIncidentStore } from "./health/guardedIncidents.js";
+import { HeldIncidentStore } from "./health/heldIncidents.js";
+import { STORE_PROBE_INTERVAL_MS, StoreBreaker } from "./health/storeBreaker.js";
 
 /** What a running collector offers its owner. */
 export interface RunningCollector {
@@ -25,6 +29,8 @@ export interface RunningCollector {
   port: number;
   engine: StateEngine;
   incidentEngine: IncidentEngine;
+  /** The breaker in front of the store's writes (its state: /healthz, /metrics). */
+  storeBreaker: StoreBreaker;
   /** Stops accepting requests, finishes those under way, persists state and closes the store. */
   close(): Promise<void>;
 }
@@ -43,10 +49,31 @@ export interface CollectorDeps {
   tickMs?: number;
 }
 
-/** Builds and starts the collector: HTTP API, live updates, state engine, periodic silent-site checks. */
+/**
+ * Builds and starts the collector: HTTP API, live updates, state engine, periodic silent-site checks, and the store
+ * breaker with the collector's own incident (collector/health/): every store write goes through the breaker; while
+ * the store is failing, ingest is refused at once, incidents are not evaluated (nothing could be written), and a
+ * long failure is reported as a `collector` incident held in memory until the store is back.
+ */
 export async function startCollector(deps: CollectorDeps): Promise<RunningCollector> {
   const { config, store, logger, now } = deps;
   const metrics = new CollectorMetrics();
+  let collectorIncident: CollectorIncident | null = null;
+  const breaker = new StoreBreaker({
+    probe: (nowMs) => store.probeWrite(nowMs),
+    isUnavailable: (err) => store.isUnavailableError(err),
+    policy: { probeIntervalMs: STORE_PROBE_INTERVAL_MS, outageAfterMs: config.alerting.storeUnreachableAfterMs },
+    now,
+    logger,
+    onEvent: (event) => {
+      if (event.type === "failing") metrics.storeFailures.inc();
+      metrics.storeUp.set(event.type === "restored" ? 1 : 0);
+      collectorIncident?.onStoreHealth(event);
+    },
+  });
+  metrics.storeUp.set(1);
+  const engineIncidents = new GuardedIncidentStore(deps.incidents, breaker);
+  const incidents = new HeldIncidentStore({ store: engineIncidents, atomically: (work) => breaker.write(() => store.atomically(work)), logger });
   const engine = new StateEngine(config.sites, config.linkPolicy, config.silentAfterPushes, {
     links: store.loadLinkStates(),
     contacts: store.loadSiteContacts(),
@@ -70,14 +97,15 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   const alerting = startAlerting({
     config,
     configFile: deps.configFile ?? "collector.yaml",
-    incidents: deps.incidents,
+    incidents,
     metrics,
     logger,
     now,
     onIncident: publishIncident,
   });
+  collectorIncident = new CollectorIncident({ incidents, listener: alerting.listener, storeKind: config.storage.kind, timeZone: config.province.timezone, now, logger });
   const incidentEngine = new IncidentEngine({
-    store: deps.incidents,
+    store: engineIncidents,
     samples: store,
     policy: config.alerting.providerOutage,
     timeZone: config.province.timezone,
@@ -87,6 +115,8 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     logger,
   });
   const evaluateIncidents = (): void => {
+    // Nothing it would open or close could be written; sites are judged again once the store is back.
+    if (!breaker.writable) return;
     try {
       incidentEngine.evaluate();
     } catch (err) {
@@ -101,26 +131,40 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
         logger.info("link state changed", { site: change.site, link: change.link, from: change.event.from, to: change.event.to });
       }
     }
-    store.saveLinkStates(engine.takeDirty());
-    const contact = engine.contact(siteId);
-    if (contact) store.saveSiteContact(contact);
+    try {
+      breaker.write(() => {
+        store.saveLinkStates(engine.takeDirty());
+        const contact = engine.contact(siteId);
+        if (contact) store.saveSiteContact(contact);
+      });
+    } catch (err) {
+      // A store failure opened the breaker, which logged it once; only another fault is news here.
+      if (breaker.writable) logger.error("cannot save site state", { site: siteId, err });
+    }
     const status = statusOf(siteId);
     if (status) publisher.offer(status, now());
     evaluateIncidents();
   };
 
-  app.use("/api/v1", ingestRouter({ config, store, engine, metrics, logger, now, onSiteUpdated }));
+  app.use("/api/v1", ingestRouter({ config, store, breaker, engine, metrics, logger, now, onSiteUpdated }));
   app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, now }));
   app.use("/api/v1", alerting.apiRouter);
   app.use(alerting.ackRouter);
   app.get("/healthz", (_req, res) => {
+    const health = breaker.state;
+    if (health.status === "failing") {
+      const failing = { since: new Date(health.sinceTs).toISOString(), error: health.lastError, incident: health.outage };
+      res.status(503).json({ status: "store_failing", store: config.storage.kind, ...failing });
+      return;
+    }
     const reachable = store.isReachable();
     res.status(reachable ? 200 : 503).json({ status: reachable ? "ok" : "store_unreachable", store: config.storage.kind });
   });
   app.get("/metrics", async (_req, res) => {
     refreshGauges(metrics, allStatuses(), store);
+    metrics.storeUp.set(breaker.writable ? 1 : 0);
     metrics.openIncidents.reset();
-    for (const incident of deps.incidents.openIncidents()) metrics.openIncidents.inc({ kind: incident.kind });
+    for (const incident of incidents.openIncidents()) metrics.openIncidents.inc({ kind: incident.kind });
     res.setHeader("Content-Type", metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
@@ -137,7 +181,12 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
       }),
     );
   }
-  app.use(jsonErrorHandler((err) => logger.error("request failed", { err })));
+  app.use(
+    jsonErrorHandler(
+      (err) => logger.error("request failed", { err }),
+      (err) => store.isUnavailableError(err),
+    ),
+  );
 
   const tick = setInterval(() => {
     for (const status of allStatuses()) publisher.offer(status, now());
@@ -146,7 +195,11 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   tick.unref();
   // Notifications are due at exact times (the end of the group wait): look four times a second, so a report leaves
   // at most 250 ms after it is due.
-  const alertTick = setInterval(() => alerting.tick(), Math.min(250, deps.tickMs ?? 250));
+  // The store breaker probes on the same beat, before the dispatcher: an outage it declares is reported this tick.
+  const alertTick = setInterval(() => {
+    breaker.tick();
+    alerting.tick();
+  }, Math.min(250, deps.tickMs ?? 250));
   alertTick.unref();
 
   await new Promise<void>((resolve, reject) => {
@@ -163,6 +216,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     port,
     engine,
     incidentEngine,
+    storeBreaker: breaker,
     async close() {
       clearInterval(tick);
       clearInterval(alertTick);
@@ -172,8 +226,17 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      store.saveLinkStates(engine.takeDirty());
-      for (const contact of engine.allContacts()) store.saveSiteContact(contact);
+      const held = collectorIncident?.held();
+      if (held) logger.warn("collector incident not stored: the store is still failing", { number: held.number });
+      try {
+        breaker.write(() => {
+          store.saveLinkStates(engine.takeDirty());
+          for (const contact of engine.allContacts()) store.saveSiteContact(contact);
+        });
+      } catch (err) {
+        // The agents resend what was not acknowledged; states are judged again from it.
+        logger.error("link states and contacts not saved at shutdown", { err });
+      }
       store.close();
     },
   };

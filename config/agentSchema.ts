@@ -68,6 +68,7 @@ export function makeAgentFileSchema<P extends z.ZodType>(probeSchema: P) {
       spool_segment_bytes: sizeBytes(4 * 1024, 256 * 1024 ** 2).prefault("1mb"),
       status_listen: listenAddressSchema.optional(),
       state: linkPolicySchema,
+      retry_interval: durationMs(200, 3_600_000).prefault("2s"),
       log: z.strictObject({ level: z.enum(["error", "warn", "info", "debug"]).default("info") }).prefault({}),
       links: z.array(linkSchema).min(1).max(16),
       apps: z.array(appSchema).max(64).default([]),
@@ -177,6 +178,11 @@ export interface AgentConfig<P> {
   spoolSegmentBytes: number;
   statusListen: ListenAddress | null;
   linkPolicy: LinkStatePolicy;
+  /**
+   * Time between rounds while a state change waits to be confirmed (a failed round on a link that is up…), ms; a
+   * monitor whose interval is shorter keeps its interval. Nagios' `retry_interval`.
+   */
+  retryIntervalMs: number;
   logLevel: "error" | "warn" | "info" | "debug";
   links: AgentLinkConfig<P>[];
   apps: AgentAppConfig<P>[];
@@ -202,6 +208,7 @@ export function toAgentConfig<P>(file: z.infer<ReturnType<typeof makeAgentFileSc
     spoolSegmentBytes: file.spool_segment_bytes,
     statusListen: file.status_listen ?? null,
     linkPolicy: file.state,
+    retryIntervalMs: file.retry_interval,
     logLevel: file.log.level,
     links: file.links.map((link) => ({
       id: link.id,

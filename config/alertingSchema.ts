@@ -84,6 +84,7 @@ export const alertingSchema = z
     /** Receivers that get everything (the provincial ICT team). */
     province_receivers: z.array(identifierSchema).default([]),
     group_wait: durationMs(0, 3_600_000).prefault("10s"),
+    group_interval: durationMs(1000, 86_400_000).prefault("5m"),
     repeat_interval: durationMs(60_000, 7 * 86_400_000).prefault("4h"),
     escalate_after: durationMs(60_000, 7 * 86_400_000).prefault("30m"),
     escalate_to: z.array(identifierSchema).default([]),
@@ -95,6 +96,8 @@ export const alertingSchema = z
       })
       .prefault({}),
     ack_link_ttl: durationMs(60_000, 90 * 86_400_000).prefault("7d"),
+    /** The collector's store failing (no write taken) this long opens the collector's own incident. */
+    store_unreachable_after: durationMs(1000, 3_600_000).prefault("30s"),
     retry: z
       .strictObject({
         attempts: z.number().int().min(1).max(20).default(5),

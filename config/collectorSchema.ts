@@ -121,11 +121,18 @@ export interface ReceiverFileConfig {
 export interface AlertingConfig {
   provinceReceivers: string[];
   groupWaitMs: number;
+  /**
+   * The least time between two messages telling a receiver what an incident covers: after its report, an incident
+   * whose sites, links, cause or severity change gets an update at most this often (Alertmanager's group_interval).
+   */
+  groupIntervalMs: number;
   repeatIntervalMs: number;
   escalateAfterMs: number;
   escalateTo: string[];
   providerOutage: { minSites: number; minPct: number; windowMs: number };
   ackLinkTtlMs: number;
+  /** The store failing this long (no write taken, probes included) opens a `collector` incident, ms. */
+  storeUnreachableAfterMs: number;
   retry: { attempts: number; firstDelayMs: number; maxDelayMs: number };
   routes: Array<{
     match: { kind?: string[]; provider?: string[]; site?: string[]; linkKind?: string[]; severity?: string[]; officeHours?: boolean };
@@ -214,11 +221,13 @@ export function toCollectorConfig(file: z.infer<typeof collectorFileSchema>): Co
     alerting: {
       provinceReceivers: file.alerting.province_receivers,
       groupWaitMs: file.alerting.group_wait,
+      groupIntervalMs: file.alerting.group_interval,
       repeatIntervalMs: file.alerting.repeat_interval,
       escalateAfterMs: file.alerting.escalate_after,
       escalateTo: file.alerting.escalate_to,
       providerOutage: { minSites: file.alerting.provider_outage.min_sites, minPct: file.alerting.provider_outage.min_pct, windowMs: file.alerting.provider_outage.window },
       ackLinkTtlMs: file.alerting.ack_link_ttl,
+      storeUnreachableAfterMs: file.alerting.store_unreachable_after,
       retry: { attempts: file.alerting.retry.attempts, firstDelayMs: file.alerting.retry.first_delay, maxDelayMs: file.alerting.retry.max_delay },
       routes: file.alerting.routes.map((route) => ({
         match: {

@@ -48,8 +48,8 @@ export interface IncidentTimeline {
 export interface DeliveryAttempt {
   receiver: string;
   channel: "webhook" | "email";
-  /** Which message: the first report, the recovery notice, a reminder, an escalation. */
-  message: "report" | "recovery" | "repeat" | "escalation";
+  /** Which message: the first report, the recovery notice, a reminder, an escalation, an update (the scope changed). */
+  message: "report" | "recovery" | "repeat" | "escalation" | "update";
   attempt: number;
   ts: number;
   ok: boolean;

@@ -146,6 +146,25 @@ function stateBeganTs(from: LinkStateName, to: LinkStateName, starts: LinkStateM
 }
 
 /**
+ * Whether the last rounds point to another state than the current one and the change waits to be confirmed: a
+ * failed round while not `down`, a reachable round while `down`, a poor round while `up`, a good round while
+ * `degraded`. The agent then probes at its retry interval instead of the normal one (Nagios' soft state and
+ * `retry_interval`), so a fault is confirmed in seconds while the counts of rounds stay the same.
+ */
+export function changePending(machine: Readonly<LinkStateMachine>): boolean {
+  switch (machine.state) {
+    case "down":
+      return machine.reachStreak > 0;
+    case "up":
+      return machine.failStreak > 0 || machine.poorStreak > 0;
+    case "degraded":
+      return machine.failStreak > 0 || machine.goodStreak > 0;
+    case "unknown":
+      return machine.failStreak > 0;
+  }
+}
+
+/**
  * Pure transition: judge one round. Rounds older than the last judged one (`ts < lastTs`) are history only and
  * change nothing. Returns the new machine and the events the round caused.
  */

@@ -47,7 +47,8 @@ function siteDetailsOf(config: CollectorConfig, incident: Incident): Notificatio
       const receiver = config.receivers.find((r) => r.id === id);
       return receiver ? [receiver.name, ...(receiver.email?.to ?? [])].join(", ") : id;
     });
-    return { site: entry.site, name: site?.name ?? entry.siteName, address: site?.address ?? null, location: site?.location ?? null, contacts };
+    const circuits = entry.links.map((link) => ({ link, circuit: site?.links.find((l) => l.id === link)?.circuit ?? null }));
+    return { site: entry.site, name: site?.name ?? entry.siteName, address: site?.address ?? null, location: site?.location ?? null, contacts, circuits };
   });
 }
 

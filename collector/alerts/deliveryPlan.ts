@@ -25,6 +25,10 @@ import { receiversFor, vendorReceiversFor, type ReceiverRole } from "./routing.j
  *     added) gets the report on the next tick;
  *   - unless acknowledged: `repeat` n = 1, 2… to each (receiver, channel) whose report was delivered, due
  *     `repeatIntervalMs` after the start of its previous report or repeat (after downtime: one repeat, no burst);
+ *   - `update` n = 1, 2… to each (receiver, channel) whose report was delivered, when the incident's scope grew
+ *     (sites, links) or its cause or severity changed after the start of its report or last update, due `groupIntervalMs` after
+ *     that start (acknowledged or not: a vendor must hear of the sites an outage gained); not to a ward contact
+ *     about a provider incident (the sites it gained are other wards');
  *   - unless acknowledged: `escalation` (n = 1) to every `escalateTo` receiver, once, due `escalateAfterMs` after
  *     the first report attempt;
  * - closed incident (muted or not: those told it was open are owed its end):
@@ -116,7 +120,9 @@ function planOpen(input: PlanInput): PlannedDelivery[] {
       if (owed) planned.push({ receiver, channel, message: "report", n: 1, previousAttempts: owed.previousAttempts, role });
     }
   }
-  if (incident.timeline.acknowledgedTs !== null || reportedTs === null) return planned;
+  if (reportedTs === null) return planned;
+  planned.push(...planUpdates(input, reportedTs));
+  if (incident.timeline.acknowledgedTs !== null) return planned;
 
   for (const { receiver, channel, startTs } of deliveredSends(attempts, "report", Infinity)) {
     const repeats = sendRecords(attempts, receiver, channel, "repeat");
@@ -133,6 +139,31 @@ function planOpen(input: PlanInput): PlannedDelivery[] {
         const owed = owedOnce(sendRecords(attempts, receiver, channel, "escalation"));
         if (owed) planned.push({ receiver, channel, message: "escalation", n: 1, previousAttempts: owed.previousAttempts, role: null });
       }
+    }
+  }
+  return planned;
+}
+
+/** Updates owed to those told of the incident, when its scope changed after they were last told (see the module comment). */
+function planUpdates(input: PlanInput, reportedTs: number): PlannedDelivery[] {
+  const { incident, attempts, config, nowMs } = input;
+  const changedTs = incident.scopeChangedTs;
+  if (changedTs === null) return [];
+  // A provider incident's updates go to those routed for the whole incident, not to the wards' own contacts (also
+  // not once their site is back and no longer listed).
+  const wholeIncident = new Set(receiversFor(incident, config, reportedTs, input.isHoliday).filter((r) => r.role !== "ward").map((r) => r.receiver));
+  const planned: PlannedDelivery[] = [];
+  for (const { receiver, channel, startTs } of deliveredSends(attempts, "report", Infinity)) {
+    if (incident.kind === "provider" && !wholeIncident.has(receiver)) continue;
+    const updates = sendRecords(attempts, receiver, channel, "update");
+    const last = updates.at(-1);
+    if (last?.status === "unfinished") {
+      planned.push({ receiver, channel, message: "update", n: updates.length, previousAttempts: last.last.attempt, role: null });
+      continue;
+    }
+    const toldTs = last?.startTs ?? startTs;
+    if (changedTs > toldTs && nowMs >= toldTs + config.alerting.groupIntervalMs) {
+      planned.push({ receiver, channel, message: "update", n: updates.length + 1, previousAttempts: 0, role: null });
     }
   }
   return planned;

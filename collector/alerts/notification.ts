@@ -1,7 +1,7 @@
-import type { Incident } from "../../protocol/incident.js";
+import type { DeliveryAttempt, Incident } from "../../protocol/incident.js";
 
 /** Which message a notification carries. */
-export type NotificationMessage = "report" | "recovery" | "repeat" | "escalation";
+export type NotificationMessage = DeliveryAttempt["message"];
 
 /** Who receives notifications, and how: a vendor's NOC, a ward IT contact, the provincial ICT team. */
 export interface ReceiverConfig {
@@ -23,6 +23,17 @@ export interface SmtpConfig {
   timeoutMs: number;
 }
 
+/** What a report says about one site of an incident, from configuration. */
+export interface SiteDetail {
+  site: string;
+  name: string;
+  address: string | null;
+  location: { lat: number; lon: number } | null;
+  contacts: string[];
+  /** The incident's links at this site with their circuit IDs (the Mã kênh a vendor's NOC looks up), in order. */
+  circuits: Array<{ link: string; circuit: string | null }>;
+}
+
 /**
  * One message about one incident to one receiver. `idempotencyKey` is the same for every retry of this message
  * (receivers use it to drop duplicates). `ackUrl`: a signed link the receiver can open to acknowledge (and give its
@@ -34,8 +45,8 @@ export interface Notification {
   incident: Incident;
   receiver: ReceiverConfig;
   ackUrl: string | null;
-  /** Details of the incident's sites the report needs (address, coordinates, local contact). */
-  siteDetails: Array<{ site: string; name: string; address: string | null; location: { lat: number; lon: number } | null; contacts: string[] }>;
+  /** Details of the incident's sites the report needs (address, coordinates, local contact, circuits). */
+  siteDetails: SiteDetail[];
   /** Province time zone for times in the message (Asia/Ho_Chi_Minh). */
   timeZone: string;
   /** When the message is composed, UTC ms (for "duration so far"). */

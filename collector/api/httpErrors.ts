@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from "express";
 import type { ApiError } from "../../protocol/ingest.js";
+import { STORE_RETRY_AFTER_S, StoreUnavailableError } from "../health/storeBreaker.js";
 
 /** Sends the API's JSON error body `{ error, message }` with `status`. */
 export function sendError(res: Response, status: number, error: string, message: string): void {
@@ -18,11 +19,18 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; error: string; messag
 };
 
 /**
- * Last error handler: body-parser failures become their JSON error; anything else is logged by `onUnexpected`
- * and answered 500, so the collector never crashes on a request.
+ * Last error handler: body-parser failures become their JSON error; a write the store could not take (an error
+ * `isStoreUnavailable` recognises, or one refused because the store is failing, see collector/health/storeBreaker.ts)
+ * is 503 `store_unavailable` with Retry-After; anything else is logged by `onUnexpected` and answered 500, so the
+ * collector never crashes on a request.
  */
-export function jsonErrorHandler(onUnexpected: (err: unknown) => void): ErrorRequestHandler {
+export function jsonErrorHandler(onUnexpected: (err: unknown) => void, isStoreUnavailable: (err: unknown) => boolean = () => false): ErrorRequestHandler {
   return (err, _req, res, _next) => {
+    if (err instanceof StoreUnavailableError || isStoreUnavailable(err)) {
+      res.setHeader("Retry-After", String(STORE_RETRY_AFTER_S));
+      sendError(res, 503, "store_unavailable", "the collector cannot write to its store now; retry later");
+      return;
+    }
     const known = BODY_PARSER_ERRORS[(err as { type?: string })?.type ?? ""];
     if (known) {
       sendError(res, known.status, known.error, known.message(err as { limit?: number }));

@@ -6,6 +6,7 @@ import { ingestBatchSchema, type IngestAccepted, type IngestBatch } from "../../
 import { hashToken, parseBearer } from "../auth/tokens.js";
 import { readAgentClock } from "../ingest/clockOffset.js";
 import { checkBatchFits, toStoredEvents, toStoredSamples } from "../ingest/ingestBatch.js";
+import { STORE_RETRY_AFTER_S, type StoreBreaker } from "../health/storeBreaker.js";
 import type { CollectorMetrics } from "../metrics.js";
 import type { LinkChange, StateEngine } from "../state/stateEngine.js";
 import type { Store } from "../store/store.js";
@@ -15,6 +16,8 @@ import { sendError } from "./httpErrors.js";
 export interface IngestDeps {
   config: CollectorConfig;
   store: Store;
+  /** The store breaker: batches are written through it, and refused at once while the store is failing. */
+  breaker: Pick<StoreBreaker, "writable" | "write">;
   engine: StateEngine;
   metrics: CollectorMetrics;
   logger: Logger;
@@ -26,13 +29,23 @@ export interface IngestDeps {
 type AuthedRequest = Request & { tokenSite?: string };
 
 /**
- * POST /ingest: authenticate (before reading the body), limit concurrency (429), parse gzip/JSON with a size limit,
- * validate against the protocol, store idempotently, then judge states. Every refusal is a JSON error naming the problem.
+ * POST /ingest: refuse at once while the store is failing (503 + Retry-After, the store not touched), authenticate
+ * (before reading the body), limit concurrency (429), parse gzip/JSON with a size limit, validate against the
+ * protocol, store idempotently, then judge states. Every refusal is a JSON error naming the problem.
+ *
+ * A batch refused for the store's sake is not acknowledged: the agent keeps it in its spool and sends it again, so
+ * nothing is lost (and the write being idempotent, nothing is doubled). Its site still counts as heard from, so a
+ * store outage does not make every site `silent`.
  */
 export function ingestRouter(deps: IngestDeps): Router {
-  const { config, store, engine, metrics, logger, now } = deps;
+  const { config, store, breaker, engine, metrics, logger, now } = deps;
   const router = Router();
   let inFlight = 0;
+  /**
+   * Sites of tokens already checked against the store, only to tell which site a push refused during a store outage
+   * came from. Ordinary pushes are still checked against the store.
+   */
+  const knownTokens = new Map<string, string>();
 
   const reject = (res: Response, status: number, error: string, message: string): void => {
     metrics.ingestRejects.inc({ reason: error });
@@ -40,11 +53,27 @@ export function ingestRouter(deps: IngestDeps): Router {
     sendError(res, status, error, message);
   };
 
+  /** 503 for a batch the store cannot take now; the agent was heard from, so its site is not silent. */
+  const refuseForStore = (res: Response, site: string | null): void => {
+    const contact = site ? engine.contact(site) : null;
+    if (contact) engine.recordContact({ ...contact, lastSeenTs: now() });
+    res.setHeader("Retry-After", String(STORE_RETRY_AFTER_S));
+    reject(res, 503, "store_unavailable", "the collector cannot store batches now; keep them and retry later");
+  };
+
+  const failFast = (req: Request, res: Response, next: NextFunction): void => {
+    if (breaker.writable) return next();
+    const token = parseBearer(req.headers.authorization);
+    refuseForStore(res, token ? (knownTokens.get(hashToken(token)) ?? null) : null);
+  };
+
   const authenticate = (req: AuthedRequest, res: Response, next: NextFunction): void => {
     if (!req.headers.authorization) return reject(res, 401, "missing_token", "Authorization: Bearer <site token> is required");
     const token = parseBearer(req.headers.authorization);
-    const site = token ? store.siteForTokenHash(hashToken(token)) : null;
+    const tokenHash = token ? hashToken(token) : null;
+    const site = tokenHash ? store.siteForTokenHash(tokenHash) : null;
     if (!site) return reject(res, 401, "invalid_token", "the bearer token is not a known site token");
+    knownTokens.set(tokenHash!, site);
     req.tokenSite = site;
     next();
   };
@@ -65,7 +94,7 @@ export function ingestRouter(deps: IngestDeps): Router {
 
   const parseBody = express.json({ limit: config.ingest.maxBodyBytes, inflate: true, strict: true, type: () => true });
 
-  router.post("/ingest", authenticate, limitConcurrency, parseBody, (req: AuthedRequest, res: Response) => {
+  router.post("/ingest", failFast, authenticate, limitConcurrency, parseBody, (req: AuthedRequest, res: Response) => {
     const parsed = ingestBatchSchema.safeParse(req.body);
     if (!parsed.success) {
       const problems = parsed.error.issues.slice(0, 5).map((issue) => `${formatKeyPath(issue.path) || "(body)"}: ${issue.message}`);
@@ -82,11 +111,14 @@ export function ingestRouter(deps: IngestDeps): Router {
     let written;
     let writtenEvents;
     try {
-      written = store.writeSamples(stored);
-      writtenEvents = store.writeEvents(toStoredEvents(batch, clock.correctionMs));
+      ({ written, writtenEvents } = breaker.write(() => ({
+        written: store.writeSamples(stored),
+        writtenEvents: store.writeEvents(toStoredEvents(batch, clock.correctionMs)),
+      })));
     } catch (err) {
-      logger.error("store write failed", { site: batch.site, err });
-      return reject(res, 503, "store_unavailable", "the collector could not store the batch; retry later");
+      // A store failure opened the breaker, which logged it once; only another fault is news here.
+      if (breaker.writable) logger.error("store write failed", { site: batch.site, err });
+      return refuseForStore(res, batch.site);
     }
     metrics.ingestSamples.inc({ result: "inserted" }, written.inserted);
     metrics.ingestSamples.inc({ result: "duplicate" }, written.duplicates);

@@ -34,6 +34,17 @@ function sameShape(incident: StoredIncident, desired: DesiredIncident): boolean 
 }
 
 /**
+ * Whether the incident as wanted now says more than the stored one: a site or link it did not list, or another
+ * cause or severity. Those told of it are owed an update then; a scope that only shrinks (sites coming back one by
+ * one) is left to the recovery notice.
+ */
+function scopeGrew(incident: StoredIncident, desired: DesiredIncident): boolean {
+  const listed = new Set(incident.sites.flatMap((site) => site.links.map((link) => `${site.site}/${link}`)));
+  const gained = desired.sites.some((site) => site.links.some((link) => !listed.has(`${site.site}/${link}`)));
+  return gained || incident.cause !== desired.cause || incident.severity !== desired.severity;
+}
+
+/**
  * A silent site's incident keeps its shape until it closes and is classified from the backfill: an agent back from
  * silence reports its links as it last judged them (down, after a link outage, until `recover_after` good rounds),
  * which must not turn the outage into an `all_links_down` incident that then closes unclassified.
@@ -69,7 +80,7 @@ export class IncidentEngine {
         listener.opened(opened);
         current.set(wanted.key, opened);
       } else if (!sameShape(existing, wanted) && !awaitingClassification(existing)) {
-        const updated = store.updateIncident(existing.id, { cause: wanted.cause, severity: wanted.severity, sites: wanted.sites, summary: wanted.summary, evidence: wanted.evidence })!;
+        const updated = store.updateIncident(existing.id, { cause: wanted.cause, severity: wanted.severity, sites: wanted.sites, summary: wanted.summary, evidence: wanted.evidence, ...(scopeGrew(existing, wanted) ? { scopeChangedTs: nowMs } : {}) })!;
         listener.updated(updated);
         current.set(wanted.key, updated);
       } else {

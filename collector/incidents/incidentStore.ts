@@ -38,12 +38,16 @@ export interface IncidentChanges {
   endTs?: number;
   /** Closed because a wider incident took it over (e.g. a provider outage); no recovery notice is sent for it. */
   mergedInto?: number;
+  /** The incident's scope grew (a site or link added) or its cause or severity changed at this time. */
+  scopeChangedTs?: number;
 }
 
 /** An incident as stored, with its key and merge target. */
 export interface StoredIncident extends Incident {
   key: string;
   mergedInto: number | null;
+  /** When its scope last grew (a site or link added) or its cause or severity changed, UTC ms; null: never. */
+  scopeChangedTs: number | null;
 }
 
 /** Which incidents to list. */

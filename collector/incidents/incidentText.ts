@@ -20,3 +20,20 @@ export function symptomOf(link: LinkView): string {
   const rtt = link.rttMs === null ? "không có phản hồi" : `độ trễ ${number.format(link.rttMs)} ms`;
   return `${linkName(link)}: ${loss}, ${rtt}`;
 }
+
+/**
+ * The collector's own incident when its store takes no writes, in Vietnamese: the summary, and as evidence since
+ * when (province time) and with what error writes fail, and what that means for the sites' data (kept in the agents'
+ * spools, sent again later: nothing lost) and for monitoring meanwhile (states and incidents not updated).
+ */
+export function storeOutageText(storeKind: string, sinceTs: number, error: string, timeZone: string): { summary: string; evidence: string[] } {
+  const store = storeKind === "sqlite" ? "SQLite" : storeKind;
+  return {
+    summary: `Máy chủ giám sát không ghi được dữ liệu vào kho lưu trữ (${store})`,
+    evidence: [
+      `Mọi lần ghi vào kho lưu trữ đều thất bại từ ${localTime(sinceTs, timeZone)}: ${error}`,
+      "Các trạm vẫn đo và giữ số liệu trong bộ đệm (spool); máy chủ yêu cầu gửi lại sau, nên số liệu không bị mất",
+      "Trạng thái đường truyền và sự cố của các trạm không được cập nhật cho đến khi kho lưu trữ hoạt động trở lại",
+    ],
+  };
+}

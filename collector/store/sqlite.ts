@@ -9,8 +9,32 @@ import { migrate, storedMachineSchema } from "./sqliteSchema.js";
 /** Most buckets one series query may ask for; more is a client error (a RangeError), not a slow query. */
 export const MAX_SERIES_BUCKETS = 10_000;
 
-/** How long a write waits for another connection's lock before failing, ms. */
-const BUSY_TIMEOUT_MS = 5_000;
+/** How long a write waits for another connection's lock before failing, ms (the default of `busyTimeoutMs`). */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * How long the health probe waits for a lock, ms. Short: the probe runs while the store is known to be failing,
+ * and better-sqlite3 waits on the event loop.
+ */
+const PROBE_BUSY_TIMEOUT_MS = 100;
+
+/**
+ * SQLite result codes (primary, before any `_EXTENDED` suffix) that mean the database cannot take writes now, rather
+ * than that one statement was wrong: locked by another connection, disk full, I/O error, read-only file system,
+ * file gone or damaged, out of memory.
+ */
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "SQLITE_FULL",
+  "SQLITE_IOERR",
+  "SQLITE_READONLY",
+  "SQLITE_CANTOPEN",
+  "SQLITE_CORRUPT",
+  "SQLITE_NOTADB",
+  "SQLITE_NOMEM",
+  "SQLITE_PROTOCOL",
+]);
 
 /** Column holding each series metric. A fixed map, so no caller-supplied text ever reaches the SQL. */
 const METRIC_COLUMNS = {
@@ -57,11 +81,15 @@ export class SqliteStore implements Store {
   private readonly upsertContact: Database.Statement;
   private readonly seriesStatements: Record<SeriesMetric, Database.Statement>;
   private readonly saveLinkStatesTx: (states: StoredLinkState[]) => void;
+  private readonly probeStatement: Database.Statement;
 
   /** Incidents and their delivery attempts, in the same file. */
   readonly incidents: SqliteIncidentStore;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly busyTimeoutMs: number,
+  ) {
     this.incidents = new SqliteIncidentStore(db);
     this.insertSample = db.prepare(INSERT_SAMPLE_SQL);
     this.writeBatch = db.transaction((samples: StoredSample[]) => {
@@ -93,18 +121,23 @@ export class SqliteStore implements Store {
     this.saveLinkStatesTx = db.transaction((states: StoredLinkState[]) => {
       for (const { site, link, machine } of states) upsertLinkState.run(site, link, JSON.stringify(machine));
     });
+    this.probeStatement = db.prepare("INSERT INTO store_probe (id, ts) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET ts = excluded.ts");
   }
 
-  /** Opens (creating if needed) and migrates the database at `path`; ':memory:' gives a private in-memory one. */
-  static open(path: string): SqliteStore {
+  /**
+   * Opens (creating if needed) and migrates the database at `path`; ':memory:' gives a private in-memory one.
+   * `busyTimeoutMs`: how long a write waits for another connection's lock (default {@link BUSY_TIMEOUT_MS}).
+   */
+  static open(path: string, options: { busyTimeoutMs?: number } = {}): SqliteStore {
+    const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
     const db = new Database(path);
     try {
       db.pragma("journal_mode = WAL"); // ':memory:' answers "memory" and keeps it; nothing to persist there.
       db.pragma("synchronous = NORMAL"); // see the class comment: durable against process crash under WAL.
       db.pragma("foreign_keys = OFF");
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       migrate(db);
-      return new SqliteStore(db);
+      return new SqliteStore(db, busyTimeoutMs);
     } catch (err) {
       db.close();
       throw err;
@@ -247,6 +280,28 @@ export class SqliteStore implements Store {
     } catch {
       return false;
     }
+  }
+
+  /** Rewrites the one row of `store_probe` (a committed write), waiting at most {@link PROBE_BUSY_TIMEOUT_MS} for a lock. */
+  probeWrite(nowMs: number): void {
+    this.db.pragma(`busy_timeout = ${Math.min(PROBE_BUSY_TIMEOUT_MS, this.busyTimeoutMs)}`);
+    try {
+      this.probeStatement.run(nowMs);
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
+  /** One SQLite transaction (nested calls become savepoints). */
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  /** See {@link UNAVAILABLE_CODES}; a closed database counts too. */
+  isUnavailableError(err: unknown): boolean {
+    // Extended codes add a suffix to the primary one: SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT, SQLITE_READONLY_DBMOVED.
+    if (err instanceof Database.SqliteError) return UNAVAILABLE_CODES.has(err.code.split("_").slice(0, 2).join("_"));
+    return err instanceof TypeError && /database connection is not open/.test(err.message);
   }
 
   /** Closes the database (checkpointing the WAL). Safe to call twice. */

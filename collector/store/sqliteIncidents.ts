@@ -48,6 +48,7 @@ export class SqliteIncidentStore implements IncidentStore {
       acknowledgedBy: null,
       evidence: incident.evidence,
       mergedInto: null,
+      scopeChangedTs: null,
     };
     const id = Number(this.insert.run(incident.key, JSON.stringify(body), incident.startTs).lastInsertRowid);
     return this.getIncident(id)!;
@@ -69,6 +70,7 @@ export class SqliteIncidentStore implements IncidentStore {
       vendorTicket: changes.vendorTicket ?? body.vendorTicket,
       acknowledgedBy: changes.acknowledgedBy ?? body.acknowledgedBy,
       mergedInto: changes.mergedInto ?? body.mergedInto,
+      scopeChangedTs: changes.scopeChangedTs ?? body.scopeChangedTs,
       timeline: {
         ...body.timeline,
         notifiedTs: body.timeline.notifiedTs ?? changes.notifiedTs ?? null,

@@ -96,6 +96,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     via_link         TEXT
   );
   `,
+  // 2: one row the store health probe rewrites while the store is failing (collector/health/storeBreaker.ts).
+  `
+  CREATE TABLE store_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    ts INTEGER NOT NULL
+  );
+  `,
 ];
 
 /**

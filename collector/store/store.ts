@@ -102,5 +102,17 @@ export interface Store {
   loadSiteContacts(): SiteContact[];
   /** True when the store answers (for /healthz). */
   isReachable(): boolean;
+  /**
+   * A cheap real write, made while the store is known to be failing to find out whether it takes writes again.
+   * Waits for a lock much less than ordinary writes do. Throws when the write fails.
+   */
+  probeWrite(nowMs: number): void;
+  /** Runs `work` in one transaction: every write it makes is kept, or (when it throws) none. Returns its result. */
+  atomically<T>(work: () => T): T;
+  /**
+   * Whether `err`, thrown by one of this store's methods, means the store cannot take writes now (locked, disk full,
+   * I/O error, closed…), as opposed to a fault of the request itself (a constraint, a bad argument).
+   */
+  isUnavailableError(err: unknown): boolean;
   close(): void;
 }

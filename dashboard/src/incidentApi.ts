@@ -49,7 +49,7 @@ const SEVERITIES = new Set(["critical", "major", "minor"]);
 const STATES = new Set(["open", "closed"]);
 const LINK_KINDS = new Set(["dedicated", "internet"]);
 const CHANNELS = new Set(["webhook", "email"]);
-const MESSAGES = new Set(["report", "recovery", "repeat", "escalation"]);
+const MESSAGES = new Set(["report", "recovery", "repeat", "escalation", "update"]);
 
 /**
  * Checks an incident from the API and returns it as the domain type. Absent nullable fields become null

@@ -84,6 +84,41 @@ describe("agent/probeMonitor", () => {
     expect(slow.state.maxRunning).toBe(1);
   });
 
+  it("confirms a change at retry rounds that run every probe of the monitor", async () => {
+    const runs: Array<{ probe: string; round: number }> = [];
+    // Every round after the first fails.
+    const probe = (name: string, intervalMs: number): ScheduledProbe => ({
+      intervalMs,
+      run: async (round) => {
+        runs.push({ probe: name, round: round.round });
+        return sample(round, round.round === 1);
+      },
+    });
+    let reachedDown!: () => void;
+    const down = new Promise<void>((resolve) => (reachedDown = resolve));
+    const monitor = new ProbeMonitor("tslcd", [probe("often", 100), probe("rare", 3_600_000)], {
+      policy: DEFAULT_LINK_STATE_POLICY,
+      retryIntervalMs: 5,
+      logger: memoryLogger().logger,
+      now: Date.now,
+      record: () => {},
+      onStateChange: () => {
+        if (monitor.current().state === "down") reachedDown();
+      },
+    });
+    monitor.start();
+    await down;
+    await monitor.stop();
+    const probesOf = (round: number) => runs.filter((r) => r.round === round).map((r) => r.probe).sort();
+    expect(probesOf(1)).toEqual(["often", "rare"]);
+    expect(probesOf(2)).toEqual(["often"]); // by the clock: "rare" is not due for an hour
+    // Rounds 3 and 4 confirm the failure: retries, with every probe, though "rare" is not due by its interval.
+    expect(probesOf(3)).toEqual(["often", "rare"]);
+    expect(probesOf(4)).toEqual(["often", "rare"]);
+    expect(monitor.current().state).toBe("down");
+    expect(Math.max(...runs.map((r) => r.round))).toBe(4);
+  });
+
   it("drops an aborted round instead of recording it as a failure", async () => {
     const gated = gatedProbe(1000);
     const recorded: unknown[] = [];

@@ -1,7 +1,11 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeriesResponse, SiteStatus } from "../../protocol/api.js";
 import { startTestCollector, type TestCollector } from "../helpers/collectorHarness.js";
 import { batchOf, httpAppSample, icmpSample, postIngest } from "../helpers/batches.js";
+import { linkIncident } from "../helpers/alertingFixtures.js";
+import { waitFor } from "../helpers/alertingE2e.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -124,5 +128,47 @@ describe("collector/service", () => {
     } finally {
       t.clock.nowMs = null;
     }
+  });
+});
+
+describe("collector/service while the store is failing (its file locked by another connection)", () => {
+  let t: TestCollector;
+  let locker: Database.Database | null = null;
+
+  beforeAll(async () => {
+    t = await startTestCollector(["tan-phong"], "", { busyTimeoutMs: 200 });
+  });
+  afterAll(async () => {
+    locker?.close();
+    await t.close();
+  });
+
+  const ack = async (id: number) => {
+    const response = await fetch(`${t.collector.url}/api/v1/incidents/${id}/ack`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ by: "VNPT NOC" }),
+    });
+    return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as { error?: string } };
+  };
+
+  it("API writes answer 503 store_unavailable with Retry-After, reads still answer, and writes work again once a probe succeeds", async () => {
+    const { id } = t.store.incidents.openIncident(linkIncident(Date.now()));
+    locker = new Database(join(t.dir, "wardwatch.db"));
+    locker.exec("BEGIN EXCLUSIVE");
+
+    // The first write meets the lock (and opens the breaker); the second is refused without touching the store.
+    expect(await ack(id)).toMatchObject({ status: 503, retryAfter: "5", body: { error: "store_unavailable" } });
+    expect(t.collector.storeBreaker.writable).toBe(false);
+    expect(await ack(id)).toMatchObject({ status: 503, retryAfter: "5", body: { error: "store_unavailable" } });
+    const listed = await fetch(`${t.collector.url}/api/v1/incidents`);
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as Array<{ id: number; acknowledgedBy: string | null }>).map((i) => [i.id, i.acknowledgedBy])).toEqual([[id, null]]);
+
+    locker.exec("ROLLBACK");
+    locker.close();
+    locker = null;
+    await waitFor(() => (t.collector.storeBreaker.writable ? true : undefined), 5000, "a probe to find the store writable");
+    expect(await ack(id)).toMatchObject({ status: 200, body: { acknowledgedBy: "VNPT NOC" } });
   });
 });

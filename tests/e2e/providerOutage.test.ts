@@ -11,11 +11,15 @@ import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhookRe
 import { startSmtpServer, type TestSmtpServer } from "../helpers/smtpServer.js";
 import { addSiteToken, alertingCollectorYaml, listIncidents, quietFor, waitFor, webhookBodies } from "../helpers/alertingE2e.js";
 
-/** Five wards, each with a VNPT leased line (tslcd) and a Viettel Internet line (inet). */
-const SITES = ["phuong-1", "phuong-2", "phuong-3", "phuong-4", "phuong-5"];
-/** This file's test-link subnets: 10.199.110–114 (see netns.ts; 110–139 belong to the alerting e2e tests). */
+/** Six wards, each with a VNPT leased line (tslcd) and a Viettel Internet line (inet). */
+const SITES = ["phuong-1", "phuong-2", "phuong-3", "phuong-4", "phuong-5", "phuong-6"];
+/** The five whose lines are cut at once; the sixth fails after the report went out. */
+const FIRST_CUT = SITES.slice(0, 5);
+const LATE_SITE = SITES[5]!;
+/** This file's test-link subnets: 10.199.110–115 (see netns.ts; 110–139 belong to the alerting e2e tests). */
 const SUBNET_BASE = 110;
 const GROUP_WAIT_MS = 5000;
+const GROUP_INTERVAL_MS = 3000;
 const SECRETS = { vnpt: "vnpt-e2e-secret", viettel: "viettel-e2e-secret", province: "province-e2e-secret" };
 
 const netns = await canUseNetns();
@@ -23,8 +27,9 @@ if (!netns.ok) console.warn(`skipping e2e provider outage test: ${netns.reason}`
 
 const isReport = (body: WebhookBody) => body.message === "report";
 const isRecovery = (body: WebhookBody) => body.message === "recovery";
+const isUpdate = (body: WebhookBody) => body.message === "update";
 
-describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased line cut at 5 sites at once)", () => {
+describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased line cut at 5 sites at once, then a sixth)", () => {
   const links: TestLink[] = [];
   const agents: DaemonProcess[] = [];
   let dir: string;
@@ -66,7 +71,7 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
         ],
         notify: { vnpt: ["vnpt-noc"], viettel: ["viettel-noc"] },
         smtpPort: smtp.port,
-        alerting: `{ province_receivers: [province-ict], group_wait: ${GROUP_WAIT_MS}ms, provider_outage: { min_sites: 3, min_pct: 50, window: 1m } }`,
+        alerting: `{ province_receivers: [province-ict], group_wait: ${GROUP_WAIT_MS}ms, group_interval: ${GROUP_INTERVAL_MS}ms, provider_outage: { min_sites: 3, min_pct: 50, window: 1m } }`,
         sites: SITES.map((site, i) => ({ id: site, name: `Phường ${i + 1}`, contacts: [`ward-${site}`] })),
       }),
     );
@@ -126,10 +131,10 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
 
   it("the 5 leased lines cut at once: one provider incident, one VNPT report listing the 5 sites", async () => {
     cutAt = Date.now();
-    await Promise.all(links.map((link) => link.down()));
+    await Promise.all(links.slice(0, FIRST_CUT.length).map((link) => link.down()));
 
     // The live feed shows the provider incident, grown to all five sites.
-    const live = await feed.waitForIncident((i) => i.kind === "provider" && i.sites.length === SITES.length, 30_000);
+    const live = await feed.waitForIncident((i) => i.kind === "provider" && i.sites.length === FIRST_CUT.length, 30_000);
     measured.msCutToProviderIncidentWith5Sites = Date.now() - cutAt;
     providerIncidentId = live.id;
     expect(live).toMatchObject({ cause: "provider_outage", provider: "vnpt", state: "open", severity: "critical" });
@@ -139,9 +144,11 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
     expect(report.incident.id).toBe(providerIncidentId);
     expect(report.incident.kind).toBe("provider");
     expect(report.incident.cause).toBe("provider_outage");
-    expect(report.incident.sites.map((s) => s.site).sort()).toEqual(SITES);
+    expect(report.incident.sites.map((s) => s.site).sort()).toEqual(FIRST_CUT);
     expect(report.incident.sites.every((s) => s.links.length === 1 && s.links[0] === "tslcd")).toBe(true);
-    expect(report.sites.map((s) => s.site).sort()).toEqual(SITES);
+    expect(report.sites.map((s) => s.site).sort()).toEqual(FIRST_CUT);
+    // Every site with the circuit ID of its failed line, for the vendor's NOC.
+    expect(report.sites.map((s) => s.circuits)).toEqual(report.sites.map((s) => [{ link: "tslcd", circuit: `TSL-${s.site}` }]));
     expect(report.ackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     measured.reportDelayAfterDetectionMs = report.sentAt - report.incident.timeline.detectedTs;
     expect(report.sentAt - report.incident.timeline.detectedTs).toBeGreaterThanOrEqual(GROUP_WAIT_MS);
@@ -149,8 +156,8 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
     // The province is told once too; every ward is told by e-mail; Viettel (whose lines never failed) is not.
     const provinceReport = await waitFor(() => webhookBodies(province).find(isReport), 10_000, "the province report");
     expect(provinceReport.incident.id).toBe(providerIncidentId);
-    const wardMails = await waitFor(() => (smtp.messages.length >= SITES.length ? smtp.messages : undefined), 15_000, "an e-mail to every ward");
-    expect(wardMails.flatMap((m) => m.to).sort()).toEqual(SITES.map((site) => `cntt.${site}@tinh.example`).sort());
+    const wardMails = await waitFor(() => (smtp.messages.length >= FIRST_CUT.length ? smtp.messages : undefined), 15_000, "an e-mail to every ward cut");
+    expect(wardMails.flatMap((m) => m.to).sort()).toEqual(FIRST_CUT.map((site) => `cntt.${site}@tinh.example`).sort());
     expect(viettel.requests).toHaveLength(0);
 
     // Exactly one provider incident in the API; link incidents opened before the provider threshold was reached
@@ -166,10 +173,32 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
     expect(webhookBodies(vnpt).map((b) => [b.incident.kind, b.message])).toEqual([["provider", "report"]]);
   });
 
+  it("a sixth site's line fails after the report: one update listing the 6 sites, the report to its ward", async () => {
+    const report = webhookBodies(vnpt).find(isReport)!;
+    const lateCutAt = Date.now();
+    await links[SITES.indexOf(LATE_SITE)]!.down();
+
+    const update = await waitFor(() => webhookBodies(vnpt).find(isUpdate), 30_000, "the VNPT update");
+    measured.msLateCutToVnptUpdate = Date.now() - lateCutAt;
+    expect(update.incident.id).toBe(providerIncidentId);
+    expect(update.incident.sites.map((s) => s.site).sort()).toEqual(SITES);
+    expect(update.sites.find((s) => s.site === LATE_SITE)?.circuits).toEqual([{ link: "tslcd", circuit: `TSL-${LATE_SITE}` }]);
+    // Not sooner than one group interval after the report.
+    expect(update.sentAt - report.sentAt).toBeGreaterThanOrEqual(GROUP_INTERVAL_MS);
+    await waitFor(() => webhookBodies(province).find(isUpdate), 10_000, "the province update");
+    // The sixth ward is told of its own outage (the report); the other wards are not told of the sixth's.
+    const lateMail = await waitFor(() => smtp.messages.find((m) => m.to.includes(`cntt.${LATE_SITE}@tinh.example`)), 15_000, "the sixth ward's report");
+    expect(lateMail.subject).toMatch(/Phiếu báo hỏng/);
+    await quietFor(GROUP_INTERVAL_MS + 1000);
+    expect(smtp.messages.map((m) => m.to.join(",")).sort()).toEqual(SITES.map((site) => `cntt.${site}@tinh.example`).sort());
+    expect(webhookBodies(vnpt).map((b) => b.message)).toEqual(["report", "update"]);
+    expect(webhookBodies(province).map((b) => b.message)).toEqual(["report", "update"]);
+  });
+
   it("restored: one recovery to VNPT, and no report about a single site's line, ever", async () => {
     // Another group wait: anything still owed (a late report, a stray link incident) would have gone out by now.
     await quietFor(GROUP_WAIT_MS + 1000);
-    expect(webhookBodies(vnpt).map((b) => b.message)).toEqual(["report"]);
+    expect(webhookBodies(vnpt).map((b) => b.message)).toEqual(["report", "update"]);
 
     const restoreAt = Date.now();
     await Promise.all(links.map((link) => link.up()));
@@ -186,14 +215,18 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
     const bodies = webhookBodies(vnpt);
     expect(bodies.map((b) => [b.incident.id, b.incident.kind, b.message])).toEqual([
       [providerIncidentId, "provider", "report"],
+      [providerIncidentId, "provider", "update"],
       [providerIncidentId, "provider", "recovery"],
     ]);
     expect(webhookBodies(province).map((b) => [b.incident.id, b.message])).toEqual([
       [providerIncidentId, "report"],
+      [providerIncidentId, "update"],
       [providerIncidentId, "recovery"],
     ]);
     expect(viettel.requests).toHaveLength(0);
-    expect(smtp.messages).toHaveLength(2 * SITES.length);
+    // Each ward: the report of its own outage and the recovery notice, nothing else.
+    const mails = smtp.messages.map((m) => `${m.to.join(",")} ${m.subject.replace(/ SC-\d+:.*/, "")}`).sort();
+    expect(mails).toEqual(SITES.flatMap((site) => [`cntt.${site}@tinh.example [wardwatch] Phiếu báo hỏng`, `cntt.${site}@tinh.example [wardwatch] Đã khôi phục kết nối`]).sort());
 
     const providerIncidents = await listIncidents(baseUrl, { kind: "provider" });
     expect(providerIncidents).toHaveLength(1);

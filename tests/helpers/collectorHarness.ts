@@ -43,13 +43,16 @@ ${sites}
 `;
 }
 
-/** Starts a collector for `siteIds` (see {@link collectorYaml}); `extra` YAML is added at top level. */
-export async function startTestCollector(siteIds: string[], extra = ""): Promise<TestCollector> {
+/**
+ * Starts a collector for `siteIds` (see {@link collectorYaml}); `extra` YAML is added at top level. `busyTimeoutMs`:
+ * the store's wait for a lock (its default when absent); the database file is `<dir>/wardwatch.db`.
+ */
+export async function startTestCollector(siteIds: string[], extra = "", options: { busyTimeoutMs?: number } = {}): Promise<TestCollector> {
   const dir = mkdtempSync(join(tmpdir(), "ww-collector-"));
   const file = join(dir, "collector.yaml");
   writeFileSync(file, collectorYaml(siteIds, extra) + `data_dir: ${JSON.stringify(join(dir, "data"))}\n`);
   const config = loadCollectorConfig(file);
-  const store = SqliteStore.open(join(dir, "wardwatch.db"));
+  const store = SqliteStore.open(join(dir, "wardwatch.db"), options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   const clock: { nowMs: number | null } = { nowMs: null };
   const collector = await startCollector({
     config,

@@ -65,7 +65,7 @@ export function dispatcherHarness(options: { store?: IncidentStore; clock?: Fake
     receivers: resolvedReceivers(config),
     now: clock.now,
     ackUrlFor: (incident, receiver) => `https://wardwatch.dong-nai.example/ack/${incident.id}/${receiver}`,
-    siteDetails: (incident) => incident.sites.map((s) => ({ site: s.site, name: s.siteName, address: null, location: null, contacts: [] })),
+    siteDetails: (incident) => incident.sites.map((s) => ({ site: s.site, name: s.siteName, address: null, location: null, contacts: [], circuits: s.links.map((link) => ({ link, circuit: null })) })),
     logger: log.logger,
     onDelivery: (attempt) => hooked.push(attempt),
     sleep: async () => {},

@@ -66,6 +66,7 @@ export function linkFaultNotification(overrides: Partial<Notification> = {}): No
         address: "Số 1 đường Nguyễn Ái Quốc, Phường Tân Phong, Tỉnh Đồng Nai",
         location: { lat: 10.95637, lon: 106.82431 },
         contacts: ["Nguyễn Văn An – 0912 345 678"],
+        circuits: [{ link: "tslcd", circuit: "DNI-TSL-000123" }],
       },
     ],
     timeZone: "Asia/Ho_Chi_Minh",
@@ -98,7 +99,7 @@ export function providerOutageNotification(): Notification {
     }),
     siteDetails: [
       ...base.siteDetails,
-      { site: "bien-hoa", name: "Phường Biên Hòa", address: "Số 2 đường 30 Tháng 4, Phường Biên Hòa", location: { lat: 10.94469, lon: 106.82432 }, contacts: ["Trần Thị Bình – 0913 000 111", "Lê Văn Cường – 0913 000 222"] },
+      { site: "bien-hoa", name: "Phường Biên Hòa", address: "Số 2 đường 30 Tháng 4, Phường Biên Hòa", location: { lat: 10.94469, lon: 106.82432 }, contacts: ["Trần Thị Bình – 0913 000 111", "Lê Văn Cường – 0913 000 222"], circuits: [{ link: "tslcd", circuit: "DNI-TSL-000456" }] },
     ],
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  changePending,
   DEFAULT_LINK_STATE_POLICY,
   initialLinkState,
   judgeRound,
@@ -24,6 +25,23 @@ function run(observations: RoundObservation[], start: LinkStateMachine = initial
 }
 
 describe("protocol/linkState", () => {
+  it("says a change is pending while the last rounds point to another state, until it is confirmed or undone", () => {
+    const pending = (observations: RoundObservation[]) => changePending(run(observations).machine);
+    expect(pending([])).toBe(false);
+    expect(pending([good(1)])).toBe(false);
+    expect(pending([good(1), fail(2)])).toBe(true);
+    expect(pending([good(1), fail(2), fail(3)])).toBe(true);
+    expect(pending([good(1), fail(2), fail(3), fail(4)])).toBe(false); // down: confirmed
+    expect(pending([good(1), fail(2), good(3)])).toBe(false); // undone
+    expect(pending([good(1), fail(2), fail(3), fail(4), good(5)])).toBe(true); // recovering
+    expect(pending([good(1), fail(2), fail(3), fail(4), fail(5)])).toBe(false);
+    expect(pending([good(1), poor(2)])).toBe(true);
+    expect(pending([good(1), poor(2), poor(3)])).toBe(false); // degraded: confirmed
+    expect(pending([good(1), poor(2), poor(3), poor(4)])).toBe(false);
+    expect(pending([good(1), poor(2), poor(3), good(4)])).toBe(true);
+    expect(pending([fail(1)])).toBe(true); // unknown, failing
+  });
+
   it("goes up on the first good round from unknown", () => {
     expect(run([good(1)]).states).toEqual(["up"]);
   });

@@ -65,8 +65,8 @@ export class WebhookChannel implements Channel {
 
 /**
  * The JSON body of a webhook request, version 1. `message`: which message this is (report, recovery, repeat,
- * escalation); `incident`: the incident as the API shows it (times in UTC ms); `sites`: the incident's sites'
- * address, coordinates and local contacts; `ackUrl`: the signed acknowledgement link (null for a recovery);
+ * escalation, update); `incident`: the incident as the API shows it (times in UTC ms); `sites`: the incident's sites'
+ * address, coordinates, local contacts and the affected links' circuit IDs; `ackUrl`: the signed acknowledgement link (null for a recovery);
  * `sentAt`: when this attempt was sent, UTC ms.
  */
 export interface WebhookBody {

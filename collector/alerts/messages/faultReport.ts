@@ -5,7 +5,7 @@ import { siteBlocks } from "./siteBlocks.js";
 import { WORDING, incidentHeadline, linkKindName, subjectSuffix } from "./wording.js";
 
 /**
- * The phiếu báo hỏng (fault report) for a `report`, `repeat` or `escalation` notification: everything a vendor's
+ * The phiếu báo hỏng (fault report) for a `report`, `repeat`, `escalation` or `update` notification: everything a vendor's
  * NOC needs to act without calling anyone — incident number, provider, link kind (glossary words), Mã kênh, the
  * site(s) with address, coordinates and ward IT contacts (a provider-wide incident lists every site in a table),
  * when it started (dd/mm/yyyy HH:mm in `notification.timeZone`) and how long it has lasted at `nowMs`, the measured
@@ -14,7 +14,9 @@ import { WORDING, incidentHeadline, linkKindName, subjectSuffix } from "./wordin
  *
  * Subject: "[wardwatch] Phiếu báo hỏng SC-000123: Mất kết nối TSLCD tại Phường Tân Phong (VNPT, DNI-TSL-000123)";
  * a repeat starts "Nhắc lại: ", an escalation "Chưa được xác nhận sau 45 phút: " (time since the first delivery,
- * or since detection when none is recorded). English when `receiver.language` is "en". Pure.
+ * or since detection when none is recorded), an update "Cập nhật: " (the incident's sites or cause changed; the
+ * message lists all of them as they are now). An incident of the collector itself (its store) is titled "Sự cố máy
+ * chủ giám sát" and addressed to the province team, not to a vendor. English when `receiver.language` is "en". Pure.
  */
 export function renderFaultReport(notification: Notification): RenderedMessage {
   const { incident, receiver, timeZone, nowMs } = notification;
@@ -22,9 +24,11 @@ export function renderFaultReport(notification: Notification): RenderedMessage {
   const words = WORDING[language];
   const waited = formatDuration(nowMs - (incident.timeline.notifiedTs ?? incident.timeline.detectedTs), language);
 
-  const prefix = notification.message === "repeat" ? words.repeatPrefix : notification.message === "escalation" ? words.escalationPrefix(waited) : "";
-  const subject = `[wardwatch] ${prefix}${words.faultReport} ${incident.number}: ${incidentHeadline(incident, language)}${subjectSuffix(incident)}`;
-  const intro = notification.message === "repeat" ? words.repeatIntro : notification.message === "escalation" ? words.escalationIntro(waited) : words.reportIntro;
+  const prefix = { report: "", repeat: words.repeatPrefix, escalation: words.escalationPrefix(waited), update: words.updatePrefix, recovery: "" }[notification.message];
+  const ownIncident = incident.kind === "collector";
+  const title = ownIncident ? words.collectorIncident : words.faultReport;
+  const subject = `[wardwatch] ${prefix}${title} ${incident.number}: ${incidentHeadline(incident, language)}${subjectSuffix(incident)}`;
+  const intro = { report: ownIncident ? words.collectorReportIntro : words.reportIntro, repeat: words.repeatIntro, escalation: words.escalationIntro(waited), update: words.updateIntro, recovery: words.reportIntro }[notification.message];
 
   const where = siteBlocks(notification, language);
   const fields: Field[] = [
@@ -51,7 +55,7 @@ export function renderFaultReport(notification: Notification): RenderedMessage {
 
   return renderDocument(subject, {
     language,
-    title: `${prefix}${words.faultReport} ${incident.number}`,
+    title: `${prefix}${title} ${incident.number}`,
     blocks,
     footer: words.footer(notification.idempotencyKey),
   });

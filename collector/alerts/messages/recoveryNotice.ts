@@ -11,6 +11,7 @@ import { WORDING, incidentHeadline, linkKindName, subjectSuffix } from "./wordin
  * acknowledged it with the Số phiếu của nhà mạng when known.
  *
  * Subject: "[wardwatch] Đã khôi phục kết nối SC-000123: Mất kết nối TSLCD tại Phường Tân Phong (VNPT, DNI-TSL-000123)".
+ * An incident of the collector itself (its store) is titled "Máy chủ giám sát đã hoạt động trở lại" instead.
  * English when `receiver.language` is "en". Pure.
  */
 export function renderRecoveryNotice(notification: Notification): RenderedMessage {
@@ -40,12 +41,13 @@ export function renderRecoveryNotice(notification: Notification): RenderedMessag
   }
   if (incident.vendorTicket) fields.push({ label: words.vendorTicket, value: incident.vendorTicket });
 
-  return renderDocument(`[wardwatch] ${words.recoveryNotice} ${incident.number}: ${incidentHeadline(incident, language)}${subjectSuffix(incident)}`, {
+  const title = incident.kind === "collector" ? words.collectorRestored : words.recoveryNotice;
+  return renderDocument(`[wardwatch] ${title} ${incident.number}: ${incidentHeadline(incident, language)}${subjectSuffix(incident)}`, {
     language,
-    title: `${words.recoveryNotice} ${incident.number}`,
+    title: `${title} ${incident.number}`,
     blocks: [
       { kind: "paragraph", text: words.greeting(receiver.name) },
-      { kind: "paragraph", text: words.recoveryIntro },
+      { kind: "paragraph", text: incident.kind === "collector" ? words.collectorRecoveryIntro : words.recoveryIntro },
       { kind: "fields", fields },
       ...where.blocks,
     ],

@@ -1,4 +1,4 @@
-import type { Notification } from "../notification.js";
+import type { Notification, SiteDetail } from "../notification.js";
 import type { Block, Field } from "./document.js";
 import { formatCoordinates, geoUri } from "./formatting.js";
 import { WORDING, type MessageLanguage } from "./wording.js";
@@ -9,7 +9,15 @@ interface AffectedSite {
   address: string | null;
   location: { lat: number; lon: number } | null;
   contacts: string[];
+  /** The incident's links here, each with its circuit ID when configured: "tslcd (DNI-TSL-000123)". */
   links: string[];
+}
+
+function linksWithCircuits(links: readonly string[], detail: SiteDetail | undefined): string[] {
+  return links.map((link) => {
+    const circuit = detail?.circuits.find((c) => c.link === link)?.circuit;
+    return circuit ? `${link} (${circuit})` : link;
+  });
 }
 
 /**
@@ -21,9 +29,9 @@ function affectedSites(notification: Notification): AffectedSite[] {
   const sites = notification.incident.sites.map((site): AffectedSite => {
     const detail = details.get(site.site);
     details.delete(site.site);
-    return { name: detail?.name ?? site.siteName, address: detail?.address ?? null, location: detail?.location ?? null, contacts: detail?.contacts ?? [], links: site.links };
+    return { name: detail?.name ?? site.siteName, address: detail?.address ?? null, location: detail?.location ?? null, contacts: detail?.contacts ?? [], links: linksWithCircuits(site.links, detail) };
   });
-  for (const detail of details.values()) sites.push({ name: detail.name, address: detail.address, location: detail.location, contacts: detail.contacts, links: [] });
+  for (const detail of details.values()) sites.push({ name: detail.name, address: detail.address, location: detail.location, contacts: detail.contacts, links: linksWithCircuits(detail.circuits.map((c) => c.link), detail) });
   return sites;
 }
 

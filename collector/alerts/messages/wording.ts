@@ -9,13 +9,22 @@ export interface Wording {
   faultReport: string;
   recoveryNotice: string;
   repeatPrefix: string;
+  /** Subject prefix of an update (the incident's sites, links or cause changed since the last message). */
+  updatePrefix: string;
   /** Subject prefix of an escalation, given how long the report has waited ("45 phút"). */
   escalationPrefix(waited: string): string;
   greeting(receiverName: string): string;
   reportIntro: string;
   repeatIntro: string;
   escalationIntro(waited: string): string;
+  updateIntro: string;
   recoveryIntro: string;
+  /** Title of a report about the collector itself (its store), for the province team: not a vendor's fault report. */
+  collectorIncident: string;
+  collectorReportIntro: string;
+  /** Title of the recovery notice of such an incident. */
+  collectorRestored: string;
+  collectorRecoveryIntro: string;
   incident: string;
   provider: string;
   linkKind: string;
@@ -50,12 +59,18 @@ export const WORDING: Readonly<Record<MessageLanguage, Wording>> = Object.freeze
     faultReport: "Phiếu báo hỏng",
     recoveryNotice: "Đã khôi phục kết nối",
     repeatPrefix: "Nhắc lại: ",
+    updatePrefix: "Cập nhật: ",
     escalationPrefix: (waited) => `Chưa được xác nhận sau ${waited}: `,
     greeting: (name) => `Kính gửi: ${name}`,
     reportIntro: "Hệ thống giám sát wardwatch ghi nhận sự cố dưới đây. Đề nghị nhà mạng kiểm tra, khắc phục và xác nhận tiếp nhận.",
     repeatIntro: "Nhắc lại: sự cố dưới đây vẫn chưa được khắc phục và chưa được xác nhận tiếp nhận.",
     escalationIntro: (waited) => `Sự cố dưới đây chưa được xác nhận tiếp nhận sau ${waited} kể từ khi gửi phiếu báo hỏng. Đề nghị đôn đốc xử lý.`,
+    updateIntro: "Cập nhật: phạm vi của sự cố dưới đây đã thay đổi kể từ phiếu trước. Danh sách dưới đây là đầy đủ tại thời điểm gửi.",
     recoveryIntro: "Hệ thống giám sát wardwatch ghi nhận kết nối đã trở lại Bình thường.",
+    collectorIncident: "Sự cố máy chủ giám sát",
+    collectorRestored: "Máy chủ giám sát đã hoạt động trở lại",
+    collectorReportIntro: "Máy chủ giám sát wardwatch gặp sự cố của chính nó (không phải của nhà mạng). Đề nghị quản trị tỉnh kiểm tra máy chủ.",
+    collectorRecoveryIntro: "Máy chủ giám sát wardwatch đã ghi được dữ liệu trở lại; các trạm đang gửi bù số liệu đã đo.",
     incident: "Sự cố",
     provider: "Nhà mạng",
     linkKind: "Loại đường truyền",
@@ -87,12 +102,18 @@ export const WORDING: Readonly<Record<MessageLanguage, Wording>> = Object.freeze
     faultReport: "Fault report",
     recoveryNotice: "Restored",
     repeatPrefix: "Reminder: ",
+    updatePrefix: "Update: ",
     escalationPrefix: (waited) => `Not acknowledged after ${waited}: `,
     greeting: (name) => `To: ${name}`,
     reportIntro: "The wardwatch monitoring system has recorded the incident below. Please investigate, repair it and acknowledge.",
     repeatIntro: "Reminder: the incident below is still not repaired and has not been acknowledged.",
     escalationIntro: (waited) => `The incident below has not been acknowledged ${waited} after the fault report was sent. Please follow up.`,
+    updateIntro: "Update: the scope of the incident below has changed since the previous message. The list below is complete as of now.",
     recoveryIntro: "The wardwatch monitoring system has recorded that the connection is Up again.",
+    collectorIncident: "Monitoring server incident",
+    collectorRestored: "Monitoring server working again",
+    collectorReportIntro: "The wardwatch monitoring server has a problem of its own (not a telecom vendor's). Please check the server.",
+    collectorRecoveryIntro: "The wardwatch monitoring server is storing data again; the sites are sending what they measured meanwhile.",
     incident: "Incident",
     provider: "Telecom vendor",
     linkKind: "Link type",

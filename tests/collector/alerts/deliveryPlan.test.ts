@@ -58,4 +58,67 @@ describe("deliveryPlan", () => {
     expect(plan(T0 + 10_000)).toEqual([{ receiver: "vnpt-noc", channel: "webhook", message: "recovery", n: 1, previousAttempts: 0, role: null }]);
     expect(plan(T0 + 60_000)).toEqual([]);
   });
+
+  describe("updates (group_interval, 5 min by default)", () => {
+    const MIN = 60_000;
+    const reported = attempt({ ts: T0 + 10_000 });
+    const updates = (incident: StoredIncident, attempts: DeliveryAttempt[], nowMs: number) =>
+      planDeliveries(input(incident, attempts, nowMs)).filter((p) => p.message === "update");
+    const grown = (changedTs: number, changes: Parameters<ReturnType<typeof memoryIncidentStore>["updateIncident"]>[1] = {}) => {
+      const store = memoryIncidentStore();
+      const incident = store.openIncident(linkIncident(T0));
+      return store.updateIncident(incident.id, { sites: [...incident.sites, { site: "bien-hoa", siteName: "Phường Biên Hòa", links: ["tslcd"] }], scopeChangedTs: changedTs, ...changes })!;
+    };
+
+    it("tells those who got the report when the scope changed after it, one group interval after the report", () => {
+      const incident = grown(T0 + 60_000);
+      expect(updates(incident, [reported], T0 + 10_000 + 5 * MIN - 1)).toEqual([]);
+      expect(updates(incident, [reported], T0 + 10_000 + 5 * MIN)).toEqual([{ receiver: "vnpt-noc", channel: "webhook", message: "update", n: 1, previousAttempts: 0, role: null }]);
+    });
+
+    it("owes nothing when the scope changed before the report (the report already said it) or never changed", () => {
+      expect(updates(grown(T0 + 5000), [reported], T0 + 60 * MIN)).toEqual([]);
+      const store = memoryIncidentStore();
+      expect(updates(store.openIncident(linkIncident(T0)), [reported], T0 + 60 * MIN)).toEqual([]);
+    });
+
+    it("sends the next update only for a change after the last one, a group interval after it", () => {
+      const update1 = attempt({ message: "update", ts: T0 + 10 * MIN });
+      expect(updates(grown(T0 + 9 * MIN), [reported, update1], T0 + 60 * MIN)).toEqual([]);
+      expect(updates(grown(T0 + 11 * MIN), [reported, update1], T0 + 15 * MIN - 1)).toEqual([]);
+      expect(updates(grown(T0 + 11 * MIN), [reported, update1], T0 + 15 * MIN).map((p) => p.n)).toEqual([2]);
+    });
+
+    it("goes out also when acknowledged (a vendor must hear of the sites an outage gained), resumes an unfinished one", () => {
+      const acknowledged = grown(T0 + 60_000, { acknowledgedTs: T0 + 30_000 });
+      expect(updates(acknowledged, [reported], T0 + 6 * MIN).map((p) => p.n)).toEqual([1]);
+      const interrupted = attempt({ message: "update", ts: T0 + 6 * MIN, ok: false, retryable: true, attempt: 2 });
+      expect(updates(acknowledged, [reported, interrupted], T0 + 6 * MIN + 1)).toEqual([
+        { receiver: "vnpt-noc", channel: "webhook", message: "update", n: 1, previousAttempts: 2, role: null },
+      ]);
+    });
+
+    it("tells a ward contact of a link incident's change, but not of the sites a provider incident gained", () => {
+      const wardReport = attempt({ receiver: "ward-it-tan-phong", channel: "email", ts: T0 + 10_000 });
+      const store = memoryIncidentStore();
+      const link = store.openIncident(linkIncident(T0));
+      const worse = store.updateIncident(link.id, { severity: "critical", scopeChangedTs: T0 + 60_000 })!;
+      expect(updates(worse, [reported, wardReport], T0 + 6 * MIN).map((p) => p.receiver).sort()).toEqual(["vnpt-noc", "ward-it-tan-phong"]);
+      const provider = store.openIncident(
+        linkIncident(T0, { key: "provider:vnpt", kind: "provider", cause: "provider_outage", link: null, sites: [{ site: "tan-phong", siteName: "Phường Tân Phong", links: ["tslcd"] }] }),
+      );
+      const grownProvider = store.updateIncident(provider.id, {
+        sites: [...provider.sites, { site: "nhon-trach", siteName: "Xã Nhơn Trạch", links: ["tslcd"] }],
+        scopeChangedTs: T0 + 60_000,
+      })!;
+      expect(updates(grownProvider, [reported, wardReport], T0 + 6 * MIN).map((p) => p.receiver)).toEqual(["vnpt-noc"]);
+      // Also once the ward's site is back and no longer listed, while the outage goes on elsewhere.
+      const elsewhere = store.updateIncident(provider.id, { sites: [{ site: "nhon-trach", siteName: "Xã Nhơn Trạch", links: ["tslcd"] }] })!;
+      expect(updates(elsewhere, [reported, wardReport], T0 + 6 * MIN).map((p) => p.receiver)).toEqual(["vnpt-noc"]);
+    });
+
+    it("is not owed to a receiver whose report was never delivered", () => {
+      expect(updates(grown(T0 + 60_000), [attempt({ ts: T0 + 10_000, ok: false, retryable: false })], T0 + 60 * MIN)).toEqual([]);
+    });
+  });
 });

@@ -1,7 +1,10 @@
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCollector, type TestCollector } from "../../helpers/collectorHarness.js";
 import { batchOf, icmpSample, postIngest } from "../../helpers/batches.js";
+import { waitFor } from "../../helpers/alertingE2e.js";
 
 describe("collector/api/ingestRoute", () => {
   let t: TestCollector;
@@ -94,5 +97,64 @@ describe("collector/api/ingestRoute", () => {
     expect(t.collector.engine.contact("bien-hoa")?.pendingRecords).toBe(6);
     expect((await backlog({ pendingRecords: 2 }, [4, 5])).status).toBe(200);
     expect(t.collector.engine.contact("bien-hoa")?.pendingRecords).toBe(0);
+  });
+});
+
+describe("collector/api/ingestRoute while the store is failing (its file locked by another connection)", () => {
+  let t: TestCollector;
+  let token: string;
+  let locker: Database.Database | null = null;
+
+  beforeAll(async () => {
+    t = await startTestCollector(["tan-phong"], "", { busyTimeoutMs: 200 });
+    token = t.tokenFor("tan-phong");
+  });
+  afterAll(async () => {
+    locker?.close();
+    await t.close();
+  });
+
+  const push = async (seqs: number[]) => {
+    const response = await fetch(`${t.collector.url}/api/v1/ingest`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+      body: JSON.stringify(batchOf("tan-phong", seqs.map((seq) => icmpSample(seq)), { pushIntervalMs: 1000 })),
+    });
+    return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as { error?: string } };
+  };
+  const metricsText = async () => (await fetch(`${t.collector.url}/metrics`)).text();
+
+  it("answers 503 with Retry-After (the batch stays with the agent), keeps the site heard from, and stores the resent batches once the store is back", async () => {
+    expect((await push([1, 2])).status).toBe(200);
+    locker = new Database(join(t.dir, "wardwatch.db"));
+    locker.exec("BEGIN EXCLUSIVE");
+
+    // The first write waits for the lock (the busy timeout) and fails; the breaker opens.
+    expect(await push([3, 4])).toEqual({ status: 503, retryAfter: "5", body: { error: "store_unavailable", message: expect.stringMatching(/retry later/) } });
+    expect(t.collector.storeBreaker.writable).toBe(false);
+    // The next ones are refused before the store is touched.
+    const refusedAt = Date.now();
+    expect(await push([3, 4, 5, 6])).toMatchObject({ status: 503, retryAfter: "5", body: { error: "store_unavailable" } });
+    expect(t.collector.engine.contact("tan-phong")!.lastSeenTs).toBeGreaterThanOrEqual(refusedAt);
+    expect((await (await fetch(`${t.collector.url}/api/v1/sites/tan-phong`)).json()) as { state: string }).not.toMatchObject({ state: "silent" });
+
+    const health = await fetch(`${t.collector.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: "store_failing", store: "sqlite", error: "SQLITE_BUSY: database is locked", incident: false });
+    const failing = await metricsText();
+    expect(failing).toMatch(/^wardwatch_store_up 0$/m);
+    expect(failing).toMatch(/^wardwatch_store_failures_total 1$/m);
+    expect(failing).toMatch(/^wardwatch_ingest_rejects_total\{reason="store_unavailable"\} 2$/m);
+    expect(t.store.listSeqs("tan-phong")).toEqual([1, 2]);
+
+    locker.exec("ROLLBACK");
+    locker.close();
+    locker = null;
+    await waitFor(() => (t.collector.storeBreaker.writable ? true : undefined), 5000, "a probe to find the store writable");
+    expect((await push([3, 4, 5, 6])).status).toBe(200);
+    expect((await push([3, 4])).status).toBe(409);
+    expect(t.store.listSeqs("tan-phong")).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await fetch(`${t.collector.url}/healthz`)).status).toBe(200);
+    expect(await metricsText()).toMatch(/^wardwatch_store_up 1$/m);
   });
 });

@@ -69,6 +69,30 @@ describe("collector/incidents/incidentEngine", () => {
     expect(t.store.incidents.openIncidents().map((i) => i.key)).toEqual(["provider:vnpt"]);
   });
 
+  it("records when a provider incident's scope grew: the site it gained, not evaluations that changed nothing or shrank it", () => {
+    const t = setup();
+    for (const id of ["a", "b", "c"]) t.setSite(id, "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    const opened = t.store.incidents.openIncidents()[0]!;
+    expect(opened.scopeChangedTs).toBeNull();
+    t.clock.nowMs = T0 + 30_000;
+    t.engine.evaluate();
+    expect(t.store.incidents.getIncident(opened.id)!.scopeChangedTs).toBeNull();
+    t.setSite("d", "degraded", [link("tslcd", "down", T0 + 40_000), link("inet", "up", 1)]);
+    t.clock.nowMs = T0 + 45_000;
+    t.engine.evaluate();
+    const grown = t.store.incidents.getIncident(opened.id)!;
+    expect(grown.sites.map((s) => s.site)).toEqual(["a", "b", "c", "d"]);
+    expect(grown.scopeChangedTs).toBe(T0 + 45_000);
+    // Sites coming back one by one shrink it: no change of scope to tell anyone about (the recovery notice will).
+    t.setSite("a", "up", [link("tslcd", "up", T0 + 50_000), link("inet", "up", 1)]);
+    t.clock.nowMs = T0 + 55_000;
+    t.engine.evaluate();
+    const shrunk = t.store.incidents.getIncident(opened.id)!;
+    expect(shrunk.sites.map((s) => s.site)).toEqual(["b", "c", "d"]);
+    expect(shrunk.scopeChangedTs).toBe(T0 + 45_000);
+  });
+
   it("a provider incident is restored when its own links are back, not when the sites' other links were", () => {
     const t = setup();
     for (const id of ["a", "b", "c"]) t.setSite(id, "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);

@@ -81,6 +81,19 @@ describe("collector/alerts/messages/faultReport", () => {
     const body = /<tbody>(.*?)<\/tbody>/s.exec(html)?.[1] ?? "";
     expect(body.match(/<tr>/g)).toHaveLength(3);
     for (const name of ["Phường Tân Phong", "Phường Biên Hòa", "Xã Phú Lý"]) expect(body).toContain(name);
+    // Each site's affected links with their circuit IDs, so the vendor's NOC can look every one up.
+    expect(text).toContain("Đường truyền: tslcd (DNI-TSL-000456)");
+    expect(body).toContain("tslcd (DNI-TSL-000123)");
+    expect(text).toContain("Đường truyền: tslcd, inet\n"); // no details configured: the link ids alone
+  });
+
+  it("starts an update with “Cập nhật:” and lists every site as it is now", () => {
+    const { subject, text } = renderFaultReport({ ...providerOutageNotification(), message: "update", idempotencyKey: "124:vnpt-noc:update:1" });
+    expect(subject).toBe("[wardwatch] Cập nhật: Phiếu báo hỏng SC-000124: Sự cố diện rộng của nhà mạng VNPT: 3 xã/phường mất kết nối TSLCD (VNPT)");
+    expect(text).toContain("phạm vi của sự cố dưới đây đã thay đổi");
+    expect(text).toContain("Các địa điểm bị ảnh hưởng (3):");
+    const english = renderFaultReport({ ...providerOutageNotification(), message: "update", receiver: vendorReceiver({ language: "en" }) });
+    expect(english.subject).toMatch(/^\[wardwatch\] Update: Fault report SC-000124/);
   });
 
   it("is written in English for a receiver that asks for it", () => {

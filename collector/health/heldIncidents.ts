@@ -1,0 +1,196 @@
+import type { DeliveryAttempt } from "../../protocol/incident.js";
+import type { Logger } from "../../config/logger.js";
+import type { IncidentChanges, IncidentQuery, IncidentStore, NewIncident, StoredIncident } from "../incidents/incidentStore.js";
+import { incidentNumber } from "../store/sqliteIncidents.js";
+import type { GuardedIncidentStore } from "./guardedIncidents.js";
+
+/** The store's default and largest list sizes (listIncidents). */
+const DEFAULT_LIST_LIMIT = 200;
+const MAX_LIST_LIMIT = 1000;
+
+/** What {@link HeldIncidentStore} works from. */
+export interface HeldIncidentsDeps {
+  store: GuardedIncidentStore;
+  /** Runs `work` in one store transaction, behind the store breaker (Store.atomically). */
+  atomically<T>(work: () => T): T;
+  logger: Logger;
+}
+
+/** What {@link HeldIncidentStore.release} wrote: the incident as stored, and the held one it replaces. */
+export interface ReleasedIncident {
+  stored: StoredIncident;
+  /** The held incident with the closing changes applied; its id differs from `stored.id` only if renumbered. */
+  held: StoredIncident;
+}
+
+/**
+ * The incident store seen by alerting (dispatcher, incident API, acknowledgement pages), able to hold incidents the
+ * store cannot take yet: the collector's own incident, opened while its store is failing. A held incident lives
+ * in memory with the id the store will give next ({@link GuardedIncidentStore.highestId} + 1); the dispatcher
+ * reports it, records its delivery attempts and notification time here, the API lists it and it can be
+ * acknowledged, exactly as a stored one. {@link release} then writes it to the store, timeline and attempts, in one
+ * transaction. Everything else goes to the store.
+ *
+ * The store gives that same id unless another writer took it meanwhile (nothing in this process writes an incident
+ * while the store is failing, and the release runs first when it is back). If it does not, the stored incident
+ * says under which number its messages went out, and the held one is released as merged into it.
+ */
+export class HeldIncidentStore implements IncidentStore {
+  readonly #deps: HeldIncidentsDeps;
+  readonly #held = new Map<number, StoredIncident>();
+
+  constructor(deps: HeldIncidentsDeps) {
+    this.#deps = deps;
+  }
+
+  /** Opens `incident` in memory only; returns it with its (expected) id and number. */
+  hold(incident: NewIncident): StoredIncident {
+    const id = Math.max(this.#deps.store.highestId, ...this.#held.keys()) + 1;
+    const held: StoredIncident = {
+      id,
+      number: incidentNumber(id),
+      key: incident.key,
+      kind: incident.kind,
+      cause: incident.cause,
+      severity: incident.severity,
+      state: "open",
+      provider: incident.provider,
+      providerName: incident.providerName,
+      link: incident.link,
+      linkKind: incident.linkKind,
+      circuit: incident.circuit,
+      sites: incident.sites,
+      summary: incident.summary,
+      timeline: { startTs: incident.startTs, detectedTs: incident.detectedTs, notifiedTs: null, acknowledgedTs: null, restoredTs: null, endTs: null },
+      vendorTicket: null,
+      acknowledgedBy: null,
+      evidence: incident.evidence,
+      deliveries: [],
+      mergedInto: null,
+      scopeChangedTs: null,
+    };
+    this.#held.set(id, held);
+    return held;
+  }
+
+  /** Whether incident `id` is held in memory. */
+  isHeld(id: number): boolean {
+    return this.#held.has(id);
+  }
+
+  /** The incidents held now. */
+  heldIncidents(): StoredIncident[] {
+    return [...this.#held.values()];
+  }
+
+  /**
+   * Writes held incident `id` to the store with `closing` applied (its timeline, acknowledgement and every delivery
+   * attempt recorded for it), in one transaction, and stops holding it. Throws (still holding it) when the store
+   * refuses the write, or when `id` is not held.
+   */
+  release(id: number, closing: IncidentChanges): ReleasedIncident {
+    const current = this.#held.get(id);
+    if (!current) throw new Error(`incident ${id} is not held`);
+    const held = applyChanges(current, closing);
+    const { store } = this.#deps;
+    const stored = this.#deps.atomically(() => {
+      const opened = store.openIncident(toNewIncident(held));
+      const renumbered = opened.id !== held.id;
+      const { notifiedTs, acknowledgedTs, restoredTs, endTs } = held.timeline;
+      store.updateIncident(opened.id, {
+        ...(notifiedTs !== null ? { notifiedTs } : {}),
+        ...(acknowledgedTs !== null ? { acknowledgedTs } : {}),
+        ...(held.acknowledgedBy !== null ? { acknowledgedBy: held.acknowledgedBy } : {}),
+        ...(held.vendorTicket !== null ? { vendorTicket: held.vendorTicket } : {}),
+        ...(restoredTs !== null ? { restoredTs } : {}),
+        ...(endTs !== null ? { endTs } : {}),
+        ...(held.scopeChangedTs !== null ? { scopeChangedTs: held.scopeChangedTs } : {}),
+        ...(renumbered ? { evidence: [...held.evidence, `Thông báo về sự cố này đã gửi với mã ${held.number}`] } : {}),
+      });
+      for (const attempt of held.deliveries) store.recordDelivery(opened.id, attempt);
+      return store.getIncident(opened.id)!;
+    });
+    this.#held.delete(id);
+    if (stored.id !== held.id) {
+      this.#deps.logger.warn("held incident stored under another number", { held: held.number, stored: stored.number });
+      return { stored, held: applyChanges(held, { mergedInto: stored.id, endTs: held.timeline.endTs ?? stored.timeline.endTs ?? 0 }) };
+    }
+    return { stored, held };
+  }
+
+  openIncident(incident: NewIncident): StoredIncident {
+    return this.#deps.store.openIncident(incident);
+  }
+
+  updateIncident(id: number, changes: IncidentChanges): StoredIncident | null {
+    const held = this.#held.get(id);
+    if (!held) return this.#deps.store.updateIncident(id, changes);
+    const updated = applyChanges(held, changes);
+    this.#held.set(id, updated);
+    return updated;
+  }
+
+  getIncident(id: number): StoredIncident | null {
+    return this.#held.get(id) ?? this.#deps.store.getIncident(id);
+  }
+
+  listIncidents(query: IncidentQuery): StoredIncident[] {
+    const limit = Math.min(query.limit ?? DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
+    const held = [...this.#held.values()].filter((incident) => matches(incident, query));
+    const stored = this.#deps.store.listIncidents(query);
+    if (held.length === 0) return stored;
+    return [...held, ...stored.filter((incident) => !this.#held.has(incident.id))].sort((a, b) => b.id - a.id).slice(0, limit);
+  }
+
+  openIncidents(): StoredIncident[] {
+    const held = [...this.#held.values()].filter((incident) => incident.state === "open");
+    return [...this.#deps.store.openIncidents().filter((incident) => !this.#held.has(incident.id)), ...held];
+  }
+
+  recordDelivery(incidentId: number, attempt: DeliveryAttempt): void {
+    const held = this.#held.get(incidentId);
+    if (!held) return this.#deps.store.recordDelivery(incidentId, attempt);
+    this.#held.set(incidentId, { ...held, deliveries: [...held.deliveries, attempt] });
+  }
+}
+
+/** `incident` with `changes` applied as the store applies them (notified and acknowledged times: the first one stays). */
+function applyChanges(incident: StoredIncident, changes: IncidentChanges): StoredIncident {
+  const timeline = {
+    ...incident.timeline,
+    notifiedTs: incident.timeline.notifiedTs ?? changes.notifiedTs ?? null,
+    acknowledgedTs: incident.timeline.acknowledgedTs ?? changes.acknowledgedTs ?? null,
+    restoredTs: changes.restoredTs ?? incident.timeline.restoredTs,
+    endTs: changes.endTs ?? incident.timeline.endTs,
+  };
+  return {
+    ...incident,
+    cause: changes.cause ?? incident.cause,
+    provider: changes.provider ?? incident.provider,
+    providerName: changes.providerName ?? incident.providerName,
+    severity: changes.severity ?? incident.severity,
+    sites: changes.sites ?? incident.sites,
+    summary: changes.summary ?? incident.summary,
+    evidence: changes.evidence ?? incident.evidence,
+    vendorTicket: changes.vendorTicket ?? incident.vendorTicket,
+    acknowledgedBy: changes.acknowledgedBy ?? incident.acknowledgedBy,
+    mergedInto: changes.mergedInto ?? incident.mergedInto,
+    scopeChangedTs: changes.scopeChangedTs ?? incident.scopeChangedTs,
+    timeline,
+    state: timeline.endTs === null ? "open" : "closed",
+  };
+}
+
+function toNewIncident(incident: StoredIncident): NewIncident {
+  const { key, kind, cause, severity, provider, providerName, link, linkKind, circuit, sites, summary, evidence, timeline } = incident;
+  return { key, kind, cause, severity, provider, providerName, link, linkKind, circuit, sites, summary, evidence, startTs: timeline.startTs, detectedTs: timeline.detectedTs };
+}
+
+function matches(incident: StoredIncident, query: IncidentQuery): boolean {
+  return (
+    (query.state === undefined || incident.state === query.state) &&
+    (query.kind === undefined || incident.kind === query.kind) &&
+    (query.provider === undefined || incident.provider === query.provider) &&
+    (query.site === undefined || incident.sites.some((s) => s.site === query.site))
+  );
+}
