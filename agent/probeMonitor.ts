@@ -35,7 +35,9 @@ export interface ProbeMonitorDeps {
   policy: LinkStatePolicy;
   /**
    * Time between rounds while a state change waits to be confirmed ({@link changePending}), ms; such a round runs
-   * every probe of the monitor. Absent, or longer than the monitor's interval: the interval.
+   * the monitor's most frequent probes (those that judge every round), even when not yet due. Absent, or longer
+   * than the monitor's interval: the interval. Not while the monitor is flapping (its changes are never confirmed
+   * for long, and would keep it at the retry pace).
    */
   retryIntervalMs?: number;
   logger: Logger;
@@ -98,9 +100,12 @@ export class ProbeMonitor {
   /** Runs one round now and returns its samples (also recorded). Exposed for tests. */
   async runRound(): Promise<UnsequencedSample[]> {
     const startedAt = this.deps.now();
-    // While a change waits to be confirmed, every probe runs: they all judge the link.
-    const confirming = changePending(this.machine);
-    const due = this.probes.filter((probe, i) => confirming || startedAt - this.lastRunMs[i]! >= probe.intervalMs - this.roundIntervalMs / 2);
+    // While a change waits to be confirmed, the probes that judge every round run at once (a probe set to run
+    // hourly is not pulled forward).
+    const confirming = this.retrying();
+    const due = this.probes.filter(
+      (probe, i) => (confirming && probe.intervalMs === this.roundIntervalMs) || startedAt - this.lastRunMs[i]! >= probe.intervalMs - this.roundIntervalMs / 2,
+    );
     if (due.length === 0) return [];
     const round = ++this.round;
     this.probes.forEach((probe, i) => {
@@ -123,10 +128,15 @@ export class ProbeMonitor {
     return samples;
   }
 
-  /** The normal interval, or the retry interval while a state change waits to be confirmed. */
+  /** Whether the next round is a retry: a change waits to be confirmed, and the monitor is not flapping. */
+  private retrying(): boolean {
+    return changePending(this.machine) && !this.machine.flapping;
+  }
+
+  /** The normal interval, or the retry interval for a retry round. */
   private nextIntervalMs(): number {
     const retryMs = this.deps.retryIntervalMs ?? Infinity;
-    return changePending(this.machine) ? Math.min(retryMs, this.roundIntervalMs) : this.roundIntervalMs;
+    return this.retrying() ? Math.min(retryMs, this.roundIntervalMs) : this.roundIntervalMs;
   }
 
   private async runLoop(): Promise<void> {

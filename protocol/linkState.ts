@@ -200,7 +200,9 @@ export function nextLinkState(
     counted.state = to;
     counted.sinceTs = sinceTs;
   }
-  const change = percentStateChange(counted.recent);
+  // A short history counts as steady before its first round (as Nagios fills its history with the first state), so
+  // the very first change of a new link is not already "flapping".
+  const change = percentStateChange(counted.recent.padStart(policy.flapWindow, counted.recent[0]));
   const flapping = machine.flapping ? change >= policy.flapLowPct : change > policy.flapHighPct;
   if (flapping !== machine.flapping) {
     events.push({ type: "flapping", flapping, ts: observation.ts });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ProbeMonitor, type RoundIdentity, type ScheduledProbe, type UnsequencedSample } from "../../agent/probeMonitor.js";
 import { DEFAULT_LINK_STATE_POLICY } from "../../protocol/linkState.js";
 import { memoryLogger } from "../helpers/memoryLogger.js";
@@ -84,39 +84,64 @@ describe("agent/probeMonitor", () => {
     expect(slow.state.maxRunning).toBe(1);
   });
 
-  it("confirms a change at retry rounds that run every probe of the monitor", async () => {
-    const runs: Array<{ probe: string; round: number }> = [];
-    // Every round after the first fails.
-    const probe = (name: string, intervalMs: number): ScheduledProbe => ({
-      intervalMs,
-      run: async (round) => {
-        runs.push({ probe: name, round: round.round });
-        return sample(round, round.round === 1);
-      },
-    });
-    let reachedDown!: () => void;
-    const down = new Promise<void>((resolve) => (reachedDown = resolve));
-    const monitor = new ProbeMonitor("tslcd", [probe("often", 100), probe("rare", 3_600_000)], {
-      policy: DEFAULT_LINK_STATE_POLICY,
-      retryIntervalMs: 5,
-      logger: memoryLogger().logger,
-      now: Date.now,
-      record: () => {},
-      onStateChange: () => {
-        if (monitor.current().state === "down") reachedDown();
-      },
-    });
-    monitor.start();
-    await down;
-    await monitor.stop();
-    const probesOf = (round: number) => runs.filter((r) => r.round === round).map((r) => r.probe).sort();
-    expect(probesOf(1)).toEqual(["often", "rare"]);
-    expect(probesOf(2)).toEqual(["often"]); // by the clock: "rare" is not due for an hour
-    // Rounds 3 and 4 confirm the failure: retries, with every probe, though "rare" is not due by its interval.
-    expect(probesOf(3)).toEqual(["often", "rare"]);
-    expect(probesOf(4)).toEqual(["often", "rare"]);
-    expect(monitor.current().state).toBe("down");
-    expect(Math.max(...runs.map((r) => r.round))).toBe(4);
+  it("confirms a change at the retry interval with its most frequent probes, then goes back to the interval", async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const runs: Array<{ probe: string; round: number; at: number }> = [];
+      // Every round after the first fails.
+      const probe = (name: string, intervalMs: number): ScheduledProbe => ({
+        intervalMs,
+        run: async (round) => {
+          runs.push({ probe: name, round: round.round, at: Date.now() });
+          return sample(round, round.round === 1);
+        },
+      });
+      const monitor = new ProbeMonitor("tslcd", [probe("often", 1000), probe("rare", 3_600_000)], {
+        policy: DEFAULT_LINK_STATE_POLICY,
+        retryIntervalMs: 5,
+        logger: memoryLogger().logger,
+        now: () => Date.now(),
+        record: () => {},
+      });
+      monitor.start();
+      await vi.advanceTimersByTimeAsync(2100);
+      await monitor.stop();
+      const roundStarts = [...new Map(runs.map((r) => [r.round, r.at])).entries()];
+      // 1 good; 2 fails on schedule; 3 and 4 confirm it 5 ms apart (down); then the normal interval again.
+      expect(roundStarts).toEqual([[1, 0], [2, 1000], [3, 1005], [4, 1010], [5, 2010]]);
+      expect(monitor.current().state).toBe("down");
+      // The hourly probe ran once: retry rounds do not pull it forward.
+      expect(runs.filter((r) => r.probe === "rare").map((r) => r.round)).toEqual([1]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("does not retry while flapping", async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const policy = DEFAULT_LINK_STATE_POLICY;
+      const rounds: Array<{ at: number; ok: boolean; flappingBefore: boolean }> = [];
+      let monitor!: ProbeMonitor;
+      // A window of good rounds, then good and failed rounds alternating: never down, soon flapping.
+      const run = async (round: RoundIdentity) => {
+        const ok = round.round <= policy.flapWindow || round.round % 2 === 0;
+        rounds.push({ at: Date.now(), ok, flappingBefore: monitor.current().flapping });
+        return sample(round, ok);
+      };
+      monitor = new ProbeMonitor("tslcd", [{ intervalMs: 1000, run }], { policy, retryIntervalMs: 5, logger: memoryLogger().logger, now: () => Date.now(), record: () => {} });
+      monitor.start();
+      await vi.advanceTimersByTimeAsync(60_000);
+      await monitor.stop();
+      const gapsAfterFailure = rounds.slice(0, -1).flatMap((r, i) => (r.ok ? [] : [{ gap: rounds[i + 1]!.at - r.at, flapping: rounds[i + 1]!.flappingBefore }]));
+      expect(gapsAfterFailure.filter((g) => !g.flapping).map((g) => g.gap)).toContain(5); // retried before flapping
+      const whileFlapping = gapsAfterFailure.filter((g) => g.flapping).map((g) => g.gap);
+      expect(whileFlapping.length).toBeGreaterThan(3);
+      expect(new Set(whileFlapping)).toEqual(new Set([1000]));
+      expect(monitor.current().state).not.toBe("down");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("drops an aborted round instead of recording it as a failure", async () => {

@@ -93,6 +93,11 @@ describe("protocol/linkState", () => {
     expect(machine.state).toBe("up");
   });
 
+  it("does not call the first change of a new link flapping", () => {
+    const { machine } = run([good(1), fail(2)]);
+    expect(machine.flapping).toBe(false);
+  });
+
   it("weights newer changes more", () => {
     expect(percentStateChange("ggggggggggf")).toBeGreaterThan(percentStateChange("fgggggggggg"));
     expect(percentStateChange("g")).toBe(0);
