@@ -1,9 +1,11 @@
 import { createServer, type Server } from "node:http";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import express from "express";
 import type { CollectorConfig } from "../config/collectorSchema.js";
 import type { Logger } from "../config/logger.js";
 import type { SiteStatus } from "../protocol/api.js";
+import { healthRouter } from "./api/healthRoute.js";
 import { ingestRouter } from "./api/ingestRoute.js";
 import { sitesRouter } from "./api/sitesRoute.js";
 import { jsonErrorHandler, sendError } from "./api/httpErrors.js";
@@ -12,15 +14,14 @@ import { StatusPublisher } from "./live/statusPublisher.js";
 import { CollectorMetrics } from "./metrics.js";
 import { StateEngine, type LinkChange } from "./state/stateEngine.js";
 import { siteStatusOf } from "./state/statusView.js";
-import type { Store } from "./store/store.js";
+import type { Store, StoredLinkState } from "./store/store.js";
 import type { IncidentStore, StoredIncident } from "./incidents/incidentStore.js";
 import { IncidentEngine } from "./incidents/incidentEngine.js";
 import { startAlerting } from "./alerts/alerting.js";
 import { buildSiteViews } from "./incidents/siteViews.js";
-import { CollectorIncident } from "./health/collectorIncident.js";
-import { GuardedIncidentStore } from "./health/guardedIncidents.js";
-import { HeldIncidentStore } from "./health/heldIncidents.js";
-import { STORE_PROBE_INTERVAL_MS, StoreBreaker } from "./health/storeBreaker.js";
+import { HELD_JOURNAL_FILE } from "./health/heldJournal.js";
+import { STORE_PROBE_INTERVAL_MS, type StoreBreaker } from "./health/storeBreaker.js";
+import { wireStoreHealth } from "./health/storeHealthWiring.js";
 
 /** What a running collector offers its owner. */
 export interface RunningCollector {
@@ -53,27 +54,27 @@ export interface CollectorDeps {
  * Builds and starts the collector: HTTP API, live updates, state engine, periodic silent-site checks, and the store
  * breaker with the collector's own incident (collector/health/): every store write goes through the breaker; while
  * the store is failing, ingest is refused at once, incidents are not evaluated (nothing could be written), and a
- * long failure is reported as a `collector` incident held in memory until the store is back.
+ * long failure is reported as a `collector` incident held in memory (and journaled in data_dir) until the store is back.
  */
 export async function startCollector(deps: CollectorDeps): Promise<RunningCollector> {
   const { config, store, logger, now } = deps;
   const metrics = new CollectorMetrics();
-  let collectorIncident: CollectorIncident | null = null;
-  const breaker = new StoreBreaker({
-    probe: (nowMs) => store.probeWrite(nowMs),
-    isUnavailable: (err) => store.isUnavailableError(err),
+  const health = wireStoreHealth({
+    store,
+    incidents: deps.incidents,
     policy: { probeIntervalMs: STORE_PROBE_INTERVAL_MS, outageAfterMs: config.alerting.storeUnreachableAfterMs },
+    journalFile: join(config.dataDir, HELD_JOURNAL_FILE),
+    storeKind: config.storage.kind,
+    timeZone: config.province.timezone,
     now,
     logger,
-    onEvent: (event) => {
-      if (event.type === "failing") metrics.storeFailures.inc();
-      metrics.storeUp.set(event.type === "restored" ? 1 : 0);
-      collectorIncident?.onStoreHealth(event);
-    },
+  });
+  const { breaker, incidents } = health;
+  breaker.subscribe((event) => {
+    if (event.type === "failing") metrics.storeFailures.inc();
+    metrics.storeUp.set(event.type === "restored" ? 1 : 0);
   });
   metrics.storeUp.set(1);
-  const engineIncidents = new GuardedIncidentStore(deps.incidents, breaker);
-  const incidents = new HeldIncidentStore({ store: engineIncidents, atomically: (work) => breaker.write(() => store.atomically(work)), logger });
   const engine = new StateEngine(config.sites, config.linkPolicy, config.silentAfterPushes, {
     links: store.loadLinkStates(),
     contacts: store.loadSiteContacts(),
@@ -103,9 +104,10 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     now,
     onIncident: publishIncident,
   });
-  collectorIncident = new CollectorIncident({ incidents, listener: alerting.listener, storeKind: config.storage.kind, timeZone: config.province.timezone, now, logger });
+  // Releases a held incident reloaded from the journal now if the store takes it: before the engine can open anything.
+  const collectorIncident = health.startCollectorIncident(alerting.listener);
   const incidentEngine = new IncidentEngine({
-    store: engineIncidents,
+    store: health.engineIncidents,
     samples: store,
     policy: config.alerting.providerOutage,
     timeZone: config.province.timezone,
@@ -115,8 +117,9 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     logger,
   });
   const evaluateIncidents = (): void => {
-    // Nothing it would open or close could be written; sites are judged again once the store is back.
-    if (!breaker.writable) return;
+    // Nothing it would open or close could be written while the store fails (sites are judged again once it is
+    // back), and while an incident is held, what it opens would take the held one's number.
+    if (!collectorIncident.mayOpenIncidents()) return;
     try {
       incidentEngine.evaluate();
     } catch (err) {
@@ -131,13 +134,15 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
         logger.info("link state changed", { site: change.site, link: change.link, from: change.event.from, to: change.event.to });
       }
     }
+    const dirty = engine.takeDirty();
     try {
       breaker.write(() => {
-        store.saveLinkStates(engine.takeDirty());
+        store.saveLinkStates(dirty);
         const contact = engine.contact(siteId);
         if (contact) store.saveSiteContact(contact);
       });
     } catch (err) {
+      engine.markDirty(dirty); // saved with the next site's, or at shutdown
       // A store failure opened the breaker, which logged it once; only another fault is news here.
       if (breaker.writable) logger.error("cannot save site state", { site: siteId, err });
     }
@@ -150,24 +155,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, now }));
   app.use("/api/v1", alerting.apiRouter);
   app.use(alerting.ackRouter);
-  app.get("/healthz", (_req, res) => {
-    const health = breaker.state;
-    if (health.status === "failing") {
-      const failing = { since: new Date(health.sinceTs).toISOString(), error: health.lastError, incident: health.outage };
-      res.status(503).json({ status: "store_failing", store: config.storage.kind, ...failing });
-      return;
-    }
-    const reachable = store.isReachable();
-    res.status(reachable ? 200 : 503).json({ status: reachable ? "ok" : "store_unreachable", store: config.storage.kind });
-  });
-  app.get("/metrics", async (_req, res) => {
-    refreshGauges(metrics, allStatuses(), store);
-    metrics.storeUp.set(breaker.writable ? 1 : 0);
-    metrics.openIncidents.reset();
-    for (const incident of incidents.openIncidents()) metrics.openIncidents.inc({ kind: incident.kind });
-    res.setHeader("Content-Type", metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
+  app.use(healthRouter({ storeKind: config.storage.kind, store, breaker, metrics, statuses: allStatuses, openIncidents: () => incidents.openIncidents() }));
   app.use("/api", (_req, res) => sendError(res, 404, "not_found", "no such API endpoint"));
   if (deps.dashboardDir && existsSync(deps.dashboardDir)) {
     // Assets have content-hashed names and may be cached; index.html must be revalidated so upgrades show at once.
@@ -196,8 +184,10 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   // Notifications are due at exact times (the end of the group wait): look four times a second, so a report leaves
   // at most 250 ms after it is due.
   // The store breaker probes on the same beat, before the dispatcher: an outage it declares is reported this tick.
+  // A held incident is released (or tried again) right after, so its recovery can go out on the same tick.
   const alertTick = setInterval(() => {
     breaker.tick();
+    collectorIncident.tick();
     alerting.tick();
   }, Math.min(250, deps.tickMs ?? 250));
   alertTick.unref();
@@ -226,29 +216,20 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      const held = collectorIncident?.held();
-      if (held) logger.warn("collector incident not stored: the store is still failing", { number: held.number });
+      const held = collectorIncident.held();
+      if (held) logger.warn("collector incident not stored yet: kept in the journal for the next start", { number: held.number });
+      const dirty: StoredLinkState[] = engine.takeDirty();
       try {
         breaker.write(() => {
-          store.saveLinkStates(engine.takeDirty());
+          store.saveLinkStates(dirty);
           for (const contact of engine.allContacts()) store.saveSiteContact(contact);
         });
       } catch (err) {
-        // The agents resend what was not acknowledged; states are judged again from it.
-        logger.error("link states and contacts not saved at shutdown", { err });
+        // Lost with this process: the samples they were judged from are stored and acknowledged (agents never resend
+        // them), so the next start judges those links from the last saved state and the rounds that come after.
+        logger.error("link states and contacts not saved at shutdown", { links: dirty.length, err });
       }
       store.close();
     },
   };
-}
-
-function refreshGauges(metrics: CollectorMetrics, statuses: SiteStatus[], store: Store): void {
-  metrics.sites.reset();
-  metrics.links.reset();
-  for (const status of statuses) {
-    metrics.sites.inc({ state: status.state });
-    for (const link of status.links) metrics.links.inc({ state: link.state });
-  }
-  metrics.clockSkewedSites.set(statuses.filter((s) => s.clockSkewed).length);
-  metrics.storeReachable.set(store.isReachable() ? 1 : 0);
 }

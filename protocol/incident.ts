@@ -83,3 +83,47 @@ export interface Incident {
   evidence: string[];
   deliveries: DeliveryAttempt[];
 }
+
+/**
+ * Nearest-rank figures of a set of durations, ms: how many there were, their median (the 50th percentile), 90th
+ * percentile and maximum; the three figures are null when `count` is 0.
+ */
+export interface DurationStats {
+  count: number;
+  medianMs: number | null;
+  p90Ms: number | null;
+  maxMs: number | null;
+}
+
+/**
+ * How one telecom vendor (Nhà mạng) answered its incidents in a window: how many there were, how many were
+ * acknowledged, how many are still open, and its times to acknowledge and restore (Thời gian tiếp nhận / Thời gian
+ * khắc phục). Which incidents count and which timestamps define each figure: collector/incidents/responseTimes.ts.
+ */
+export interface ProviderResponseTimes {
+  provider: string;
+  /** The vendor's display name (its id when no incident carried one). */
+  providerName: string;
+  incidents: number;
+  acknowledged: number;
+  /** Incidents not closed yet. */
+  open: number;
+  /** notifiedTs → acknowledgedTs, over the incidents that have both. */
+  timeToAcknowledge: DurationStats;
+  /** startTs → restoredTs, over the incidents that have been restored. */
+  timeToRestore: DurationStats;
+}
+
+/** GET /api/v1/incidents/response-times: per vendor, over the incidents whose startTs is in [fromTs, toTs) (UTC ms). */
+export interface ResponseTimesReport {
+  fromTs: number;
+  toTs: number;
+  /**
+   * True when more incidents started in the window than the collector measures in one answer (`maxIncidents`): the
+   * figures then cover only the `maxIncidents` that started last.
+   */
+  truncated: boolean;
+  maxIncidents: number;
+  /** One entry per vendor with at least one counted incident, ordered by provider id. */
+  providers: ProviderResponseTimes[];
+}

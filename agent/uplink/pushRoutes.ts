@@ -17,31 +17,35 @@ export interface PushRoute {
   localAddress: string | undefined;
 }
 
+/** A link left out of a push, and why (see {@link pushRoutes}). */
+export interface SkippedLink {
+  skipped: string;
+  reason: string;
+}
+
 /**
  * The ways to try, in order: links that are not down (in configured order), then links that are down (a state can
  * be stale), then the routing table. A link whose route to the collector would leave through another interface is
- * left out (its reason is returned), so a push never claims a link that did not carry it.
+ * left out (yielded as a {@link SkippedLink}), so a push never claims a link that did not carry it. Each link's route
+ * is checked only when the caller asks for the next way: a push acknowledged over the first link checks no other
+ * (each check runs `ip route get`, a process; docs/benchmarks.md).
  */
-export async function choosePushRoutes(collectorUrl: URL, links: readonly PushLink[], signal: AbortSignal): Promise<{ routes: PushRoute[]; skipped: Array<{ link: string; reason: string }> }> {
+export async function* pushRoutes(collectorUrl: URL, links: readonly PushLink[], signal: AbortSignal): AsyncGenerator<PushRoute | SkippedLink> {
   const host = collectorUrl.hostname.replace(/^\[|\]$/g, "");
-  const skipped: Array<{ link: string; reason: string }> = [];
-  const routes: PushRoute[] = [];
   if (links.length > 0) {
     let address = isIP(host) ? host : null;
     if (!address) {
       try {
         address = (await lookup(host)).address;
       } catch (err) {
-        skipped.push(...links.map((link) => ({ link: link.id, reason: `cannot resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` })));
+        for (const link of links) yield { skipped: link.id, reason: `cannot resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
       }
     }
     const ordered = [...links.filter((l) => l.state !== "down"), ...links.filter((l) => l.state === "down")];
     for (const link of address ? ordered : []) {
       const egress = await decideEgress(address!, link.binding, signal);
-      if (egress.ok) routes.push({ link: link.id, localAddress: egress.localAddress });
-      else skipped.push({ link: link.id, reason: egress.reason });
+      yield egress.ok ? { link: link.id, localAddress: egress.localAddress } : { skipped: link.id, reason: egress.reason };
     }
   }
-  routes.push({ link: null, localAddress: undefined });
-  return { routes, skipped };
+  yield { link: null, localAddress: undefined };
 }

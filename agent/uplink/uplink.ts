@@ -5,7 +5,7 @@ import type { Sample } from "../../protocol/sample.js";
 import type { AgentEvent } from "../../protocol/event.js";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
 import { pushBatch, type PushOutcome } from "./pushBatch.js";
-import { choosePushRoutes, type PushLink } from "./pushRoutes.js";
+import { pushRoutes, type PushLink } from "./pushRoutes.js";
 import { deadlineSignal } from "../deadlineSignal.js";
 
 /** The part of the spool the uplink uses. */
@@ -141,10 +141,12 @@ export class Uplink {
     const url = this.options.urls[this.urlIndex % this.options.urls.length]!;
     this.state.lastAttemptTs = this.options.now();
     this.state.collectorUrl = url;
-    const { routes, skipped } = await choosePushRoutes(new URL(url), this.options.pushLinks(), this.stopController.signal);
-    for (const { link, reason } of skipped) this.options.logger.debug("push cannot use link", { link, reason });
     let outcome: PushOutcome = { kind: "retry", status: null, retryAfter: null, reason: "no route", tooLarge: false };
-    for (const route of routes) {
+    for await (const route of pushRoutes(new URL(url), this.options.pushLinks(), this.stopController.signal)) {
+      if ("skipped" in route) {
+        this.options.logger.debug("push cannot use link", { link: route.skipped, reason: route.reason });
+        continue;
+      }
       const spoolStats = this.options.spool.stats();
       const batch: IngestBatch = {
         version: PROTOCOL_VERSION,

@@ -5,6 +5,7 @@ import { identifierSchema } from "../../protocol/sample.js";
 import { formatKeyPath } from "../../config/loader.js";
 import type { IncidentQuery, IncidentStore, StoredIncident } from "../incidents/incidentStore.js";
 import { sendError } from "./httpErrors.js";
+import { responseTimesRouter } from "./responseTimesRoute.js";
 
 /** Most incidents one list request returns (the store's own cap). */
 export const MAX_INCIDENT_LIST = 1000;
@@ -126,7 +127,8 @@ function parseBody<T>(schema: z.ZodType<T>, req: Request, res: Response): T | nu
 }
 
 /**
- * GET /incidents (filters state, site, provider, kind, limit; newest first), GET /incidents/:id,
+ * GET /incidents (filters state, site, provider, kind, limit; newest first), GET /incidents/response-times (per
+ * vendor, responseTimesRoute.ts), GET /incidents/:id,
  * POST /incidents/:id/ack ({ by?, ticket? }) and POST /incidents/:id/resolve ({ by? }); see DESIGN's HTTP API.
  * Ids are numbers or references ("SC-000123"). JSON bodies are limited to 16 KiB; body-parser failures reach the
  * app's JSON error handler.
@@ -152,6 +154,9 @@ export function incidentsRouter(deps: IncidentsDeps): Router {
     if (!parsed.ok) return sendError(res, 400, parsed.error, parsed.message);
     res.json(deps.incidents.listIncidents(parsed.query).map(toIncidentView));
   });
+
+  // Before /incidents/:id, which would take "response-times" for an id.
+  router.use(responseTimesRouter(deps));
 
   router.get("/incidents/:id", (req, res) => {
     const incident = findIncident(req, res);

@@ -6,7 +6,7 @@ import { ingestBatchSchema, type IngestAccepted, type IngestBatch } from "../../
 import { hashToken, parseBearer } from "../auth/tokens.js";
 import { readAgentClock } from "../ingest/clockOffset.js";
 import { checkBatchFits, toStoredEvents, toStoredSamples } from "../ingest/ingestBatch.js";
-import { STORE_RETRY_AFTER_S, type StoreBreaker } from "../health/storeBreaker.js";
+import { STORE_RETRY_AFTER_S, StoreUnavailableError, type StoreBreaker } from "../health/storeBreaker.js";
 import type { CollectorMetrics } from "../metrics.js";
 import type { LinkChange, StateEngine } from "../state/stateEngine.js";
 import type { Store } from "../store/store.js";
@@ -29,23 +29,23 @@ export interface IngestDeps {
 type AuthedRequest = Request & { tokenSite?: string };
 
 /**
- * POST /ingest: refuse at once while the store is failing (503 + Retry-After, the store not touched), authenticate
- * (before reading the body), limit concurrency (429), parse gzip/JSON with a size limit, validate against the
- * protocol, store idempotently, then judge states. Every refusal is a JSON error naming the problem.
+ * POST /ingest: authenticate (before reading the body; a read, which a store that refuses writes still answers), then
+ * refuse at once while the store is failing (503 + Retry-After, no write attempted), limit concurrency (429), parse
+ * gzip/JSON with a size limit, validate against the protocol, store idempotently, then judge states. Every refusal
+ * is a JSON error naming the problem.
  *
- * A batch refused for the store's sake is not acknowledged: the agent keeps it in its spool and sends it again, so
- * nothing is lost (and the write being idempotent, nothing is doubled). Its site still counts as heard from, so a
- * store outage does not make every site `silent`.
+ * A batch refused for the store's sake (503 `store_unavailable`: the store is failing, or cannot even be read to check
+ * the token) is not acknowledged: the agent keeps it in its spool and sends it again, so nothing is lost (and the
+ * write being idempotent, nothing is doubled). An authenticated push refused so still counts as contact, so a store
+ * outage does not make every site `silent`. A write that fails for another reason (a bug, a constraint the batch
+ * breaks) is 500 `internal`: the store is fine, and telling the agent to keep resending that batch would not help.
  */
 export function ingestRouter(deps: IngestDeps): Router {
   const { config, store, breaker, engine, metrics, logger, now } = deps;
   const router = Router();
   let inFlight = 0;
-  /**
-   * Sites of tokens already checked against the store, only to tell which site a push refused during a store outage
-   * came from. Ordinary pushes are still checked against the store.
-   */
-  const knownTokens = new Map<string, string>();
+  /** Token checks are failing because the store cannot be read: logged once, until one succeeds again. */
+  let tokenReadsFailing = false;
 
   const reject = (res: Response, status: number, error: string, message: string): void => {
     metrics.ingestRejects.inc({ reason: error });
@@ -61,21 +61,27 @@ export function ingestRouter(deps: IngestDeps): Router {
     reject(res, 503, "store_unavailable", "the collector cannot store batches now; keep them and retry later");
   };
 
-  const failFast = (req: Request, res: Response, next: NextFunction): void => {
-    if (breaker.writable) return next();
-    const token = parseBearer(req.headers.authorization);
-    refuseForStore(res, token ? (knownTokens.get(hashToken(token)) ?? null) : null);
-  };
-
   const authenticate = (req: AuthedRequest, res: Response, next: NextFunction): void => {
     if (!req.headers.authorization) return reject(res, 401, "missing_token", "Authorization: Bearer <site token> is required");
     const token = parseBearer(req.headers.authorization);
-    const tokenHash = token ? hashToken(token) : null;
-    const site = tokenHash ? store.siteForTokenHash(tokenHash) : null;
+    let site: string | null = null;
+    try {
+      site = token ? store.siteForTokenHash(hashToken(token)) : null;
+    } catch (err) {
+      if (!store.isUnavailableError(err)) throw err; // a bug: the error handler answers 500
+      if (!tokenReadsFailing) logger.error("ingest tokens cannot be checked: the store cannot be read; pushes refused with 503", { err });
+      tokenReadsFailing = true;
+      return refuseForStore(res, null);
+    }
+    tokenReadsFailing = false;
     if (!site) return reject(res, 401, "invalid_token", "the bearer token is not a known site token");
-    knownTokens.set(tokenHash!, site);
     req.tokenSite = site;
     next();
+  };
+
+  const failFast = (req: AuthedRequest, res: Response, next: NextFunction): void => {
+    if (breaker.writable) return next();
+    refuseForStore(res, req.tokenSite ?? null);
   };
 
   const limitConcurrency = (_req: Request, res: Response, next: NextFunction): void => {
@@ -94,7 +100,7 @@ export function ingestRouter(deps: IngestDeps): Router {
 
   const parseBody = express.json({ limit: config.ingest.maxBodyBytes, inflate: true, strict: true, type: () => true });
 
-  router.post("/ingest", failFast, authenticate, limitConcurrency, parseBody, (req: AuthedRequest, res: Response) => {
+  router.post("/ingest", authenticate, failFast, limitConcurrency, parseBody, (req: AuthedRequest, res: Response) => {
     const parsed = ingestBatchSchema.safeParse(req.body);
     if (!parsed.success) {
       const problems = parsed.error.issues.slice(0, 5).map((issue) => `${formatKeyPath(issue.path) || "(body)"}: ${issue.message}`);
@@ -116,9 +122,10 @@ export function ingestRouter(deps: IngestDeps): Router {
         writtenEvents: store.writeEvents(toStoredEvents(batch, clock.correctionMs)),
       })));
     } catch (err) {
-      // A store failure opened the breaker, which logged it once; only another fault is news here.
-      if (breaker.writable) logger.error("store write failed", { site: batch.site, err });
-      return refuseForStore(res, batch.site);
+      // A store failure opened the breaker, which logged it once, or was refused by it without touching the store.
+      if (err instanceof StoreUnavailableError || store.isUnavailableError(err)) return refuseForStore(res, batch.site);
+      logger.error("batch not stored: the write failed", { site: batch.site, err });
+      return reject(res, 500, "internal", "the collector failed to store this batch");
     }
     metrics.ingestSamples.inc({ result: "inserted" }, written.inserted);
     metrics.ingestSamples.inc({ result: "duplicate" }, written.duplicates);

@@ -13,6 +13,8 @@ export interface CollectorIncidentDeps {
   incidents: HeldIncidentStore;
   /** Alerting's listener: the dispatcher reports the incident, the live feed shows it. */
   listener: IncidentListener;
+  /** Whether the store breaker lets writes through now (StoreBreaker.writable: up, or half-open after a good probe). */
+  writable(): boolean;
   /** `storage.kind`, named in the summary. */
   storeKind: string;
   timeZone: string;
@@ -43,18 +45,28 @@ export function storeOutageIncident(event: Extract<StoreHealthEvent, { type: "ou
 
 /**
  * The collector's own incident (kind `collector`, cause `store_unreachable`, critical), driven by the store breaker's
- * events. On `outage` it is opened in memory (the store takes no writes) and handed to alerting, which reports it
- * to the province receivers after the group wait like any incident. On `restored` it is closed (restored when the
- * probe succeeded) and written to the store with its timeline and delivery attempts; alerting then sends the
- * recovery notice to those who got the report. If the store fails again before it could be written, it stays held,
- * open, and is written at the next restoration.
+ * events and ticks. On `outage` it is opened in memory (the store takes no writes) and handed to alerting, which
+ * reports it to the province receivers after the group wait like any incident. On every {@link tick} while it is held
+ * and the breaker lets writes through, it is closed and written to the store with its timeline and delivery attempts
+ * (the release: after a good probe it is the real write that shows whether the store is back); alerting then sends
+ * the recovery notice to those who got the report. A release that fails leaves it held and open, and is tried again
+ * at the next tick the store takes writes.
+ *
+ * A held incident reloaded from the journal after a restart (heldIncidents.ts) is taken over at construction and
+ * released at the first tick the store takes writes. Until it is, {@link mayOpenIncidents} keeps the incident engine
+ * from opening anything that would take its number.
  */
 export class CollectorIncident {
   readonly #deps: CollectorIncidentDeps;
-  #heldId: number | null = null;
+  #heldId: number | null;
+  /** When a write succeeded again after the outage (the breaker's `restored`), UTC ms; null: not yet. */
+  #restoredTs: number | null = null;
+  /** The last release failed for a reason that is not the store's (a bug, a constraint): its text, logged once. */
+  #releaseFault: string | null = null;
 
   constructor(deps: CollectorIncidentDeps) {
     this.#deps = deps;
+    this.#heldId = deps.incidents.heldIncidents().find((incident) => incident.key === STORE_INCIDENT_KEY)?.id ?? null;
   }
 
   /** The incident held in memory now, or null. */
@@ -62,10 +74,25 @@ export class CollectorIncident {
     return this.#heldId === null ? null : this.#deps.incidents.getIncident(this.#heldId);
   }
 
+  /**
+   * Whether the incident engine may open incidents now: the store takes writes and no held incident waits for the
+   * id the store gives next. If its release failed for a reason that is not the store's, the engine is not held up
+   * for it: the held incident is then stored under another number when its release succeeds.
+   */
+  mayOpenIncidents(): boolean {
+    return this.#deps.writable() && (this.#heldId === null || this.#releaseFault !== null);
+  }
+
   /** Acts on one event of the store breaker. */
   onStoreHealth(event: StoreHealthEvent): void {
     if (event.type === "outage") this.#open(event);
-    else if (event.type === "restored") this.#close(event);
+    else if (event.type === "restored") this.#restoredTs ??= event.restoredTs;
+    else if (event.type === "failing" || event.type === "relapsed") this.#restoredTs = null; // restored is the next success
+  }
+
+  /** Releases the held incident when the store takes writes (see the class comment); call it on every tick. */
+  tick(): void {
+    if (this.#heldId !== null && this.#deps.writable()) this.#release(this.#heldId);
   }
 
   #open(event: Extract<StoreHealthEvent, { type: "outage" }>): void {
@@ -73,21 +100,32 @@ export class CollectorIncident {
     const { incidents, listener, logger } = this.#deps;
     const opened = incidents.hold(storeOutageIncident(event, this.#deps.storeKind, this.#deps.timeZone));
     this.#heldId = opened.id;
+    this.#restoredTs = null;
+    this.#releaseFault = null;
     logger.info("incident opened", { id: opened.id, number: opened.number, key: opened.key, cause: opened.cause, held: true });
     listener.opened(opened);
   }
 
-  #close(event: Extract<StoreHealthEvent, { type: "restored" }>): void {
-    if (this.#heldId === null) return;
+  #release(id: number): void {
     const { incidents, listener, logger } = this.#deps;
+    const nowMs = this.#deps.now();
     let released;
     try {
-      released = incidents.release(this.#heldId, { restoredTs: event.restoredTs, endTs: this.#deps.now() });
+      released = incidents.release(id, { restoredTs: this.#restoredTs ?? nowMs, endTs: nowMs });
     } catch (err) {
-      logger.error("collector incident not stored yet; kept in memory", { id: this.#heldId, err });
+      if (!this.#deps.writable()) {
+        logger.warn("collector incident not stored yet: the store failed again; kept held", { id });
+        return;
+      }
+      // The breaker stayed closed, so not the store's doing: tried again every tick, logged once per distinct error.
+      const fault = err instanceof Error ? err.message : String(err);
+      if (fault !== this.#releaseFault) logger.error("collector incident cannot be stored; kept held, retried every tick", { id, err });
+      this.#releaseFault = fault;
       return;
     }
     this.#heldId = null;
+    this.#restoredTs = null;
+    this.#releaseFault = null;
     const { stored, held } = released;
     // Renumbered (see heldIncidents.ts): the dispatcher drops the held copy (merged) and follows the stored one.
     if (held.id !== stored.id) listener.closed(held);

@@ -1,5 +1,5 @@
 import type { DeliveryAttempt } from "../../protocol/incident.js";
-import type { IncidentChanges, IncidentQuery, IncidentStore, NewIncident, StoredIncident } from "../incidents/incidentStore.js";
+import type { IncidentChanges, IncidentQuery, IncidentStore, IncidentTimes, IncidentWindow, NewIncident, StoredIncident } from "../incidents/incidentStore.js";
 import type { StoreBreaker } from "./storeBreaker.js";
 
 /**
@@ -44,6 +44,10 @@ export class GuardedIncidentStore implements IncidentStore {
 
   openIncidents(): StoredIncident[] {
     return this.inner.openIncidents();
+  }
+
+  providerIncidentTimes(window: IncidentWindow): IncidentTimes[] {
+    return this.inner.providerIncidentTimes(window);
   }
 
   recordDelivery(incidentId: number, attempt: DeliveryAttempt): void {

@@ -1,8 +1,9 @@
 import type { DeliveryAttempt } from "../../protocol/incident.js";
 import type { Logger } from "../../config/logger.js";
-import type { IncidentChanges, IncidentQuery, IncidentStore, NewIncident, StoredIncident } from "../incidents/incidentStore.js";
-import { incidentNumber } from "../store/sqliteIncidents.js";
+import type { IncidentChanges, IncidentQuery, IncidentStore, IncidentTimes, IncidentWindow, NewIncident, StoredIncident } from "../incidents/incidentStore.js";
+import { incidentNumber } from "../incidents/incidentNumber.js";
 import type { GuardedIncidentStore } from "./guardedIncidents.js";
+import type { HeldJournal } from "./heldJournal.js";
 
 /** The store's default and largest list sizes (listIncidents). */
 const DEFAULT_LIST_LIMIT = 200;
@@ -14,6 +15,8 @@ export interface HeldIncidentsDeps {
   /** Runs `work` in one store transaction, behind the store breaker (Store.atomically). */
   atomically<T>(work: () => T): T;
   logger: Logger;
+  /** Where held incidents are kept across a restart (heldJournal.ts); absent: in memory only. */
+  journal?: HeldJournal;
 }
 
 /** What {@link HeldIncidentStore.release} wrote: the incident as stored, and the held one it replaces. */
@@ -31,16 +34,40 @@ export interface ReleasedIncident {
  * acknowledged, exactly as a stored one. {@link release} then writes it to the store, timeline and attempts, in one
  * transaction. Everything else goes to the store.
  *
- * The store gives that same id unless another writer took it meanwhile (nothing in this process writes an incident
- * while the store is failing, and the release runs first when it is back). If it does not, the stored incident
- * says under which number its messages went out, and the held one is released as merged into it.
+ * Held incidents are journaled (heldJournal.ts) after every change and reloaded by the constructor, so a collector
+ * restarted during the outage holds the same incident, under the same number, with the attempts already made: the
+ * dispatcher, rebuilt from this store, does not report it again. One the store already has (the last run stopped
+ * between the release and the journal's rewrite) is not held again.
+ *
+ * The store gives that same id unless another writer took it meanwhile: nothing in this process writes an incident
+ * while one is held (the incident engine waits, collectorIncident.ts) and the release runs first when the store is
+ * back, even after a restart. If another process did, the held incident is renumbered: the stored incident says
+ * under which number its messages went out, and the held one is released as merged into it. Delivery attempts
+ * recorded later under the old id (a send that was in flight) go to the new one. Anything else addressed by the
+ * old id — an acknowledgement link sent in its report, an API call — reaches the stored incident that now has that
+ * id: the acknowledgement page shows that incident's own number and summary, and acknowledging there acknowledges
+ * it, not the renumbered one (which is closed already, so owes no reminder anyway).
  */
 export class HeldIncidentStore implements IncidentStore {
   readonly #deps: HeldIncidentsDeps;
   readonly #held = new Map<number, StoredIncident>();
+  /** Held ids the store gave another number at release: old id → stored id. */
+  readonly #renumbered = new Map<number, number>();
 
   constructor(deps: HeldIncidentsDeps) {
     this.#deps = deps;
+    const journaled = deps.journal?.load() ?? [];
+    for (const incident of journaled) {
+      // Under its own id, or (renumbered) among the latest of its kind.
+      const candidates = [deps.store.getIncident(incident.id), ...deps.store.listIncidents({ kind: incident.kind, limit: 20 })];
+      if (candidates.some((stored) => stored?.key === incident.key && stored.timeline.startTs === incident.timeline.startTs)) {
+        deps.logger.info("journaled incident already stored", { number: incident.number });
+        continue;
+      }
+      this.#held.set(incident.id, incident);
+      deps.logger.warn("held incident reloaded from the journal", { id: incident.id, number: incident.number, state: incident.state });
+    }
+    if (journaled.length !== this.#held.size) this.#journal();
   }
 
   /** Opens `incident` in memory only; returns it with its (expected) id and number. */
@@ -70,6 +97,7 @@ export class HeldIncidentStore implements IncidentStore {
       scopeChangedTs: null,
     };
     this.#held.set(id, held);
+    this.#journal();
     return held;
   }
 
@@ -111,7 +139,9 @@ export class HeldIncidentStore implements IncidentStore {
       return store.getIncident(opened.id)!;
     });
     this.#held.delete(id);
+    this.#journal();
     if (stored.id !== held.id) {
+      this.#renumbered.set(held.id, stored.id);
       this.#deps.logger.warn("held incident stored under another number", { held: held.number, stored: stored.number });
       return { stored, held: applyChanges(held, { mergedInto: stored.id, endTs: held.timeline.endTs ?? stored.timeline.endTs ?? 0 }) };
     }
@@ -127,6 +157,7 @@ export class HeldIncidentStore implements IncidentStore {
     if (!held) return this.#deps.store.updateIncident(id, changes);
     const updated = applyChanges(held, changes);
     this.#held.set(id, updated);
+    this.#journal();
     return updated;
   }
 
@@ -147,10 +178,27 @@ export class HeldIncidentStore implements IncidentStore {
     return [...this.#deps.store.openIncidents().filter((incident) => !this.#held.has(incident.id)), ...held];
   }
 
+  providerIncidentTimes(window: IncidentWindow): IncidentTimes[] {
+    // Held incidents are the collector's own (no provider) today; counted anyway should another kind ever be held.
+    const held = [...this.#held.values()].filter(
+      (incident) => incident.provider !== null && incident.timeline.startTs >= window.fromTs && incident.timeline.startTs < window.toTs,
+    );
+    const stored = this.#deps.store.providerIncidentTimes(window);
+    if (held.length === 0) return stored;
+    return [...held.map(toIncidentTimes), ...stored.filter((incident) => !this.#held.has(incident.id))]
+      .sort((a, b) => b.timeline.startTs - a.timeline.startTs || b.id - a.id)
+      .slice(0, window.limit);
+  }
+
   recordDelivery(incidentId: number, attempt: DeliveryAttempt): void {
     const held = this.#held.get(incidentId);
-    if (!held) return this.#deps.store.recordDelivery(incidentId, attempt);
+    if (!held) return this.#deps.store.recordDelivery(this.#renumbered.get(incidentId) ?? incidentId, attempt);
     this.#held.set(incidentId, { ...held, deliveries: [...held.deliveries, attempt] });
+    this.#journal();
+  }
+
+  #journal(): void {
+    this.#deps.journal?.save([...this.#held.values()]);
   }
 }
 
@@ -179,6 +227,11 @@ function applyChanges(incident: StoredIncident, changes: IncidentChanges): Store
     timeline,
     state: timeline.endTs === null ? "open" : "closed",
   };
+}
+
+function toIncidentTimes(incident: StoredIncident): IncidentTimes {
+  const { id, kind, cause, state, provider, providerName, mergedInto, timeline } = incident;
+  return { id, kind, cause, state, provider, providerName, mergedInto, timeline };
 }
 
 function toNewIncident(incident: StoredIncident): NewIncident {

@@ -29,24 +29,44 @@ export interface StoreBreakerDeps {
   probe(nowMs: number): void;
   /** Whether an error a write threw means the store cannot take writes (Store.isUnavailableError). */
   isUnavailable(err: unknown): boolean;
+  /**
+   * Runs a write with the probe's short wait for a lock (Store.withShortLockWait), for the writes let through after a
+   * good probe: while the store may still be locked, each of them must not hold the event loop for the whole busy
+   * timeout. Absent: they run as they are.
+   */
+  cautiously?<T>(write: () => T): T;
   policy: StoreHealthPolicy;
+  /** The wall clock, UTC ms: the times of events. */
   now(): number;
+  /** A monotonic clock, ms from any origin, for scheduling probes (default: performance.now). */
+  monotonicNow?(): number;
   logger: Logger;
-  /** Told of every change, after the breaker's state has changed. A throw is logged, never passed on to the writer. */
-  onEvent(event: StoreHealthEvent): void;
 }
+
+/** Told of every change of the store's health, after the breaker's state has changed. */
+export type StoreHealthListener = (event: StoreHealthEvent) => void;
 
 /**
  * The circuit breaker in front of the store's writes (see storeHealth.ts for the states). better-sqlite3 is
  * synchronous: a write to a locked database holds the event loop for the whole busy timeout. So once one write has
  * failed for a store reason, {@link write} refuses the next ones at once with a {@link StoreUnavailableError}, and only
- * {@link tick} touches the store, with a probe write every `probeIntervalMs`, until one succeeds.
+ * {@link tick} touches the store, with a probe write every `probeIntervalMs`. After a probe succeeds (half-open),
+ * writes go through again, with the short lock wait: the first one that succeeds closes the breaker, the first that
+ * fails opens it again.
+ *
+ * Writes may nest (a transaction of writes that each go through the breaker): only the outermost one's success
+ * counts, and a failure counts once however many levels it passes through.
  *
  * Errors that are not the store's (a constraint, a bug) pass through and leave the state alone.
  */
 export class StoreBreaker {
   readonly #deps: StoreBreakerDeps;
+  readonly #listeners = new Set<StoreHealthListener>();
+  /** Failures already counted, so that one passing through nested writes counts once. */
+  readonly #counted = new WeakSet<object>();
   #state: StoreHealthState = STORE_UP;
+  /** How many writes are running (nested in one another). */
+  #depth = 0;
 
   constructor(deps: StoreBreakerDeps) {
     this.#deps = deps;
@@ -57,31 +77,53 @@ export class StoreBreaker {
     return this.#state;
   }
 
-  /** True while writes go to the store (the breaker is closed). */
+  /** True while writes go to the store: up (the breaker is closed), or half-open after a good probe. */
   get writable(): boolean {
-    return this.#state.status === "up";
+    return this.#state.status !== "failing";
+  }
+
+  /**
+   * Calls `listener` with every change from now on, after the state changed; returns what unsubscribes it. A
+   * listener that throws is logged, never passed on to the writer.
+   */
+  subscribe(listener: StoreHealthListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /**
    * Runs `write` and returns its result, unless the store is failing: then throws {@link StoreUnavailableError}
-   * without calling it. A store failure it throws opens the breaker (and is thrown on).
+   * without calling it. A store failure it throws opens the breaker (and is thrown on); while half-open, its success
+   * closes it.
    */
   write<T>(write: () => T): T {
     const state = this.#state;
     if (state.status === "failing") throw new StoreUnavailableError(state.sinceTs, state.lastError);
+    const outermost = this.#depth === 0;
     const startedTs = this.#deps.now();
+    const startedMono = this.#monotonicNow();
+    let result: T;
+    this.#depth++;
     try {
-      return write();
+      const { cautiously } = this.#deps;
+      result = outermost && state.status === "halfOpen" && cautiously ? cautiously(write) : write();
     } catch (err) {
-      if (this.#deps.isUnavailable(err)) this.#observe({ type: "failed", ts: startedTs, error: errorText(err) });
+      if (this.#deps.isUnavailable(err) && !this.#alreadyCounted(err)) {
+        this.#observe({ type: "failed", ts: startedTs, monoMs: startedMono, error: errorText(err) });
+      }
       throw err;
+    } finally {
+      this.#depth--;
     }
+    if (outermost && this.#state.status === "halfOpen") this.#observe({ type: "succeeded", ts: startedTs });
+    return result;
   }
 
   /** Probes the store when due (see the class comment) and notices an outage; call it often (every 250 ms). */
   tick(): void {
     const nowMs = this.#deps.now();
-    if (!probeDue(this.#state, nowMs, this.#deps.policy)) {
+    const monoMs = this.#monotonicNow();
+    if (!probeDue(this.#state, monoMs, this.#deps.policy)) {
       this.#observe({ type: "clock", ts: nowMs });
       return;
     }
@@ -90,10 +132,21 @@ export class StoreBreaker {
     } catch (err) {
       // Whatever the probe write throws, the store did not take it.
       this.#deps.logger.debug("store probe failed", { err });
-      this.#observe({ type: "failed", ts: nowMs, error: errorText(err) });
+      this.#observe({ type: "failed", ts: nowMs, monoMs, error: errorText(err) });
       return;
     }
-    this.#observe({ type: "succeeded", ts: nowMs });
+    this.#observe({ type: "probed", ts: nowMs });
+  }
+
+  #monotonicNow(): number {
+    return this.#deps.monotonicNow ? this.#deps.monotonicNow() : performance.now();
+  }
+
+  #alreadyCounted(err: unknown): boolean {
+    if (typeof err !== "object" || err === null) return false;
+    if (this.#counted.has(err)) return true;
+    this.#counted.add(err);
+    return false;
   }
 
   #observe(observation: StoreObservation): void {
@@ -101,10 +154,12 @@ export class StoreBreaker {
     this.#state = Object.freeze(state);
     for (const event of events) {
       this.#log(event);
-      try {
-        this.#deps.onEvent(event);
-      } catch (err) {
-        this.#deps.logger.error("store health listener failed", { event: event.type, err });
+      for (const listener of [...this.#listeners]) {
+        try {
+          listener(event);
+        } catch (err) {
+          this.#deps.logger.error("store health listener failed", { event: event.type, err });
+        }
       }
     }
   }
@@ -114,6 +169,8 @@ export class StoreBreaker {
     const since = new Date(event.sinceTs).toISOString();
     if (event.type === "failing") logger.error("store failing: writes refused until a probe succeeds", { since, error: event.error });
     else if (event.type === "outage") logger.error("store unreachable", { since, failingMs: event.detectedTs - event.sinceTs, error: event.error });
+    else if (event.type === "probed") logger.info("store probe succeeded: writes let through again", { since });
+    else if (event.type === "relapsed") logger.warn("store write failed after a good probe: writes refused again", { since, error: event.error });
     else logger.info("store writable again", { since, failingMs: event.restoredTs - event.sinceTs, failures: event.failures, outage: event.outage });
   }
 }

@@ -59,6 +59,16 @@ export interface IncidentQuery {
   limit?: number;
 }
 
+/** Which incidents to measure response times over: those started in [fromTs, toTs) (UTC ms), at most `limit`. */
+export interface IncidentWindow {
+  fromTs: number;
+  toTs: number;
+  limit: number;
+}
+
+/** What response times are measured from: an incident's vendor, classification, state and timeline, nothing else. */
+export type IncidentTimes = Pick<StoredIncident, "id" | "kind" | "cause" | "state" | "provider" | "providerName" | "mergedInto" | "timeline">;
+
 /** Persistence of incidents and of every delivery attempt. Implemented by the collector's store. */
 export interface IncidentStore {
   /** Creates an incident (state open) and returns it with its id and number. */
@@ -70,5 +80,10 @@ export interface IncidentStore {
   listIncidents(query: IncidentQuery): StoredIncident[];
   /** Every open incident. */
   openIncidents(): StoredIncident[];
+  /**
+   * The incidents that name a provider and whose startTs is in [window.fromTs, window.toTs), latest start first (ties:
+   * highest id first), at most `window.limit`; only the fields response times need, so a month of them stays small.
+   */
+  providerIncidentTimes(window: IncidentWindow): IncidentTimes[];
   recordDelivery(incidentId: number, attempt: DeliveryAttempt): void;
 }

@@ -152,6 +152,11 @@ export class StateEngine {
     return out;
   }
 
+  /** Marks link states taken by {@link takeDirty} as still to persist (their save failed); the next takeDirty returns them as they are then. */
+  markDirty(states: readonly StoredLinkState[]): void {
+    for (const { site, link } of states) this.dirty.add(linkKey(site, link));
+  }
+
   /** Every site's contact, for persisting. */
   allContacts(): SiteContact[] {
     return [...this.contacts.values()];

@@ -4,6 +4,7 @@ import { sampleLatencyMs, sampleLossPct, type Sample } from "../../protocol/samp
 import type { AppPathSummary, SeriesQuery, SiteContact, Store, StoredEvent, StoredLinkState, StoredSample, WriteResult } from "./store.js";
 import { agentEventSchema } from "../../protocol/event.js";
 import { SqliteIncidentStore } from "./sqliteIncidents.js";
+import { SqliteHealth, isSqliteUnavailable } from "./sqliteHealth.js";
 import { migrate, storedMachineSchema } from "./sqliteSchema.js";
 
 /** Most buckets one series query may ask for; more is a client error (a RangeError), not a slow query. */
@@ -11,30 +12,6 @@ export const MAX_SERIES_BUCKETS = 10_000;
 
 /** How long a write waits for another connection's lock before failing, ms (the default of `busyTimeoutMs`). */
 export const BUSY_TIMEOUT_MS = 5_000;
-
-/**
- * How long the health probe waits for a lock, ms. Short: the probe runs while the store is known to be failing,
- * and better-sqlite3 waits on the event loop.
- */
-const PROBE_BUSY_TIMEOUT_MS = 100;
-
-/**
- * SQLite result codes (primary, before any `_EXTENDED` suffix) that mean the database cannot take writes now, rather
- * than that one statement was wrong: locked by another connection, disk full, I/O error, read-only file system,
- * file gone or damaged, out of memory.
- */
-const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
-  "SQLITE_BUSY",
-  "SQLITE_LOCKED",
-  "SQLITE_FULL",
-  "SQLITE_IOERR",
-  "SQLITE_READONLY",
-  "SQLITE_CANTOPEN",
-  "SQLITE_CORRUPT",
-  "SQLITE_NOTADB",
-  "SQLITE_NOMEM",
-  "SQLITE_PROTOCOL",
-]);
 
 /** Column holding each series metric. A fixed map, so no caller-supplied text ever reaches the SQL. */
 const METRIC_COLUMNS = {
@@ -81,16 +58,17 @@ export class SqliteStore implements Store {
   private readonly upsertContact: Database.Statement;
   private readonly seriesStatements: Record<SeriesMetric, Database.Statement>;
   private readonly saveLinkStatesTx: (states: StoredLinkState[]) => void;
-  private readonly probeStatement: Database.Statement;
+  private readonly health: SqliteHealth;
 
   /** Incidents and their delivery attempts, in the same file. */
   readonly incidents: SqliteIncidentStore;
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly busyTimeoutMs: number,
+    busyTimeoutMs: number,
   ) {
     this.incidents = new SqliteIncidentStore(db);
+    this.health = new SqliteHealth(db, busyTimeoutMs);
     this.insertSample = db.prepare(INSERT_SAMPLE_SQL);
     this.writeBatch = db.transaction((samples: StoredSample[]) => {
       let inserted = 0;
@@ -121,7 +99,6 @@ export class SqliteStore implements Store {
     this.saveLinkStatesTx = db.transaction((states: StoredLinkState[]) => {
       for (const { site, link, machine } of states) upsertLinkState.run(site, link, JSON.stringify(machine));
     });
-    this.probeStatement = db.prepare("INSERT INTO store_probe (id, ts) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET ts = excluded.ts");
   }
 
   /**
@@ -282,14 +259,14 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Rewrites the one row of `store_probe` (a committed write), waiting at most {@link PROBE_BUSY_TIMEOUT_MS} for a lock. */
+  /** Rewrites the one row of `store_probe` (sqliteHealth.ts), with the short lock wait. */
   probeWrite(nowMs: number): void {
-    this.db.pragma(`busy_timeout = ${Math.min(PROBE_BUSY_TIMEOUT_MS, this.busyTimeoutMs)}`);
-    try {
-      this.probeStatement.run(nowMs);
-    } finally {
-      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-    }
+    this.health.probeWrite(nowMs);
+  }
+
+  /** Runs `work` waiting at most the probe's lock wait (sqliteHealth.ts); returns its result. */
+  withShortLockWait<T>(work: () => T): T {
+    return this.health.withShortLockWait(work);
   }
 
   /** One SQLite transaction (nested calls become savepoints). */
@@ -297,11 +274,9 @@ export class SqliteStore implements Store {
     return this.db.transaction(work)();
   }
 
-  /** See {@link UNAVAILABLE_CODES}; a closed database counts too. */
+  /** See sqliteHealth.ts: locked, disk full, I/O error, read-only, damaged, closed… */
   isUnavailableError(err: unknown): boolean {
-    // Extended codes add a suffix to the primary one: SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT, SQLITE_READONLY_DBMOVED.
-    if (err instanceof Database.SqliteError) return UNAVAILABLE_CODES.has(err.code.split("_").slice(0, 2).join("_"));
-    return err instanceof TypeError && /database connection is not open/.test(err.message);
+    return isSqliteUnavailable(err);
   }
 
   /** Closes the database (checkpointing the WAL). Safe to call twice. */

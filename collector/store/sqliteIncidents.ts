@@ -1,14 +1,10 @@
 import type Database from "better-sqlite3";
-import type { DeliveryAttempt } from "../../protocol/incident.js";
-import type { IncidentChanges, IncidentQuery, IncidentStore, NewIncident, StoredIncident } from "../incidents/incidentStore.js";
+import type { DeliveryAttempt, IncidentCause, IncidentKind, IncidentTimeline } from "../../protocol/incident.js";
+import type { IncidentChanges, IncidentQuery, IncidentStore, IncidentTimes, IncidentWindow, NewIncident, StoredIncident } from "../incidents/incidentStore.js";
+import { incidentNumber } from "../incidents/incidentNumber.js";
 
 /** An incident's fields kept as JSON (everything but id, key, state and the deliveries). */
 type IncidentBody = Omit<StoredIncident, "id" | "key" | "state" | "deliveries" | "number">;
-
-/** "SC-000123" from 123. */
-export function incidentNumber(id: number): string {
-  return `SC-${String(id).padStart(6, "0")}`;
-}
 
 /**
  * Incidents and delivery attempts in the collector's SQLite file. The changing fields live in one JSON column;
@@ -19,6 +15,7 @@ export class SqliteIncidentStore implements IncidentStore {
   private readonly update: Database.Statement;
   private readonly selectOne: Database.Statement;
   private readonly selectOpen: Database.Statement;
+  private readonly selectProviderTimes: Database.Statement;
   private readonly insertDelivery: Database.Statement;
   private readonly selectDeliveries: Database.Statement;
 
@@ -27,6 +24,16 @@ export class SqliteIncidentStore implements IncidentStore {
     this.update = db.prepare("UPDATE incidents SET state = ?, body_json = ?, end_ts = ? WHERE id = ?");
     this.selectOne = db.prepare("SELECT * FROM incidents WHERE id = ?");
     this.selectOpen = db.prepare("SELECT * FROM incidents WHERE state = 'open' ORDER BY id");
+    // A range on the incidents_start_ts index, read backwards, stopping after @limit rows; only the needed fields.
+    this.selectProviderTimes = db.prepare(
+      `SELECT id, state, json_extract(body_json, '$.kind') AS kind, json_extract(body_json, '$.cause') AS cause,
+              json_extract(body_json, '$.provider') AS provider, json_extract(body_json, '$.providerName') AS provider_name,
+              json_extract(body_json, '$.mergedInto') AS merged_into, json_extract(body_json, '$.timeline') AS timeline_json
+         FROM incidents
+        WHERE start_ts >= @fromTs AND start_ts < @toTs AND json_extract(body_json, '$.provider') IS NOT NULL
+        ORDER BY start_ts DESC, id DESC
+        LIMIT @limit`,
+    );
     this.insertDelivery = db.prepare("INSERT INTO deliveries (incident_id, ts, body_json) VALUES (?, ?, ?)");
     this.selectDeliveries = db.prepare("SELECT body_json FROM deliveries WHERE incident_id = ? ORDER BY ts, rowid");
   }
@@ -116,6 +123,20 @@ export class SqliteIncidentStore implements IncidentStore {
     return (this.selectOpen.all() as IncidentRow[]).map((row) => this.toIncident(row));
   }
 
+  providerIncidentTimes(window: IncidentWindow): IncidentTimes[] {
+    const rows = this.selectProviderTimes.all({ fromTs: window.fromTs, toTs: window.toTs, limit: window.limit }) as IncidentTimesRow[];
+    return rows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      cause: row.cause,
+      state: row.state === "open" ? "open" : "closed",
+      provider: row.provider,
+      providerName: row.provider_name,
+      mergedInto: row.merged_into,
+      timeline: JSON.parse(row.timeline_json) as IncidentTimeline,
+    }));
+  }
+
   recordDelivery(incidentId: number, attempt: DeliveryAttempt): void {
     this.insertDelivery.run(incidentId, attempt.ts, JSON.stringify(attempt));
   }
@@ -132,4 +153,15 @@ interface IncidentRow {
   key: string;
   state: string;
   body_json: string;
+}
+
+interface IncidentTimesRow {
+  id: number;
+  state: string;
+  kind: IncidentKind;
+  cause: IncidentCause;
+  provider: string | null;
+  provider_name: string | null;
+  merged_into: number | null;
+  timeline_json: string;
 }

@@ -103,6 +103,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     ts INTEGER NOT NULL
   );
   `,
+  // 3: incidents by start time, for response times per vendor over a window (SqliteIncidentStore.providerIncidentTimes).
+  `
+  CREATE INDEX incidents_start_ts ON incidents (start_ts);
+  `,
 ];
 
 /**

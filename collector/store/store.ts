@@ -107,6 +107,11 @@ export interface Store {
    * Waits for a lock much less than ordinary writes do. Throws when the write fails.
    */
   probeWrite(nowMs: number): void;
+  /**
+   * Runs `work` (writes) waiting for a lock only as long as the probe does; returns its result. For the writes let
+   * through after a good probe, while the store may still be locked.
+   */
+  withShortLockWait<T>(work: () => T): T;
   /** Runs `work` in one transaction: every write it makes is kept, or (when it throws) none. Returns its result. */
   atomically<T>(work: () => T): T;
   /**

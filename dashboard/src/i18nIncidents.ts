@@ -33,6 +33,21 @@ export const incidentStringsVi = {
   "incidents.limited": "Chỉ hiện {n} sự cố mới nhất.",
   "incidents.moreSites": "và {n} nơi khác",
 
+  "responseTimes.heading": "Thời gian tiếp nhận và khắc phục theo nhà mạng (30 ngày)",
+  "responseTimes.col.provider": "Nhà mạng",
+  "responseTimes.col.incidents": "Số sự cố",
+  "responseTimes.col.acknowledged": "Đã xác nhận tiếp nhận",
+  "responseTimes.col.timeToAck": "Thời gian tiếp nhận",
+  "responseTimes.col.timeToRestore": "Thời gian khắc phục",
+  "responseTimes.col.median": "Trung vị",
+  "responseTimes.col.p90": "P90",
+  "responseTimes.open": "{n} đang mở",
+  "responseTimes.empty": "Không có sự cố nào của nhà mạng trong 30 ngày qua.",
+  "responseTimes.note":
+    "Thời gian tiếp nhận: từ khi thông báo đầu tiên được gửi đến khi xác nhận tiếp nhận. Thời gian khắc phục: từ khi sự cố bắt đầu đến khi khôi phục kết nối (sự cố chưa khôi phục không được tính). Trung vị: một nửa số sự cố nhanh hơn hoặc bằng mức này; P90: 90% số sự cố nhanh hơn hoặc bằng mức này.",
+  "responseTimes.truncated": "Chỉ tính {n} sự cố bắt đầu gần đây nhất.",
+  "responseTimes.error": "Không tải được thời gian tiếp nhận và khắc phục: {message}",
+
   "incident.kind.link": "Đường truyền",
   "incident.kind.site": "Trạm",
   "incident.kind.provider": "Sự cố diện rộng của nhà mạng",
@@ -158,6 +173,21 @@ export const incidentStringsEn: Record<keyof typeof incidentStringsVi, string> =
   "incidents.noMatch": "No incident matches the filters.",
   "incidents.limited": "Only the newest {n} incidents are shown.",
   "incidents.moreSites": "and {n} more",
+
+  "responseTimes.heading": "Time to acknowledge and restore by telecom vendor (30 days)",
+  "responseTimes.col.provider": "Telecom vendor",
+  "responseTimes.col.incidents": "Incidents",
+  "responseTimes.col.acknowledged": "Acknowledged",
+  "responseTimes.col.timeToAck": "Time to acknowledge",
+  "responseTimes.col.timeToRestore": "Time to restore",
+  "responseTimes.col.median": "Median",
+  "responseTimes.col.p90": "P90",
+  "responseTimes.open": "{n} open",
+  "responseTimes.empty": "No telecom vendor incidents in the last 30 days.",
+  "responseTimes.note":
+    "Time to acknowledge: from the first notification delivered to the acknowledgement. Time to restore: from the start of the incident to the link being restored (incidents not restored yet are not counted). Median: half of the incidents were as fast or faster; P90: 90% of the incidents were as fast or faster.",
+  "responseTimes.truncated": "Only the {n} most recently started incidents are counted.",
+  "responseTimes.error": "Could not load the times to acknowledge and restore: {message}",
 
   "incident.kind.link": "Link",
   "incident.kind.site": "Site",

@@ -1,4 +1,4 @@
-import type { DeliveryAttempt, Incident, IncidentCause, IncidentSite, IncidentTimeline } from "../../protocol/incident.js";
+import type { DeliveryAttempt, DurationStats, Incident, IncidentCause, IncidentSite, IncidentTimeline, ProviderResponseTimes, ResponseTimesReport } from "../../protocol/incident.js";
 import type { ApiClient } from "./api.js";
 import type { IncidentFilter } from "./incidentRoutes.js";
 import { isRecord, malformed } from "./api.js";
@@ -9,7 +9,10 @@ export interface IncidentListRequest extends IncidentFilter {
   limit: number;
 }
 
-/** The collector's incident endpoints (GET /incidents, GET /incidents/:id, POST …/ack, POST …/resolve), answers checked. */
+/**
+ * The collector's incident endpoints (GET /incidents, GET /incidents/response-times, GET /incidents/:id, POST …/ack,
+ * POST …/resolve), answers checked.
+ */
 export class IncidentApi {
   constructor(private readonly api: ApiClient) {}
 
@@ -22,6 +25,12 @@ export class IncidentApi {
     const list = Array.isArray(body) ? body : isRecord(body) && Array.isArray(body.incidents) ? body.incidents : null;
     if (!list) throw malformed(`${path}: expected a list of incidents`);
     return list.map((item, index) => parseIncident(item, `/incidents[${index}]`));
+  }
+
+  /** GET /incidents/response-times: time to acknowledge and restore per vendor over the collector's last 30 days. */
+  async responseTimes(signal?: AbortSignal): Promise<ResponseTimesReport> {
+    const path = "/incidents/response-times";
+    return parseResponseTimesReport(await this.api.requestJson(path, { signal }), path);
   }
 
   /** GET /incidents/:id; ApiError with status 404 when there is no such incident. */
@@ -84,6 +93,43 @@ export function parseIncident(value: unknown, where: string): Incident {
     acknowledgedBy: optionalString(value.acknowledgedBy, `${where}.acknowledgedBy`),
     evidence: stringList(value.evidence, `${where}.evidence`),
     deliveries: list(value.deliveries, `${where}.deliveries`).map((item, index) => parseDelivery(item, `${where}.deliveries[${index}]`)),
+  };
+}
+
+/** Checks a response times answer and returns it as the domain type; throws ApiError("malformed") naming the bad field. */
+export function parseResponseTimesReport(value: unknown, where: string): ResponseTimesReport {
+  if (!isRecord(value)) throw malformed(`${where}: expected an object`);
+  if (typeof value.truncated !== "boolean") throw malformed(`${where}.truncated: expected true or false`);
+  return {
+    fromTs: expectNumber(value.fromTs, `${where}.fromTs`),
+    toTs: expectNumber(value.toTs, `${where}.toTs`),
+    truncated: value.truncated,
+    maxIncidents: expectNumber(value.maxIncidents, `${where}.maxIncidents`),
+    providers: list(value.providers, `${where}.providers`).map((item, index) => parseProviderResponseTimes(item, `${where}.providers[${index}]`)),
+  };
+}
+
+function parseProviderResponseTimes(value: unknown, where: string): ProviderResponseTimes {
+  if (!isRecord(value)) throw malformed(`${where}: expected an object`);
+  const provider = expectString(value.provider, `${where}.provider`);
+  return {
+    provider,
+    providerName: optionalString(value.providerName, `${where}.providerName`) ?? provider,
+    incidents: expectNumber(value.incidents, `${where}.incidents`),
+    acknowledged: expectNumber(value.acknowledged, `${where}.acknowledged`),
+    open: expectNumber(value.open, `${where}.open`),
+    timeToAcknowledge: parseDurationStats(value.timeToAcknowledge, `${where}.timeToAcknowledge`),
+    timeToRestore: parseDurationStats(value.timeToRestore, `${where}.timeToRestore`),
+  };
+}
+
+function parseDurationStats(value: unknown, where: string): DurationStats {
+  if (!isRecord(value)) throw malformed(`${where}: expected an object`);
+  return {
+    count: expectNumber(value.count, `${where}.count`),
+    medianMs: optionalNumber(value.medianMs, `${where}.medianMs`),
+    p90Ms: optionalNumber(value.p90Ms, `${where}.p90Ms`),
+    maxMs: optionalNumber(value.maxMs, `${where}.maxMs`),
   };
 }
 

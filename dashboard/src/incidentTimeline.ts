@@ -18,7 +18,8 @@ export function stepTimes(incident: Incident): Record<TimelineStep, number | nul
 /**
  * The timeline: the fault's start, then Phát hiện, Đã thông báo, Xác nhận tiếp nhận, Đã khôi phục kết nối, Đóng
  * (`li[data-timeline-step="<step>"][data-done="true|false"]`), each with its time (dd/mm/yyyy HH:mm, UTC+7) and how
- * long after the start it came; then Thời gian tiếp nhận (ack − start) and Thời gian khắc phục (restored − start),
+ * long after the start it came; then Thời gian tiếp nhận (ack − first notification, as in the recovery notice and the
+ * per-vendor figures) and Thời gian khắc phục (restored − start),
  * counted so far (`now`) while the incident is open.
  */
 export function incidentTimeline(translator: Translator, format: Formatter, incident: Incident, now: number): HTMLElement {
@@ -54,11 +55,26 @@ export function incidentTimeline(translator: Translator, format: Formatter, inci
       "dl",
       { class: "facts measures" },
       el("dt", {}, t("incident.timeToAck")),
-      el("dd", { "data-time-to-ack": times.acknowledged === null ? "" : times.acknowledged - startTs }, sinceStart(translator, format, incident, times.acknowledged, now)),
+      el(
+        "dd",
+        { "data-time-to-ack": times.acknowledged === null || times.notified === null ? "" : Math.max(0, times.acknowledged - times.notified) },
+        sinceNotified(translator, format, incident, times.acknowledged, now),
+      ),
       el("dt", {}, t("incident.timeToRestore")),
       el("dd", { "data-time-to-restore": times.restored === null ? "" : times.restored - startTs }, sinceStart(translator, format, incident, times.restored, now)),
     ),
   );
+}
+
+/**
+ * Time to acknowledge, `ack − notified` (0 when acknowledged before any notification went out); "chưa có (đã …)"
+ * while open, notified and waiting; "—" when there is nothing to count from or it never came.
+ */
+function sinceNotified(translator: Translator, format: Formatter, incident: Incident, ackTs: number | null, now: number): string {
+  const notifiedTs = incident.timeline.notifiedTs;
+  if (ackTs !== null) return format.span(notifiedTs === null ? 0 : Math.max(0, ackTs - notifiedTs));
+  if (incident.state === "open" && notifiedTs !== null) return translator.t("incident.notYet", { duration: format.span(now - notifiedTs) });
+  return "—";
 }
 
 /** `ts − start` as "1 giờ 25 phút"; "chưa có (đã …)" while the incident is open and the step is pending; "—" when it never came. */

@@ -7,6 +7,7 @@ import { el } from "./dom.js";
 import { IncidentFilterBar } from "./incidentFilters.js";
 import { incidentsHref } from "./incidentRoutes.js";
 import { incidentRow, refreshDurations } from "./incidentRow.js";
+import { ResponseTimesTable } from "./responseTimesTable.js";
 
 /** How many incidents one list asks for (newest first). */
 export const INCIDENT_LIST_LIMIT = 200;
@@ -18,6 +19,7 @@ const DURATION_REFRESH_MS = 10_000;
  * The incidents page (route `#/incidents?state=open|closed&site=&provider=&kind=`): Open/Closed tabs, filters by
  * kind, site and provider, and one row per incident, newest first. A live `incident` message replaces its row in
  * place, adds it at the top when it newly matches, or removes it when it no longer does (closed on the Open tab).
+ * Under the list, the time to acknowledge and restore per vendor over the last 30 days (responseTimesTable.ts).
  */
 export class IncidentsPage implements Page {
   readonly element: HTMLElement;
@@ -25,6 +27,7 @@ export class IncidentsPage implements Page {
   private readonly tbody: HTMLTableSectionElement;
   private readonly message: HTMLElement;
   private readonly note: HTMLElement;
+  private readonly responseTimes: ResponseTimesTable;
   private readonly shown = new Map<number, Incident>();
   private readonly collator: Intl.Collator;
   private readonly unsubscribe: Array<() => void>;
@@ -43,6 +46,7 @@ export class IncidentsPage implements Page {
     this.tbody = el("tbody");
     this.message = el("p", { class: "table-message", role: "status" }, t("overview.loading"));
     this.note = el("p", { class: "muted list-note", hidden: true });
+    this.responseTimes = new ResponseTimesTable(ctx);
     const columns = ["summary", "kind", "severity", "sites", "provider", "start", "duration", "ack", "delivery"] as const;
     const table = el(
       "table",
@@ -63,6 +67,7 @@ export class IncidentsPage implements Page {
       el("div", { class: "table-wrap" }, table),
       this.message,
       this.note,
+      this.responseTimes.element,
     );
 
     this.unsubscribe = [
@@ -80,6 +85,7 @@ export class IncidentsPage implements Page {
   destroy(): void {
     this.pageAbort.abort();
     this.loadAbort?.abort();
+    this.responseTimes.destroy();
     for (const unsubscribe of this.unsubscribe) unsubscribe();
     clearInterval(this.ticker);
   }

@@ -1,11 +1,15 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { HELD_JOURNAL_FILE } from "../../collector/health/heldJournal.js";
 import type { SeriesResponse, SiteStatus } from "../../protocol/api.js";
 import { startTestCollector, type TestCollector } from "../helpers/collectorHarness.js";
 import { batchOf, httpAppSample, icmpSample, postIngest } from "../helpers/batches.js";
 import { linkIncident } from "../helpers/alertingFixtures.js";
-import { waitFor } from "../helpers/alertingE2e.js";
+import { listIncidents, waitFor, webhookBodies } from "../helpers/alertingE2e.js";
+import { memoryLogger } from "../helpers/memoryLogger.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhookReceiver.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -170,5 +174,99 @@ describe("collector/service while the store is failing (its file locked by anoth
     locker = null;
     await waitFor(() => (t.collector.storeBreaker.writable ? true : undefined), 5000, "a probe to find the store writable");
     expect(await ack(id)).toMatchObject({ status: 200, body: { acknowledgedBy: "VNPT NOC" } });
+  });
+});
+
+describe("collector/service saving link states", () => {
+  let t: TestCollector;
+  afterAll(() => t.close());
+
+  it("link states whose save failed are saved with the next one, not lost", async () => {
+    const log = memoryLogger("collector");
+    t = await startTestCollector(["tan-phong"], "", { logger: log.logger });
+    const auth = { Authorization: `Bearer ${t.tokenFor("tan-phong")}` };
+    const elsewhere = new Database(join(t.dir, "wardwatch.db"));
+    try {
+      // Another connection makes every link-state save fail (not a store failure: the breaker stays closed).
+      elsewhere.exec("CREATE TRIGGER refuse_link_states BEFORE INSERT ON link_states BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+      const failedRounds = [1, 2, 3].map((seq) => icmpSample(seq, { ok: false, ts: Date.now() - (4 - seq) * 1000 }));
+      expect((await postIngest(t.collector.url, batchOf("tan-phong", failedRounds), auth)).status).toBe(200);
+      expect(t.collector.engine.track("tan-phong", "tslcd").machine.state).toBe("down");
+      expect(t.store.loadLinkStates()).toEqual([]);
+      expect(log.lines.find((l) => l.message === "cannot save site state")).toMatchObject({ site: "tan-phong", err: { message: "refused by the test" } });
+      elsewhere.exec("DROP TRIGGER refuse_link_states");
+    } finally {
+      elsewhere.close();
+    }
+
+    const inetRound = icmpSample(4, { link: "inet", ts: Date.now() });
+    expect((await postIngest(t.collector.url, batchOf("tan-phong", [inetRound]), auth)).status).toBe(200);
+    expect(t.store.loadLinkStates().map((s) => [s.link, s.machine.state])).toEqual([
+      ["inet", t.collector.engine.track("tan-phong", "inet").machine.state],
+      ["tslcd", "down"],
+    ]);
+  });
+});
+
+describe("collector/service restarted during a store outage", () => {
+  const SECRET = "service-restart-secret";
+  const SECRET_ENV = "WW_TEST_RESTART_PROVINCE_SECRET";
+  let webhook: WebhookReceiver;
+  let t: TestCollector | null = null;
+  let locker: Database.Database | null = null;
+  const alertingYaml = (url: string) => `receivers:
+  - { id: province-ict, name: "Tổ giám sát", webhook: { url: ${JSON.stringify(url)}, secret: { env: ${SECRET_ENV} }, timeout: 3s } }
+alerting: { province_receivers: [province-ict], group_wait: 0s, store_unreachable_after: 1s, retry: { attempts: 2, first_delay: 200ms, max_delay: 1s } }`;
+
+  beforeAll(async () => {
+    process.env[SECRET_ENV] = SECRET;
+    webhook = await startWebhookReceiver({ secret: SECRET });
+  });
+  afterEach(async () => {
+    locker?.close();
+    locker = null;
+    await t?.close();
+    t = null;
+  });
+  afterAll(async () => {
+    delete process.env[SECRET_ENV];
+    await webhook.close();
+  });
+
+  it("the held incident keeps its number and what was sent: no second report, stored under that number once the store is back, the next incident gets another", async () => {
+    const first = memoryLogger("collector");
+    t = await startTestCollector(["tan-phong"], alertingYaml(webhook.url), { busyTimeoutMs: 200, logger: first.logger });
+    const { dir } = t;
+    const auth = { Authorization: `Bearer ${t.tokenFor("tan-phong")}` };
+    locker = new Database(join(dir, "wardwatch.db"));
+    locker.exec("BEGIN EXCLUSIVE");
+    expect((await postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(1)]), auth)).status).toBe(503);
+    const opened = await first.waitForLine((l) => l.message === "incident opened" && l.key === "collector:store");
+    await first.waitForLine((l) => l.message === "notification delivered" && l.notification === "report");
+    expect(existsSync(join(dir, "data", HELD_JOURNAL_FILE))).toBe(true);
+    await t.stop();
+    t = null;
+
+    // Started again, the store still locked.
+    const second = memoryLogger("collector");
+    t = await startTestCollector(["tan-phong"], alertingYaml(webhook.url), { busyTimeoutMs: 200, logger: second.logger, dir });
+    expect(second.lines.find((l) => l.message === "held incident reloaded from the journal")).toMatchObject({ id: opened.id, number: opened.number });
+    expect((await listIncidents(t.collector.url, { kind: "collector" })).map((i) => [i.id, i.number, i.state])).toEqual([[opened.id, opened.number, "open"]]);
+    // This run's own outage: covered by the held incident (a new one would be opened and reported on this tick).
+    await second.waitForLine((l) => l.message === "store unreachable");
+
+    locker.exec("ROLLBACK");
+    locker.close();
+    locker = null;
+    await second.waitForLine((l) => l.message === "notification delivered" && l.notification === "recovery");
+    expect(second.lines.filter((l) => l.message === "incident opened")).toEqual([]);
+    const id = opened.id as number;
+    expect(webhookBodies(webhook).map((b) => [b.message, b.idempotencyKey, b.incident.number])).toEqual([
+      ["report", `${id}:province-ict:report:1`, opened.number],
+      ["recovery", `${id}:province-ict:recovery:1`, opened.number],
+    ]);
+    expect(t.store.incidents.getIncident(id)).toMatchObject({ key: "collector:store", state: "closed", deliveries: [{ message: "report" }, { message: "recovery" }] });
+    expect(existsSync(join(dir, "data", HELD_JOURNAL_FILE))).toBe(false);
+    expect(t.store.incidents.openIncident(linkIncident(Date.now())).id).toBe(id + 1);
   });
 });

@@ -88,4 +88,24 @@ describe.skipIf(missing !== null)("e2e: dashboard in a real browser", () => {
     await page.locator('[data-chart="loss"][data-chart-link="tslcd"][data-loaded="true"]').waitFor();
     expect(await page.locator('[data-link-card="tslcd"]').getAttribute("data-state")).toBe("down");
   });
+
+  it("shows the vendor's incidents in the time to acknowledge and restore table of the incidents page", async () => {
+    await page.goto(`${collector.url}/#/incidents`);
+    const row = page.locator('[data-response-times][data-loaded="true"] tr[data-response-times-provider="vnpt"]');
+    await row.waitFor();
+    expect(await page.locator("[data-response-times] h2").innerText()).toBe("Thời gian tiếp nhận và khắc phục theo nhà mạng (30 ngày)");
+    expect(await row.locator("th").innerText()).toBe("VNPT");
+    // The TSLCD link that went down above: one open VNPT incident, nobody told (no receivers), not acknowledged.
+    const incidents = row.locator('[data-figure="incidents"]');
+    expect(await incidents.getAttribute("data-value")).toBe("1");
+    expect(await incidents.innerText()).toContain("1 đang mở");
+    expect(await row.locator('[data-figure="acknowledged"]').getAttribute("data-value")).toBe("0");
+    expect(await row.locator('[data-figure="restore-median"]').innerText()).toBe("—");
+    // Acknowledged through the API: the live change makes the table fetch its figures again.
+    const [open] = (await (await fetch(`${collector.url}/api/v1/incidents?state=open&provider=vnpt`)).json()) as Array<{ id: number }>;
+    const ack = await fetch(`${collector.url}/api/v1/incidents/${open!.id}/ack`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ticket: "VNPT-E2E-1" }) });
+    expect(ack.status).toBe(200);
+    await row.locator('[data-figure="acknowledged"][data-value="1"]').waitFor();
+    await page.screenshot({ path: join(dir, "incidents.png"), fullPage: true });
+  });
 });

@@ -5,7 +5,7 @@ import { loadCollectorConfig } from "../../collector/config.js";
 import { startCollector, type RunningCollector } from "../../collector/service.js";
 import { SqliteStore } from "../../collector/store/sqlite.js";
 import { generateToken, hashToken } from "../../collector/auth/tokens.js";
-import { createLogger } from "../../config/logger.js";
+import { createLogger, type Logger } from "../../config/logger.js";
 import type { CollectorConfig } from "../../config/collectorSchema.js";
 
 /** A collector running in this process on a free loopback port, with its own temp dir and a settable clock. */
@@ -17,6 +17,9 @@ export interface TestCollector {
   clock: { nowMs: number | null };
   /** Creates and registers a token for the site. */
   tokenFor(site: string): string;
+  /** Stops the collector and keeps its directory, for another collector to start on (`options.dir`). */
+  stop(): Promise<void>;
+  /** Stops the collector and removes its directory. */
   close(): Promise<void>;
 }
 
@@ -44,11 +47,17 @@ ${sites}
 }
 
 /**
- * Starts a collector for `siteIds` (see {@link collectorYaml}); `extra` YAML is added at top level. `busyTimeoutMs`:
- * the store's wait for a lock (its default when absent); the database file is `<dir>/wardwatch.db`.
+ * Starts a collector for `siteIds` (see {@link collectorYaml}); `extra` YAML is added at top level. Options:
+ * `busyTimeoutMs`, the store's wait for a lock (its default when absent); `dir`, the directory of a collector stopped
+ * before (a restart: same database, same data_dir), a new temp dir when absent; `logger`, an error-level logger when
+ * absent. The database file is `<dir>/wardwatch.db`, data_dir `<dir>/data`.
  */
-export async function startTestCollector(siteIds: string[], extra = "", options: { busyTimeoutMs?: number } = {}): Promise<TestCollector> {
-  const dir = mkdtempSync(join(tmpdir(), "ww-collector-"));
+export async function startTestCollector(
+  siteIds: string[],
+  extra = "",
+  options: { busyTimeoutMs?: number; dir?: string; logger?: Logger } = {},
+): Promise<TestCollector> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "ww-collector-"));
   const file = join(dir, "collector.yaml");
   writeFileSync(file, collectorYaml(siteIds, extra) + `data_dir: ${JSON.stringify(join(dir, "data"))}\n`);
   const config = loadCollectorConfig(file);
@@ -58,7 +67,7 @@ export async function startTestCollector(siteIds: string[], extra = "", options:
     config,
     store,
     incidents: store.incidents,
-    logger: createLogger("error", "collector"),
+    logger: options.logger ?? createLogger("error", "collector"),
     now: () => clock.nowMs ?? Date.now(),
     dashboardDir: null,
   });
@@ -72,6 +81,9 @@ export async function startTestCollector(siteIds: string[], extra = "", options:
       const token = generateToken(site);
       store.addToken(site, hashToken(token), Date.now());
       return token;
+    },
+    async stop() {
+      await collector.close();
     },
     async close() {
       await collector.close();

@@ -1,10 +1,13 @@
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestCollector, type TestCollector } from "../../helpers/collectorHarness.js";
 import { batchOf, icmpSample, postIngest } from "../../helpers/batches.js";
 import { waitFor } from "../../helpers/alertingE2e.js";
+import { linkIncident } from "../../helpers/alertingFixtures.js";
+import { memoryLogger } from "../../helpers/memoryLogger.js";
+import { hashToken } from "../../../collector/auth/tokens.js";
 
 describe("collector/api/ingestRoute", () => {
   let t: TestCollector;
@@ -156,5 +159,83 @@ describe("collector/api/ingestRoute while the store is failing (its file locked 
     expect(t.store.listSeqs("tan-phong")).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await fetch(`${t.collector.url}/healthz`)).status).toBe(200);
     expect(await metricsText()).toMatch(/^wardwatch_store_up 1$/m);
+  });
+});
+
+describe("collector/api/ingestRoute authenticates before refusing for the store, and tells store failures from other ones", () => {
+  let t: TestCollector | null = null;
+  let locker: Database.Database | null = null;
+  afterEach(async () => {
+    locker?.close();
+    locker = null;
+    await t?.close();
+    t = null;
+  });
+
+  const push = async (collector: TestCollector, token: string, site: string, seqs: number[]) => {
+    const res = await postIngest(collector.collector.url, batchOf(site, seqs.map((seq) => icmpSample(seq, { ts: Date.now() - 1000 })), { pushIntervalMs: 1000 }), { Authorization: `Bearer ${token}` });
+    return { status: res.status, error: res.json.error ?? null };
+  };
+  /** Another connection holds the write lock; an acknowledgement (a write) meets it, and the breaker opens. */
+  const failTheStore = async (collector: TestCollector) => {
+    const { id } = collector.store.incidents.openIncident(linkIncident(Date.now()));
+    locker = new Database(join(collector.dir, "wardwatch.db"));
+    locker.exec("BEGIN EXCLUSIVE");
+    const ack = await fetch(`${collector.collector.url}/api/v1/incidents/${id}/ack`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ by: "x" }) });
+    expect(ack.status).toBe(503);
+    expect(collector.collector.storeBreaker.writable).toBe(false);
+  };
+
+  it("while the store is failing, an unknown or revoked token is 401, a valid one is 503 and its site counts as heard from", async () => {
+    t = await startTestCollector(["tan-phong", "bien-hoa"], "", { busyTimeoutMs: 200, logger: memoryLogger("collector").logger });
+    const valid = t.tokenFor("tan-phong");
+    const revoked = t.tokenFor("bien-hoa");
+    expect((await push(t, valid, "tan-phong", [1])).status).toBe(200);
+    expect((await push(t, revoked, "bien-hoa", [1])).status).toBe(200);
+    const other = new Database(join(t.dir, "wardwatch.db"));
+    other.prepare("DELETE FROM tokens WHERE token_hash = ?").run(hashToken(revoked));
+    other.close();
+
+    await failTheStore(t);
+    expect(await push(t, "ww_notarealtoken", "tan-phong", [2])).toEqual({ status: 401, error: "invalid_token" });
+    expect(await push(t, revoked, "bien-hoa", [2])).toEqual({ status: 401, error: "invalid_token" });
+    const refusedAt = Date.now();
+    expect(await push(t, valid, "tan-phong", [2])).toEqual({ status: 503, error: "store_unavailable" });
+    expect(t.collector.engine.contact("tan-phong")!.lastSeenTs).toBeGreaterThanOrEqual(refusedAt);
+    expect(t.collector.engine.contact("bien-hoa")!.lastSeenTs).toBeLessThan(refusedAt);
+  });
+
+  it("after a restart during the outage, a refused push still counts as contact", async () => {
+    t = await startTestCollector(["tan-phong"], "", { busyTimeoutMs: 200 });
+    const token = t.tokenFor("tan-phong");
+    expect((await push(t, token, "tan-phong", [1])).status).toBe(200);
+    const { dir } = t;
+    await t.stop();
+    t = await startTestCollector(["tan-phong"], "", { busyTimeoutMs: 200, dir, logger: memoryLogger("collector").logger });
+    await failTheStore(t);
+    const refusedAt = Date.now();
+    expect(await push(t, token, "tan-phong", [2])).toEqual({ status: 503, error: "store_unavailable" });
+    expect(t.collector.engine.contact("tan-phong")!.lastSeenTs).toBeGreaterThanOrEqual(refusedAt);
+  });
+
+  it("a store that cannot even be read to check the token answers 503", async () => {
+    t = await startTestCollector(["tan-phong"], "", { logger: memoryLogger("collector").logger });
+    const token = t.tokenFor("tan-phong");
+    t.store.close();
+    expect(await push(t, token, "tan-phong", [1])).toEqual({ status: 503, error: "store_unavailable" });
+  });
+
+  it("a write that fails for a reason not the store's is 500 internal, and the store stays writable", async () => {
+    const log = memoryLogger("collector");
+    t = await startTestCollector(["tan-phong"], "", { logger: log.logger });
+    const token = t.tokenFor("tan-phong");
+    const other = new Database(join(t.dir, "wardwatch.db"));
+    other.exec("CREATE TRIGGER poison BEFORE INSERT ON samples WHEN NEW.seq = 13 BEGIN SELECT RAISE(ABORT, 'poison sample'); END");
+    other.close();
+    expect(await push(t, token, "tan-phong", [12, 13])).toEqual({ status: 500, error: "internal" });
+    expect(t.collector.storeBreaker.writable).toBe(true);
+    expect(log.lines.find((l) => l.message === "batch not stored: the write failed")).toMatchObject({ site: "tan-phong", err: { message: "poison sample" } });
+    expect(t.store.listSeqs("tan-phong")).toEqual([]);
+    expect((await push(t, token, "tan-phong", [14])).status).toBe(200);
   });
 });

@@ -9,17 +9,23 @@ const POLICY = { probeIntervalMs: 1000, outageAfterMs: 30_000 };
 
 describe("collector/health/storeBreaker (a real SQLite store, locked by another connection)", () => {
   let db: LockableStore;
+  /** The wall clock (event times) and the monotonic one (probe schedule), moved together unless a test says otherwise. */
   let clock: FakeClock;
+  let mono: FakeClock;
   let events: StoreHealthEvent[];
   let probes: number;
+  /** Writes run with the probe's short lock wait (the breaker's `cautiously`). */
+  let cautious: number;
   let breaker: StoreBreaker;
   let log: ReturnType<typeof memoryLogger>;
 
   beforeEach(() => {
     db = lockableStore();
     clock = new FakeClock();
+    mono = new FakeClock(0);
     events = [];
     probes = 0;
+    cautious = 0;
     log = memoryLogger("breaker");
     breaker = new StoreBreaker({
       probe: (nowMs) => {
@@ -27,23 +33,33 @@ describe("collector/health/storeBreaker (a real SQLite store, locked by another 
         db.store.probeWrite(nowMs);
       },
       isUnavailable: (err) => db.store.isUnavailableError(err),
+      cautiously: (write) => {
+        cautious++;
+        return db.store.withShortLockWait(write);
+      },
       policy: POLICY,
       now: clock.now,
+      monotonicNow: mono.now,
       logger: log.logger,
-      onEvent: (event) => events.push(event),
     });
+    breaker.subscribe((event) => events.push(event));
   });
   afterEach(() => db.remove());
 
+  /** Moves both clocks. */
+  const advance = (ms: number): void => {
+    clock.advance(ms);
+    mono.advance(ms);
+  };
   /** A real write: a token row. */
   const writeToken = (n: number) => () => db.store.addToken("tan-phong", `hash-${n}`, clock.nowMs);
 
   it("lets writes through while the store takes them, and never probes", () => {
     breaker.write(writeToken(1));
-    clock.advance(5000);
+    advance(5000);
     breaker.tick();
     expect(db.store.siteForTokenHash("hash-1")).toBe("tan-phong");
-    expect([breaker.writable, probes, events]).toEqual([true, 0, []]);
+    expect([breaker.writable, probes, cautious, events]).toEqual([true, 0, 0, []]);
   });
 
   it("a write the locked store refuses opens it: the error goes on, later writes are refused without touching the store", () => {
@@ -54,7 +70,7 @@ describe("collector/health/storeBreaker (a real SQLite store, locked by another 
     expect(events).toEqual([{ type: "failing", sinceTs: failedAt, error: "SQLITE_BUSY: database is locked" }]);
 
     let called = false;
-    clock.advance(10);
+    advance(10);
     const refused = (() => {
       try {
         breaker.write(() => {
@@ -77,61 +93,121 @@ describe("collector/health/storeBreaker (a real SQLite store, locked by another 
     expect([breaker.writable, events]).toEqual([true, []]);
   });
 
-  it("while failing, probes once per probe interval; the first probe that succeeds closes it", () => {
+  it("while failing, probes once per probe interval; a good probe lets writes through (short lock wait), the first real write that succeeds closes it", () => {
     db.lock();
     expect(() => breaker.write(writeToken(1))).toThrow();
     const sinceTs = clock.nowMs;
-    clock.advance(999);
+    advance(999);
     breaker.tick();
     expect(probes).toBe(0);
-    clock.advance(1);
+    advance(1);
     breaker.tick();
     breaker.tick();
     expect([probes, breaker.writable]).toEqual([1, false]);
     expect(breaker.state).toMatchObject({ status: "failing", failures: 2 });
 
     db.unlock();
-    clock.advance(500);
+    advance(500);
     breaker.tick();
     expect(probes).toBe(1);
-    clock.advance(500);
+    advance(500);
     breaker.tick();
-    expect([probes, breaker.writable]).toEqual([2, true]);
-    expect(events.at(-1)).toEqual({ type: "restored", sinceTs, restoredTs: clock.nowMs, outage: false, failures: 2 });
+    expect([probes, breaker.writable, breaker.state.status]).toEqual([2, true, "halfOpen"]);
+    expect(events.at(-1)).toEqual({ type: "probed", sinceTs, probedTs: clock.nowMs });
+    advance(5000);
+    breaker.tick();
+    expect(probes).toBe(2); // half-open: no more probes, the writes tell
+
+    advance(100);
     breaker.write(writeToken(2));
     expect(db.store.siteForTokenHash("hash-2")).toBe("tan-phong");
+    expect(cautious).toBe(1);
+    expect(events.at(-1)).toEqual({ type: "restored", sinceTs, restoredTs: clock.nowMs, outage: false, failures: 2 });
+    expect(breaker.state.status).toBe("up");
+    breaker.write(writeToken(3));
+    expect(cautious).toBe(1); // up again: the ordinary lock wait
   });
 
-  it("failing for outageAfterMs with no success is declared an outage, once", () => {
+  it("a lock taken in bursts: probes get through between bursts, real writes do not; it stays failing since the first failure and the outage is declared", () => {
+    db.lock();
+    expect(() => breaker.write(writeToken(0))).toThrow(/database is locked/);
+    const sinceTs = clock.nowMs;
+    for (let burst = 1; burst <= 8; burst++) {
+      db.unlock();
+      advance(1000);
+      breaker.tick(); // the probe gets through the gap
+      expect(breaker.state.status).toBe("halfOpen");
+      db.lock();
+      advance(3000);
+      expect(() => breaker.write(writeToken(burst))).toThrow(/database is locked/); // the next real write meets the lock
+    }
+    expect(cautious).toBe(8);
+    expect(breaker.state).toMatchObject({ status: "failing", sinceTs, outage: true, failures: 9 });
+    expect(events.filter((e) => e.type === "failing")).toHaveLength(1);
+    expect(events.filter((e) => e.type === "restored")).toEqual([]);
+    expect(events.find((e) => e.type === "outage")).toEqual({ type: "outage", sinceTs, detectedTs: sinceTs + 32_000, error: "SQLITE_BUSY: database is locked" });
+  });
+
+  it("a write let through after a good probe whose nested writes fail counts one failure, and nothing is restored", () => {
+    db.lock();
+    expect(() => breaker.write(writeToken(0))).toThrow();
+    db.unlock();
+    advance(1000);
+    breaker.tick();
+    db.lock();
+    expect(() => breaker.write(() => db.store.atomically(() => breaker.write(writeToken(1))))).toThrow(/database is locked/);
+    expect(breaker.state).toMatchObject({ status: "failing", failures: 2 });
+    expect(events.map((e) => e.type)).toEqual(["failing", "probed", "relapsed"]);
+  });
+
+  it("keeps probing when the wall clock is stepped back (probes are scheduled on the monotonic clock)", () => {
+    db.lock();
+    expect(() => breaker.write(writeToken(1))).toThrow();
+    clock.advance(-3_600_000); // NTP or an operator sets the clock back an hour
+    mono.advance(1000);
+    breaker.tick();
+    expect(probes).toBe(1);
+    db.unlock();
+    clock.advance(1000);
+    mono.advance(1000);
+    breaker.tick();
+    expect([probes, breaker.state.status]).toEqual([2, "halfOpen"]);
+  });
+
+  it("while failing for outageAfterMs with no success it is declared an outage, once", () => {
     db.lock();
     expect(() => breaker.write(writeToken(1))).toThrow();
     const sinceTs = clock.nowMs;
     for (let i = 0; i < 8; i++) {
-      clock.advance(5000);
+      advance(5000);
       breaker.tick();
     }
     expect(events.map((e) => e.type)).toEqual(["failing", "outage"]);
     expect(events[1]).toEqual({ type: "outage", sinceTs, detectedTs: sinceTs + 30_000, error: "SQLITE_BUSY: database is locked" });
     db.unlock();
-    clock.advance(1000);
+    advance(1000);
     breaker.tick();
+    breaker.write(writeToken(2));
     expect(events.at(-1)).toMatchObject({ type: "restored", sinceTs, outage: true, failures: 9 });
   });
 
   it("a closed database is failing too, and a listener that throws does not reach the writer", () => {
-    const throwing = new StoreBreaker({
-      probe: (nowMs) => db.store.probeWrite(nowMs),
-      isUnavailable: (err) => db.store.isUnavailableError(err),
-      policy: POLICY,
-      now: clock.now,
-      logger: log.logger,
-      onEvent: () => {
-        throw new Error("listener bug");
-      },
+    breaker.subscribe(() => {
+      throw new Error("listener bug");
     });
     db.store.close();
-    expect(() => throwing.write(writeToken(1))).toThrow(/not open/);
-    expect(throwing.writable).toBe(false);
+    expect(() => breaker.write(writeToken(1))).toThrow(/not open/);
+    expect(breaker.writable).toBe(false);
+    expect(events.map((e) => e.type)).toEqual(["failing"]);
     expect(log.lines.some((l) => l.message === "store health listener failed")).toBe(true);
+  });
+
+  it("an unsubscribed listener is told nothing more", () => {
+    const told: string[] = [];
+    const unsubscribe = breaker.subscribe((event) => told.push(event.type));
+    unsubscribe();
+    db.lock();
+    expect(() => breaker.write(writeToken(1))).toThrow();
+    expect([told, events.map((e) => e.type)]).toEqual([[], ["failing"]]);
   });
 });

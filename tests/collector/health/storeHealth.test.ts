@@ -3,10 +3,22 @@ import { STORE_UP, nextStoreHealth, probeDue, type StoreHealthState } from "../.
 
 const POLICY = { probeIntervalMs: 1000, outageAfterMs: 30_000 };
 const T0 = 1_700_000_000_000;
+/** The monotonic clock's reading at T0 (any origin). */
+const M0 = 5_000;
+const BUSY = "SQLITE_BUSY: database is locked";
 
-function failing(overrides: Partial<Extract<StoreHealthState, { status: "failing" }>> = {}): StoreHealthState {
-  return { status: "failing", sinceTs: T0, lastAttemptTs: T0, lastError: "SQLITE_BUSY: database is locked", failures: 1, outage: false, ...overrides };
+type Failing = Extract<StoreHealthState, { status: "failing" }>;
+type HalfOpen = Extract<StoreHealthState, { status: "halfOpen" }>;
+
+function failing(overrides: Partial<Failing> = {}): StoreHealthState {
+  return { status: "failing", sinceTs: T0, lastAttemptMono: M0, lastError: BUSY, failures: 1, outage: false, ...overrides };
 }
+
+function halfOpen(overrides: Partial<HalfOpen> = {}): StoreHealthState {
+  return { status: "halfOpen", sinceTs: T0, probedTs: T0 + 1000, lastError: BUSY, failures: 2, outage: false, ...overrides };
+}
+
+const failed = (dtMs: number, error = BUSY) => ({ type: "failed" as const, ts: T0 + dtMs, monoMs: M0 + dtMs, error });
 
 describe("collector/health/storeHealth", () => {
   it("stays up on successes and on the clock, with no events", () => {
@@ -15,46 +27,69 @@ describe("collector/health/storeHealth", () => {
   });
 
   it("a failed write makes it failing from when that write began (the breaker opens)", () => {
-    const step = nextStoreHealth(STORE_UP, { type: "failed", ts: T0, error: "SQLITE_BUSY: database is locked" }, POLICY);
+    const step = nextStoreHealth(STORE_UP, failed(0), POLICY);
     expect(step.state).toEqual(failing());
-    expect(step.events).toEqual([{ type: "failing", sinceTs: T0, error: "SQLITE_BUSY: database is locked" }]);
+    expect(step.events).toEqual([{ type: "failing", sinceTs: T0, error: BUSY }]);
   });
 
   it("more failures within outageAfterMs are counted, keep the first failure's time and raise nothing", () => {
-    const step = nextStoreHealth(failing(), { type: "failed", ts: T0 + 29_999, error: "SQLITE_FULL: database or disk is full" }, POLICY);
-    expect(step.state).toEqual(failing({ lastAttemptTs: T0 + 29_999, lastError: "SQLITE_FULL: database or disk is full", failures: 2 }));
+    const step = nextStoreHealth(failing(), failed(29_999, "SQLITE_FULL: database or disk is full"), POLICY);
+    expect(step.state).toEqual(failing({ lastAttemptMono: M0 + 29_999, lastError: "SQLITE_FULL: database or disk is full", failures: 2 }));
     expect(step.events).toEqual([]);
   });
 
   it("failing for outageAfterMs is an outage, declared once, by the clock or by a failure", () => {
     const byClock = nextStoreHealth(failing(), { type: "clock", ts: T0 + 30_000 }, POLICY);
-    expect(byClock.events).toEqual([{ type: "outage", sinceTs: T0, detectedTs: T0 + 30_000, error: "SQLITE_BUSY: database is locked" }]);
+    expect(byClock.events).toEqual([{ type: "outage", sinceTs: T0, detectedTs: T0 + 30_000, error: BUSY }]);
     expect(byClock.state).toMatchObject({ status: "failing", outage: true });
     expect(nextStoreHealth(byClock.state, { type: "clock", ts: T0 + 60_000 }, POLICY).events).toEqual([]);
-    expect(nextStoreHealth(byClock.state, { type: "failed", ts: T0 + 61_000, error: "x" }, POLICY).events).toEqual([]);
+    expect(nextStoreHealth(byClock.state, failed(61_000, "x"), POLICY).events).toEqual([]);
 
-    const byFailure = nextStoreHealth(failing(), { type: "failed", ts: T0 + 31_000, error: "SQLITE_IOERR_WRITE: disk I/O error" }, POLICY);
+    const byFailure = nextStoreHealth(failing(), failed(31_000, "SQLITE_IOERR_WRITE: disk I/O error"), POLICY);
     expect(byFailure.events).toEqual([{ type: "outage", sinceTs: T0, detectedTs: T0 + 31_000, error: "SQLITE_IOERR_WRITE: disk I/O error" }]);
   });
 
-  it("one success brings it back up, saying how long it failed and whether it was an outage", () => {
-    expect(nextStoreHealth(failing({ failures: 4 }), { type: "succeeded", ts: T0 + 5000 }, POLICY)).toEqual({
+  it("a good probe only half-opens it: writes are let through, the outage clock stops, nothing is restored yet", () => {
+    const step = nextStoreHealth(failing({ failures: 2 }), { type: "probed", ts: T0 + 1000 }, POLICY);
+    expect(step).toEqual({ state: halfOpen(), events: [{ type: "probed", sinceTs: T0, probedTs: T0 + 1000 }] });
+    expect(nextStoreHealth(step.state, { type: "clock", ts: T0 + 60_000 }, POLICY)).toEqual({ state: step.state, events: [] });
+    expect(probeDue(step.state, M0 + 60_000, POLICY)).toBe(false);
+  });
+
+  it("half-open, the first real write that succeeds brings it back up, saying how long it failed and whether it was an outage", () => {
+    expect(nextStoreHealth(halfOpen({ failures: 4 }), { type: "succeeded", ts: T0 + 5000 }, POLICY)).toEqual({
       state: STORE_UP,
       events: [{ type: "restored", sinceTs: T0, restoredTs: T0 + 5000, outage: false, failures: 4 }],
     });
-    expect(nextStoreHealth(failing({ outage: true }), { type: "succeeded", ts: T0 + 45_000 }, POLICY).events).toEqual([
+    expect(nextStoreHealth(halfOpen({ outage: true, failures: 1 }), { type: "succeeded", ts: T0 + 45_000 }, POLICY).events).toEqual([
       { type: "restored", sinceTs: T0, restoredTs: T0 + 45_000, outage: true, failures: 1 },
     ]);
   });
 
-  it("a probe is due only while failing, probeIntervalMs after the last attempt", () => {
-    expect(probeDue(STORE_UP, T0 + 10_000, POLICY)).toBe(false);
-    expect(probeDue(failing({ lastAttemptTs: T0 + 2000 }), T0 + 2999, POLICY)).toBe(false);
-    expect(probeDue(failing({ lastAttemptTs: T0 + 2000 }), T0 + 3000, POLICY)).toBe(true);
+  it("half-open, a real write that fails makes it failing again since the first failure, and can declare the outage", () => {
+    const relapse = nextStoreHealth(halfOpen(), failed(2000), POLICY);
+    expect(relapse).toEqual({ state: failing({ lastAttemptMono: M0 + 2000, failures: 3 }), events: [{ type: "relapsed", sinceTs: T0, failedTs: T0 + 2000, error: BUSY }] });
+    const late = nextStoreHealth(halfOpen(), failed(30_500), POLICY);
+    expect(late.events.map((e) => e.type)).toEqual(["relapsed", "outage"]);
+    expect(late.events[1]).toEqual({ type: "outage", sinceTs: T0, detectedTs: T0 + 30_500, error: BUSY });
+  });
+
+  it("a success while failing (a write begun before the failure) proves nothing", () => {
+    expect(nextStoreHealth(failing(), { type: "succeeded", ts: T0 + 10 }, POLICY)).toEqual({ state: failing(), events: [] });
+  });
+
+  it("a probe is due only while failing, probeIntervalMs after the last attempt on the monotonic clock", () => {
+    expect(probeDue(STORE_UP, M0 + 10_000, POLICY)).toBe(false);
+    expect(probeDue(failing({ lastAttemptMono: M0 + 2000 }), M0 + 2999, POLICY)).toBe(false);
+    expect(probeDue(failing({ lastAttemptMono: M0 + 2000 }), M0 + 3000, POLICY)).toBe(true);
+  });
+
+  it("a probe is due when the clock reads before the last attempt (a clock stepped back does not stop probing)", () => {
+    expect(probeDue(failing({ lastAttemptMono: M0 + 2000 }), M0 - 3_600_000, POLICY)).toBe(true);
   });
 
   it("a late-reported failure does not move the last attempt back", () => {
-    const step = nextStoreHealth(failing({ lastAttemptTs: T0 + 5000 }), { type: "failed", ts: T0 + 4000, error: "x" }, POLICY);
-    expect(step.state).toMatchObject({ lastAttemptTs: T0 + 5000, failures: 2 });
+    const step = nextStoreHealth(failing({ lastAttemptMono: M0 + 5000 }), failed(4000, "x"), POLICY);
+    expect(step.state).toMatchObject({ lastAttemptMono: M0 + 5000, failures: 2 });
   });
 });

@@ -1,5 +1,8 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteIncidentStore } from "../../../collector/store/sqliteIncidents.js";
+import { migrate } from "../../../collector/store/sqliteSchema.js";
 import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
 
 describe("collector/store/sqliteIncidents", () => {
@@ -40,5 +43,57 @@ describe("collector/store/sqliteIncidents", () => {
       [1, false],
       [2, true],
     ]);
+  });
+
+  describe("providerIncidentTimes", () => {
+    /** 1: vnpt link at 1000; 2: site of no provider at 2000; 3: viettel link at 3000 (merged into 4); 4: vnpt provider outage at 3000; 5: vnpt link at 5000. */
+    function storeWithIncidents() {
+      const store = SqliteStore.open(":memory:");
+      store.incidents.openIncident(linkIncidentFixture({ startTs: 1000 }));
+      store.incidents.openIncident(linkIncidentFixture({ key: "site:bien-hoa", kind: "site", cause: "agent_silent", provider: null, providerName: null, startTs: 2000 }));
+      store.incidents.openIncident(linkIncidentFixture({ key: "link:tan-phong:inet", provider: "viettel", providerName: "Viettel", startTs: 3000 }));
+      store.incidents.openIncident(linkIncidentFixture({ key: "provider:vnpt", kind: "provider", cause: "provider_outage", startTs: 3000 }));
+      store.incidents.updateIncident(3, { endTs: 3500, restoredTs: 3400, mergedInto: 4 });
+      store.incidents.openIncident(linkIncidentFixture({ key: "link:nhon-trach:tslcd", startTs: 5000 }));
+      store.incidents.updateIncident(1, { notifiedTs: 1500, acknowledgedTs: 1700, restoredTs: 1900, endTs: 1950 });
+      return store;
+    }
+
+    it("returns the incidents with a provider started in [from, to), latest start first, with only the measured fields", () => {
+      const store = storeWithIncidents();
+      const times = store.incidents.providerIncidentTimes({ fromTs: 1000, toTs: 5000, limit: 100 });
+      expect(times.map((i) => i.id)).toEqual([4, 3, 1]);
+      expect(times[1]).toEqual({
+        id: 3,
+        kind: "link",
+        cause: "link_down",
+        state: "closed",
+        provider: "viettel",
+        providerName: "Viettel",
+        mergedInto: 4,
+        timeline: { startTs: 3000, detectedTs: 4000, notifiedTs: null, acknowledgedTs: null, restoredTs: 3400, endTs: 3500 },
+      });
+      expect(times[2]).toMatchObject({ id: 1, state: "closed", mergedInto: null, timeline: { notifiedTs: 1500, acknowledgedTs: 1700, restoredTs: 1900 } });
+      expect(store.incidents.providerIncidentTimes({ fromTs: 1001, toTs: 10_000, limit: 100 }).map((i) => i.id)).toEqual([5, 4, 3]);
+      expect(store.incidents.providerIncidentTimes({ fromTs: 1000, toTs: 10_000, limit: 2 }).map((i) => i.id)).toEqual([5, 4]);
+      expect(store.incidents.providerIncidentTimes({ fromTs: 6000, toTs: 10_000, limit: 100 })).toEqual([]);
+    });
+
+    it("reads a range of the start_ts index rather than the whole table", () => {
+      // The store's own statement, as SQLite ran it (better-sqlite3's verbose hook gives it with the values bound).
+      const ran: string[] = [];
+      const db = new Database(":memory:", { verbose: (sql) => ran.push(String(sql)) });
+      migrate(db);
+      const incidents = new SqliteIncidentStore(db);
+      incidents.openIncident(linkIncidentFixture({ startTs: 1000 }));
+      incidents.providerIncidentTimes({ fromTs: 0, toTs: 10_000, limit: 5 });
+      const statement = ran.findLast((sql) => /FROM incidents\s+WHERE start_ts >=/.test(sql));
+      expect(statement).toBeDefined();
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${statement}`).all() as Array<{ detail: string }>).map((row) => row.detail);
+      expect(plan.join("; ")).toMatch(/SEARCH incidents USING INDEX incidents_start_ts \(start_ts>\? AND start_ts<\?\)/);
+      // Read in index order: no sort of the whole window before the limit.
+      expect(plan.join("; ")).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
+      db.close();
+    });
   });
 });
