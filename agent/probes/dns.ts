@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { connect, isIP } from "node:net";
-import * as dnsPacket from "dns-packet";
+import type * as dnsPacket from "dns-packet";
 import { z } from "zod";
 import { durationMs } from "../../config/units.js";
 import { decideEgress } from "./egress.js";
@@ -149,6 +149,9 @@ const STOPPED = "stopped";
 /** The response to the query, or why there is none. */
 type Exchange = { response: dnsPacket.DecodedPacket; answerMs: number } | { reason: string };
 
+/** dns-packet's decoder: an exchange reads the server's response with it. */
+type DecodePacket = (message: Buffer) => dnsPacket.DecodedPacket;
+
 /** Counts of datagrams that were not the response, for the timeout reason. */
 interface Ignored {
   malformed: number;
@@ -157,7 +160,7 @@ interface Ignored {
 }
 
 /** Decodes `message` as the response to query `id`: the packet, "ignore" (not ours) or "malformed" (ours, broken). */
-function decodeResponse(message: Buffer, id: number, ignored: Ignored): dnsPacket.DecodedPacket | "ignore" | "malformed" {
+function decodeResponse(decode: DecodePacket, message: Buffer, id: number, ignored: Ignored): dnsPacket.DecodedPacket | "ignore" | "malformed" {
   // Only a readable header with this query's id and the QR bit makes a datagram ours; anything else is noise.
   const why: keyof Ignored | null =
     message.length < 12 ? "malformed" : message.readUInt16BE(0) !== id ? "otherId" : (message[2]! & 0x80) === 0 ? "notResponse" : null;
@@ -166,7 +169,7 @@ function decodeResponse(message: Buffer, id: number, ignored: Ignored): dnsPacke
     return "ignore";
   }
   try {
-    return dnsPacket.decode(message);
+    return decode(message);
   } catch {
     return "malformed";
   }
@@ -182,7 +185,15 @@ function ignoredSummary(ignored: Ignored): string {
 }
 
 /** Sends `query` in one datagram from `localAddress` and waits for the response carrying `id`. */
-function exchangeUdp(query: Buffer, id: number, settings: DnsRoundSettings, localAddress: string | undefined, signal: AbortSignal, ignored: Ignored): Promise<Exchange> {
+function exchangeUdp(
+  query: Buffer,
+  id: number,
+  decode: DecodePacket,
+  settings: DnsRoundSettings,
+  localAddress: string | undefined,
+  signal: AbortSignal,
+  ignored: Ignored,
+): Promise<Exchange> {
   return new Promise((resolve) => {
     let settled = false;
     let started = 0;
@@ -203,7 +214,7 @@ function exchangeUdp(query: Buffer, id: number, settings: DnsRoundSettings, loca
     signal.addEventListener("abort", onAbort, { once: true });
     socket.on("error", (err: NodeJS.ErrnoException) => finish({ reason: err.code === "ECONNREFUSED" ? "port unreachable" : err.message }));
     socket.on("message", (message) => {
-      const response = decodeResponse(message, id, ignored);
+      const response = decodeResponse(decode, message, id, ignored);
       if (response === "malformed") finish({ reason: "malformed response" });
       else if (response !== "ignore") finish({ response, answerMs: performance.now() - started });
     });
@@ -220,7 +231,7 @@ function exchangeUdp(query: Buffer, id: number, settings: DnsRoundSettings, loca
 }
 
 /** Sends `query` over a TCP connection from `localAddress` and reads one length-prefixed response. */
-function exchangeTcp(query: Buffer, id: number, settings: DnsRoundSettings, localAddress: string | undefined, signal: AbortSignal): Promise<Exchange> {
+function exchangeTcp(query: Buffer, id: number, decode: DecodePacket, settings: DnsRoundSettings, localAddress: string | undefined, signal: AbortSignal): Promise<Exchange> {
   return new Promise((resolve) => {
     let settled = false;
     let received = Buffer.alloc(0);
@@ -241,7 +252,7 @@ function exchangeTcp(query: Buffer, id: number, settings: DnsRoundSettings, loca
     socket.on("data", (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]).subarray(0, MAX_TCP_MESSAGE_BYTES + 2);
       if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
-      const response = decodeResponse(received.subarray(2, 2 + received.readUInt16BE(0)), id, { malformed: 0, otherId: 0, notResponse: 0 });
+      const response = decodeResponse(decode, received.subarray(2, 2 + received.readUInt16BE(0)), id, { malformed: 0, otherId: 0, notResponse: 0 });
       // Over a connection of its own, anything but the response to this query is a broken server.
       if (typeof response === "string") finish({ reason: "malformed response" });
       else finish({ response, answerMs: performance.now() - started });
@@ -304,17 +315,21 @@ export async function probeDns(target: string, settings: DnsRoundSettings, conte
     const egress = await decideEgress(settings.server, context.bindTo, round.signal);
     if (round.signal.aborted) return stopped();
     if (!egress.ok) return failed(`not via link: ${egress.reason}`);
+    // Loaded with the first DNS round, not at start-up: an agent without DNS probes never pays for it (2.4 MiB of RSS,
+    // docs/benchmarks.md). Later rounds get the module already loaded.
+    const { encode, decode, RECURSION_DESIRED } = await import("dns-packet");
+    if (round.signal.aborted) return stopped();
     const id = randomInt(0, 0x10000);
-    const query = dnsPacket.encode({
+    const query = encode({
       type: "query",
       id,
-      flags: dnsPacket.RECURSION_DESIRED,
+      flags: RECURSION_DESIRED,
       questions: [{ type: settings.type, name: settings.name, class: "IN" }],
     });
     const exchange =
       settings.protocol === "tcp"
-        ? await exchangeTcp(query, id, settings, egress.localAddress, round.signal)
-        : await exchangeUdp(query, id, settings, egress.localAddress, round.signal, ignored);
+        ? await exchangeTcp(query, id, decode, settings, egress.localAddress, round.signal)
+        : await exchangeUdp(query, id, decode, settings, egress.localAddress, round.signal, ignored);
     if ("reason" in exchange) return exchange.reason === STOPPED ? stopped() : failed(exchange.reason, ignoredCount());
     return evaluateDnsResponse(exchange.response, settings, exchange.answerMs, ignoredCount());
   } finally {
