@@ -1,6 +1,6 @@
 import type { DeliveryAttempt } from "../../protocol/incident.js";
 import type { Logger } from "../../config/logger.js";
-import type { IncidentChanges, IncidentQuery, IncidentStore, IncidentTimes, IncidentWindow, NewIncident, StoredIncident } from "../incidents/incidentStore.js";
+import { openedIncidentBody, type IncidentChanges, type IncidentQuery, type IncidentStore, type IncidentTimes, type IncidentWindow, type NewIncident, type StoredIncident } from "../incidents/incidentStore.js";
 import { incidentNumber } from "../incidents/incidentNumber.js";
 import type { GuardedIncidentStore } from "./guardedIncidents.js";
 import type { HeldJournal } from "./heldJournal.js";
@@ -73,29 +73,7 @@ export class HeldIncidentStore implements IncidentStore {
   /** Opens `incident` in memory only; returns it with its (expected) id and number. */
   hold(incident: NewIncident): StoredIncident {
     const id = Math.max(this.#deps.store.highestId, ...this.#held.keys()) + 1;
-    const held: StoredIncident = {
-      id,
-      number: incidentNumber(id),
-      key: incident.key,
-      kind: incident.kind,
-      cause: incident.cause,
-      severity: incident.severity,
-      state: "open",
-      provider: incident.provider,
-      providerName: incident.providerName,
-      link: incident.link,
-      linkKind: incident.linkKind,
-      circuit: incident.circuit,
-      sites: incident.sites,
-      summary: incident.summary,
-      timeline: { startTs: incident.startTs, detectedTs: incident.detectedTs, notifiedTs: null, acknowledgedTs: null, restoredTs: null, endTs: null },
-      vendorTicket: null,
-      acknowledgedBy: null,
-      evidence: incident.evidence,
-      deliveries: [],
-      mergedInto: null,
-      scopeChangedTs: null,
-    };
+    const held: StoredIncident = { id, number: incidentNumber(id), key: incident.key, state: "open", deliveries: [], ...openedIncidentBody(incident) };
     this.#held.set(id, held);
     this.#journal();
     return held;

@@ -87,3 +87,28 @@ export interface IncidentStore {
   providerIncidentTimes(window: IncidentWindow): IncidentTimes[];
   recordDelivery(incidentId: number, attempt: DeliveryAttempt): void;
 }
+
+/** What an incident holds besides its identity (id, number, key), state and deliveries. */
+export type IncidentBody = Omit<StoredIncident, "id" | "key" | "state" | "deliveries" | "number">;
+
+/** The body of a just-opened incident: its timeline starts at `startTs`/`detectedTs`, nothing else has happened. */
+export function openedIncidentBody(incident: NewIncident): IncidentBody {
+  return {
+    kind: incident.kind,
+    cause: incident.cause,
+    severity: incident.severity,
+    provider: incident.provider,
+    providerName: incident.providerName,
+    link: incident.link,
+    linkKind: incident.linkKind,
+    circuit: incident.circuit,
+    sites: incident.sites,
+    summary: incident.summary,
+    timeline: { startTs: incident.startTs, detectedTs: incident.detectedTs, notifiedTs: null, acknowledgedTs: null, restoredTs: null, endTs: null },
+    vendorTicket: null,
+    acknowledgedBy: null,
+    evidence: incident.evidence,
+    mergedInto: null,
+    scopeChangedTs: null,
+  };
+}

@@ -1,10 +1,9 @@
 import type Database from "better-sqlite3";
 import type { DeliveryAttempt, IncidentCause, IncidentKind, IncidentTimeline } from "../../protocol/incident.js";
-import type { IncidentChanges, IncidentQuery, IncidentStore, IncidentTimes, IncidentWindow, NewIncident, StoredIncident } from "../incidents/incidentStore.js";
+import { openedIncidentBody, type IncidentBody, type IncidentChanges, type IncidentQuery, type IncidentStore, type IncidentTimes, type IncidentWindow, type NewIncident, type StoredIncident } from "../incidents/incidentStore.js";
 import { incidentNumber } from "../incidents/incidentNumber.js";
 
 /** An incident's fields kept as JSON (everything but id, key, state and the deliveries). */
-type IncidentBody = Omit<StoredIncident, "id" | "key" | "state" | "deliveries" | "number">;
 
 /**
  * Incidents and delivery attempts in the collector's SQLite file. The changing fields live in one JSON column;
@@ -39,24 +38,7 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   openIncident(incident: NewIncident): StoredIncident {
-    const body: IncidentBody = {
-      kind: incident.kind,
-      cause: incident.cause,
-      severity: incident.severity,
-      provider: incident.provider,
-      providerName: incident.providerName,
-      link: incident.link,
-      linkKind: incident.linkKind,
-      circuit: incident.circuit,
-      sites: incident.sites,
-      summary: incident.summary,
-      timeline: { startTs: incident.startTs, detectedTs: incident.detectedTs, notifiedTs: null, acknowledgedTs: null, restoredTs: null, endTs: null },
-      vendorTicket: null,
-      acknowledgedBy: null,
-      evidence: incident.evidence,
-      mergedInto: null,
-      scopeChangedTs: null,
-    };
+    const body = openedIncidentBody(incident);
     const id = Number(this.insert.run(incident.key, JSON.stringify(body), incident.startTs).lastInsertRowid);
     return this.getIncident(id)!;
   }
