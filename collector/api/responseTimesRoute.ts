@@ -50,10 +50,14 @@ export function parseTimeParam(text: string): number | null {
   return Number.isFinite(ts) ? ts : null;
 }
 
+/** The longest window a request may ask for: 366 days. */
+export const MAX_RESPONSE_TIMES_WINDOW_MS = 366 * 86_400_000;
+
 /**
  * The window of a response times request: `from` and `to` (see {@link parseTimeParam}), `to` defaulting to `now`
  * and `from` to 30 days before `to`. Each problem names its parameter (`bad_from`, `bad_to`); `from` not before `to`
- * is `bad_range`; a repeated parameter is refused, and so is an unknown one (`unknown_param`).
+ * is `bad_range`, and so is a window longer than {@link MAX_RESPONSE_TIMES_WINDOW_MS} (a year: the query reads every
+ * incident in the window); a repeated parameter is refused, and so is an unknown one (`unknown_param`).
  */
 export function parseResponseTimesQuery(raw: Request["query"], now: number): WindowCheck {
   const given: { from?: number; to?: number } = {};
@@ -68,6 +72,9 @@ export function parseResponseTimesQuery(raw: Request["query"], now: number): Win
   const fromTs = given.from ?? toTs - DEFAULT_RESPONSE_TIMES_WINDOW_MS;
   if (fromTs >= toTs) {
     return { ok: false, error: "bad_range", message: `from (${new Date(fromTs).toISOString()}) must be before to (${new Date(toTs).toISOString()})` };
+  }
+  if (toTs - fromTs > MAX_RESPONSE_TIMES_WINDOW_MS) {
+    return { ok: false, error: "bad_range", message: "the window from … to must be at most 366 days" };
   }
   return { ok: true, window: { fromTs, toTs } };
 }

@@ -111,7 +111,9 @@ export class CollectorIncident {
     const nowMs = this.#deps.now();
     let released;
     try {
-      released = incidents.release(id, { restoredTs: this.#restoredTs ?? nowMs, endTs: nowMs });
+      // Closed by hand meanwhile (the resolve API): its times are kept as given.
+      const closedByHand = incidents.getIncident(id)?.state === "closed";
+      released = incidents.release(id, closedByHand ? {} : { restoredTs: this.#restoredTs ?? nowMs, endTs: nowMs });
     } catch (err) {
       if (!this.#deps.writable()) {
         logger.warn("collector incident not stored yet: the store failed again; kept held", { id });

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { Logger } from "../../config/logger.js";
@@ -113,9 +113,13 @@ export class HeldIncidentJournal implements HeldJournal {
 function writeAtomically(file: string, content: string): void {
   mkdirSync(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, "w", 0o600);
+  // A temp file left by a crash is removed, not reused: "wx" never follows a link or keeps an old mode.
+  rmSync(temp, { force: true });
+  const fd = openSync(temp, "wx", 0o600);
   try {
-    writeSync(fd, content);
+    // writeFileSync on a descriptor writes until every byte is out (a short write on a nearly full disk throws), so a
+    // cut-off journal never replaces a whole one.
+    writeFileSync(fd, content);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

@@ -88,7 +88,7 @@ export interface IncidentStore {
   recordDelivery(incidentId: number, attempt: DeliveryAttempt): void;
 }
 
-/** What an incident holds besides its identity (id, number, key), state and deliveries. */
+/** What an incident holds besides its identity (id, number, key), state and deliveries: the store keeps it as JSON. */
 export type IncidentBody = Omit<StoredIncident, "id" | "key" | "state" | "deliveries" | "number">;
 
 /** The body of a just-opened incident: its timeline starts at `startTs`/`detectedTs`, nothing else has happened. */

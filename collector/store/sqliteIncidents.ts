@@ -3,8 +3,6 @@ import type { DeliveryAttempt, IncidentCause, IncidentKind, IncidentTimeline } f
 import { openedIncidentBody, type IncidentBody, type IncidentChanges, type IncidentQuery, type IncidentStore, type IncidentTimes, type IncidentWindow, type NewIncident, type StoredIncident } from "../incidents/incidentStore.js";
 import { incidentNumber } from "../incidents/incidentNumber.js";
 
-/** An incident's fields kept as JSON (everything but id, key, state and the deliveries). */
-
 /**
  * Incidents and delivery attempts in the collector's SQLite file. The changing fields live in one JSON column;
  * a partial unique index keeps one open incident per key.

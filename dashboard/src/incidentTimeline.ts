@@ -67,12 +67,13 @@ export function incidentTimeline(translator: Translator, format: Formatter, inci
 }
 
 /**
- * Time to acknowledge, `ack − notified` (0 when acknowledged before any notification went out); "chưa có (đã …)"
- * while open, notified and waiting; "—" when there is nothing to count from or it never came.
+ * Time to acknowledge, `ack − notified` (0 when acknowledged before the first notification got through); "chưa có
+ * (đã …)" while open, notified and waiting; "—" when nobody was notified (as the per-vendor figures leave it out)
+ * or it never came.
  */
 function sinceNotified(translator: Translator, format: Formatter, incident: Incident, ackTs: number | null, now: number): string {
   const notifiedTs = incident.timeline.notifiedTs;
-  if (ackTs !== null) return format.span(notifiedTs === null ? 0 : Math.max(0, ackTs - notifiedTs));
+  if (ackTs !== null) return notifiedTs === null ? "—" : format.span(Math.max(0, ackTs - notifiedTs));
   if (incident.state === "open" && notifiedTs !== null) return translator.t("incident.notYet", { duration: format.span(now - notifiedTs) });
   return "—";
 }

@@ -154,6 +154,7 @@ describe("collector/api/responseTimesRoute", () => {
     ["from=1&from=2", "bad_from", /from must be given once/],
     [`from=${NOW}&to=${NOW}`, "bad_range", /from \(2025-06-30T01:00:00.000Z\) must be before to \(2025-06-30T01:00:00.000Z\)/],
     [`from=${NOW + DAY}`, "bad_range", /must be before to/],
+    [`from=0`, "bad_range", /at most 366 days/],
     ["since=2025-06-01T00:00:00Z", "unknown_param", /unknown parameter 'since' \(known: from, to\)/],
   ])("refuses %s with 400 naming the parameter", async (query, error, message) => {
     const res = await get(app.base, `/incidents/response-times?${query}`);

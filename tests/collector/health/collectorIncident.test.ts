@@ -134,6 +134,21 @@ describe("collector/health/collectorIncident (store breaker â†’ held incident â†
     expect(h.sentSince()).toEqual([]);
   });
 
+  it("closed by hand while held (the resolve API), it is stored with the times given by hand", () => {
+    db.lock();
+    failAWrite();
+    passTime(OUTAGE_AFTER_MS);
+    expect(told).toEqual(["opened SC-000001 open"]);
+    clock.advance(5000);
+    const resolvedTs = clock.nowMs;
+    health.incidents.updateIncident(1, { restoredTs: resolvedTs, endTs: resolvedTs });
+    db.unlock();
+    passTime(10_000, 1000);
+    const stored = db.store.incidents.getIncident(1)!;
+    expect(stored.state).toBe("closed");
+    expect(stored.timeline).toMatchObject({ restoredTs: resolvedTs, endTs: resolvedTs });
+  });
+
   it("a failure shorter than store_unreachable_after opens nothing and tells nobody", async () => {
     db.lock();
     failAWrite();
