@@ -1,5 +1,6 @@
 import { collectorFileSchema, toCollectorConfig, type CollectorConfig } from "../../config/collectorSchema.js";
 import type { NewIncident } from "../../collector/incidents/incidentStore.js";
+import { linkIncidentFixture } from "./incidentFixtures.js";
 import type { Channel, DeliveryResult, Notification, ReceiverConfig } from "../../collector/alerts/notification.js";
 
 /** Monday 6 January 2025, 08:00 in Asia/Ho_Chi_Minh (01:00 UTC): inside office hours. */
@@ -59,23 +60,8 @@ export function resolvedReceivers(config: CollectorConfig): ReceiverConfig[] {
 
 /** A link incident on tan-phong's VNPT leased line, detected at `detectedTs`; `changes` replace fields. */
 export function linkIncident(detectedTs: number, changes: Partial<NewIncident> = {}): NewIncident {
-  return {
-    key: "link:tan-phong:tslcd",
-    kind: "link",
-    cause: "link_down",
-    severity: "major",
-    provider: "vnpt",
-    providerName: "VNPT",
-    link: "tslcd",
-    linkKind: "dedicated",
-    circuit: "VNPT-TSL-0001",
-    sites: [{ site: "tan-phong", siteName: "Phường Tân Phong", links: ["tslcd"] }],
-    summary: "Mất kết nối TSLCD tại Phường Tân Phong",
-    evidence: [],
-    startTs: detectedTs - 30_000,
-    detectedTs,
-    ...changes,
-  };
+  // The store tests' incident, with this configuration's circuit ID, no evidence, and started 30 s before detection.
+  return linkIncidentFixture({ circuit: "VNPT-TSL-0001", evidence: [], startTs: detectedTs - 30_000, detectedTs, ...changes });
 }
 
 /** One call a {@link FakeChannel} received. */
