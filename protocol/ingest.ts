@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { identifierSchema, sampleSchema } from "./sample.js";
-import { PROTOCOL_VERSION } from "./version.js";
+import { ACCEPTED_PROTOCOL_VERSIONS } from "./version.js";
 import { linkStateSchema } from "./linkState.js";
 import { agentEventSchema } from "./event.js";
 
@@ -22,11 +22,12 @@ export const linkSnapshotSchema = z.strictObject({
  * - `sentAt`: the agent's clock (UTC ms) when this attempt was sent; the collector derives the clock offset from it.
  * - `pushIntervalMs`: how often the agent pushes when it is caught up; the collector calls the site silent
  *   after three intervals without a push.
- * - `spool`: the agent's spool accounting (records still unsent, records dropped because the spool was full).
+ * - `spool`: the agent's spool accounting (records still unsent, records dropped because the spool was full or a
+ *   segment was corrupt, and since version 2 records set aside because the collector refused them).
  * - `samples`: in increasing `seq` order, oldest first; `events` likewise (the two share one seq sequence).
  */
 export const ingestBatchSchema = z.strictObject({
-  version: z.literal(PROTOCOL_VERSION),
+  version: z.union(ACCEPTED_PROTOCOL_VERSIONS.map((v) => z.literal(v))),
   site: identifierSchema,
   agentVersion: z.string().max(64).optional(),
   sentAt: z.number().int().positive(),
@@ -34,6 +35,7 @@ export const ingestBatchSchema = z.strictObject({
   spool: z.strictObject({
     pendingRecords: z.number().int().nonnegative(),
     droppedRecords: z.number().int().nonnegative(),
+    refusedRecords: z.number().int().nonnegative().optional(),
   }),
   snapshot: z.array(linkSnapshotSchema).max(64).optional(),
   samples: z.array(sampleSchema).max(MAX_SAMPLES_PER_BATCH),
@@ -50,8 +52,20 @@ export type IngestBatch = z.infer<typeof ingestBatchSchema>;
 export type LinkSnapshot = z.infer<typeof linkSnapshotSchema>;
 
 /**
- * The collector's answer to an accepted batch (HTTP 200). Every sample in the batch is durably stored
- * (new or already held) when this is sent, so the agent may acknowledge through `lastSeq`.
+ * A record of an accepted batch that the collector will never take (it fails its kind's schema, names a link the
+ * collector does not know, or is stamped outside the bounds of the batch's send time). `error` is a stable code,
+ * `message` says what is wrong. The agent acknowledges it with the batch and sets it aside (counted, shown), so one bad
+ * record never holds back the rest.
+ */
+export interface RefusedRecord {
+  seq: number;
+  error: string;
+  message: string;
+}
+
+/**
+ * The collector's answer to an accepted batch (HTTP 200). Every record in the batch is durably stored (new or already
+ * held) or listed in `refused` when this is sent, so the agent may acknowledge through `lastSeq`.
  */
 export interface IngestAccepted {
   accepted: number;
@@ -59,6 +73,8 @@ export interface IngestAccepted {
   lastSeq: number | null;
   /** Collector clock minus agent clock, ms (positive: the agent is behind). */
   clockOffsetMs: number;
+  /** Records not taken (version 2; empty when all were). */
+  refused: RefusedRecord[];
 }
 
 /**

@@ -161,6 +161,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       duplicates: written.duplicates + writtenEvents.duplicates,
       lastSeq: lastSeqOf(batch),
       clockOffsetMs: clock.offsetMs,
+      refused: [],
     };
     res.json(body);
   });
