@@ -1,9 +1,8 @@
 import type { AgentSettings } from "./config.js";
-import type { IcmpRoundProbe } from "./probes/fpingBatch.js";
 import type { ProbeBinding } from "./probes/probe.js";
 import type { ProbeConfig } from "./probes/registry.js";
 import { ProbeMonitor, type ProbeMonitorDeps, type ScheduledProbe } from "./probeMonitor.js";
-import { scheduleProbe, type ProbePlacement } from "./scheduledProbes.js";
+import { scheduleProbe, type ProbePlacement, type RoundProbes } from "./scheduledProbes.js";
 
 /** The agent's monitors: one per WAN link, one per (application, link) path, one per LAN device. */
 export interface SiteMonitors {
@@ -35,11 +34,12 @@ export function linkProbeIds(probes: ReadonlyArray<{ kind: string; target: strin
 }
 
 /**
- * Builds (but does not start) every monitor the configuration asks for. Every ICMP probe runs its rounds through
- * `icmpRound` (one FpingBatchRunner's probe for the whole agent, so that a round's targets share one fping).
+ * Builds (but does not start) every monitor the configuration asks for. Every probe runs its rounds through its
+ * kind's probe in `roundProbes` (one for the whole agent, so that, e.g., the ICMP targets a round starts together
+ * share one fping).
  */
-export function buildMonitors(config: AgentSettings, deps: ProbeMonitorDeps, icmpRound: IcmpRoundProbe): SiteMonitors {
-  const schedule = (probe: ProbeConfig, placement: ProbePlacement): ScheduledProbe => scheduleProbe(probe, placement, icmpRound);
+export function buildMonitors(config: AgentSettings, deps: ProbeMonitorDeps, roundProbes: RoundProbes): SiteMonitors {
+  const schedule = (probe: ProbeConfig, placement: ProbePlacement): ScheduledProbe => scheduleProbe(probe, placement, roundProbes);
   return {
     links: config.links.map((link) => ({
       link,

@@ -1,9 +1,10 @@
-import type { Sample, SampleRole } from "../protocol/sample.js";
-import type { ProbeBinding, ProbeContext } from "./probes/probe.js";
-import { probeKinds, type ProbeConfig } from "./probes/registry.js";
-import type { IcmpRoundProbe } from "./probes/fpingBatch.js";
-import { icmpSampleStats } from "./probes/icmpStats.js";
+import type { SampleRole } from "../protocol/sample.js";
+import type { Probe, ProbeBinding, ProbeContext, RoundProbeContext, SampleFields } from "./probes/probe.js";
+import { registeredKinds, type ProbeConfig, type ProbeConfigOf, type ProbeKindName, type ProbeResultOf } from "./probes/registry.js";
 import type { RoundIdentity, ScheduledProbe, UnsequencedSample } from "./probeMonitor.js";
+
+/** The protocol allows 500 characters of reason. */
+const MAX_REASON_CHARS = 500;
 
 /** Where a probe's samples belong and how its packets leave: what it measures (role), over which link, its id. */
 export interface ProbePlacement {
@@ -15,63 +16,56 @@ export interface ProbePlacement {
   bindTo: ProbeBinding;
 }
 
-/** The fields a sample has beyond the common envelope, per kind. */
-type KindFields = Sample extends infer S ? (S extends Sample ? Omit<S, "seq" | "ts" | "role" | "link" | "probe" | "target" | "round" | "roundSize" | "ok" | "reason"> : never) : never;
-
-/** What one round of any probe kind measured: whether it was ok, why not, and its kind's sample fields. */
-interface Measurement {
-  ok: boolean;
-  reason?: string;
-  fields: KindFields;
-}
-
 /**
- * Runs one round of `config` and maps its result to the protocol's fields for that kind. ICMP rounds go through
- * `icmpRound` (the agent's FpingBatchRunner.probe, which batches a round's targets into one fping) rather than the
- * registry's probeIcmp.
+ * The probes the agent's monitors run rounds with, one per registered kind, each built by its kind
+ * (`makeRoundProbe`) the first time a probe of that kind is scheduled and shared by every probe of that kind after:
+ * so ICMP's batching runner sees all the ICMP rounds started together. One per agent.
  */
-async function measure(config: ProbeConfig, context: ProbeContext, icmpRound: IcmpRoundProbe): Promise<Measurement> {
-  switch (config.kind) {
-    case "icmp": {
-      const r = await icmpRound(config.target, config, context);
-      const fields: KindFields = {
-        kind: "icmp",
-        sent: r.sent,
-        received: r.received,
-        lossPct: r.lossPct,
-        rttMinMs: r.rttMinMs,
-        rttAvgMs: r.rttAvgMs,
-        rttMaxMs: r.rttMaxMs,
-        rttStddevMs: r.rttStddevMs,
-        ...icmpSampleStats(r),
-      };
-      return { ok: r.ok, reason: r.reason, fields };
-    }
-    case "http": {
-      const r = await probeKinds.http.run(config.target, config, context);
-      const { ok, reason, statusCode, dnsMs, connectMs, tlsMs, firstByteMs, totalMs, certDaysLeft, bodyBytes } = r;
-      return { ok, reason, fields: { kind: "http", statusCode, dnsMs, connectMs, tlsMs, firstByteMs, totalMs, certDaysLeft, bodyBytes, redirects: Math.min(r.redirects, 100) } };
-    }
-    case "dns": {
-      const r = await probeKinds.dns.run(config.target, config, context);
-      return { ok: r.ok, reason: r.reason, fields: { kind: "dns", answerMs: r.answerMs, rcode: r.rcode, answers: r.answers.slice(0, 32) } };
-    }
-    case "tcp": {
-      const r = await probeKinds.tcp.run(config.target, config, context);
-      return { ok: r.ok, reason: r.reason, fields: { kind: "tcp", connectMs: r.connectMs } };
-    }
+export class RoundProbes {
+  private readonly built: { [Kind in ProbeKindName]?: Probe<ProbeConfigOf<Kind>, ProbeResultOf<Kind>> } = {};
+
+  constructor(private readonly context: RoundProbeContext) {}
+
+  /** The round probe of `kind`, built on first use. */
+  of<Kind extends ProbeKindName>(kind: Kind): Probe<ProbeConfigOf<Kind>, ProbeResultOf<Kind>> {
+    // Viewed through a mapped type over `Kind`, so that the entry read and written is that kind's (no cast).
+    const builtOfKind: { [K in Kind]?: Probe<ProbeConfigOf<K>, ProbeResultOf<K>> } = this.built;
+    const built = builtOfKind[kind];
+    if (built !== undefined) return built;
+    const probe = registeredKinds[kind].makeRoundProbe(this.context);
+    builtOfKind[kind] = probe;
+    return probe;
   }
 }
 
+/** What one round of a kind measured: whether it was ok, why not, and its kind's sample fields. */
+interface Measurement<Kind extends ProbeKindName> {
+  ok: boolean;
+  reason?: string;
+  fields: SampleFields<Kind>;
+}
+
+/** Runs one round of `config` with its kind's round probe and maps the result with its kind's mapping. */
+async function measure<Kind extends ProbeKindName>(
+  kind: Kind,
+  config: ProbeConfigOf<Kind>,
+  context: ProbeContext,
+  roundProbes: RoundProbes,
+): Promise<Measurement<Kind>> {
+  const result = await roundProbes.of(kind)(config.target, config, context);
+  return { ok: result.ok, reason: result.reason, fields: registeredKinds[kind].sampleFields(result) };
+}
+
 /**
- * Wraps a configured probe for a monitor's round loop: runs it bound as `placement` says and turns its result into
- * the protocol's sample for that kind. An ICMP probe's rounds run through `icmpRound` (see {@link measure}).
+ * Wraps a configured probe for a monitor's round loop: runs it bound as `placement` says, with its kind's round probe
+ * from `roundProbes`, and turns its result into the protocol's sample for that kind (the kind's fields in the
+ * envelope: round, placement, reason cut to 500 characters).
  */
-export function scheduleProbe(config: ProbeConfig, placement: ProbePlacement, icmpRound: IcmpRoundProbe): ScheduledProbe {
+export function scheduleProbe(config: ProbeConfig, placement: ProbePlacement, roundProbes: RoundProbes): ScheduledProbe {
   return {
     intervalMs: config.intervalMs,
     async run(round: RoundIdentity, signal: AbortSignal): Promise<UnsequencedSample> {
-      const { ok, reason, fields } = await measure(config, { signal, bindTo: placement.bindTo }, icmpRound);
+      const { ok, reason, fields } = await measure(config.kind, config, { signal, bindTo: placement.bindTo }, roundProbes);
       return {
         ts: round.ts,
         role: placement.role,
@@ -81,9 +75,9 @@ export function scheduleProbe(config: ProbeConfig, placement: ProbePlacement, ic
         round: round.round,
         roundSize: round.roundSize,
         ok,
-        ...(reason ? { reason: reason.slice(0, 500) } : {}),
+        ...(reason ? { reason: reason.slice(0, MAX_REASON_CHARS) } : {}),
         ...fields,
-      } as UnsequencedSample;
+      };
     },
   };
 }

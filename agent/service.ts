@@ -3,8 +3,7 @@ import type { AgentSettings } from "./config.js";
 import { allMonitors, buildMonitors, type SiteMonitors } from "./monitors.js";
 import type { ProbeMonitorDeps } from "./probeMonitor.js";
 import { FailoverManager } from "./connectivity/failoverManager.js";
-import { FpingBatchRunner } from "./probes/fpingBatch.js";
-import { probeIcmp } from "./probes/icmp.js";
+import { RoundProbes } from "./scheduledProbes.js";
 import { RoundHistory } from "./status/roundHistory.js";
 import { buildAgentStatus } from "./status/buildStatus.js";
 import { startStatusServer } from "./status/statusServer.js";
@@ -54,8 +53,8 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     uplink?.notify();
   };
   const history = new RoundHistory();
-  // One runner for the agent: it batches the ICMP probes each round starts into one fping (ping when fping is missing).
-  const icmpRunner = new FpingBatchRunner({ logger, fallback: probeIcmp });
+  // One per agent: each kind's round probe is shared by its probes (ICMP batches a round's targets into one fping).
+  const roundProbes = new RoundProbes({ logger });
   const monitorDeps: ProbeMonitorDeps = {
     policy: config.linkPolicy,
     retryIntervalMs: config.retryIntervalMs,
@@ -68,7 +67,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     onRound: (id, round, samples) =>
       history.add(id, { ts: round.ts, ok: round.ok, latencyMs: round.rttMs, lossPct: round.lossPct ?? 0, reason: samples.find((s) => !s.ok)?.reason ?? null }),
   };
-  const monitors = buildMonitors(config, monitorDeps, icmpRunner.probe);
+  const monitors = buildMonitors(config, monitorDeps, roundProbes);
   const failover = new FailoverManager({
     site: config.site,
     connectivity: config.connectivity,

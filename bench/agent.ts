@@ -168,7 +168,7 @@ async function runBench({ durationMs, targets }: BenchOptions, dir: string, star
   const collectorExit = await collector.stop(STOP_LIMIT_MS);
 
   // After the run, alone: what the agent's way of probing costs per child, on the Node side and in the child.
-  // The agent's own argument list (agent/probes/icmp.ts) for a `source:`-bound IPv4 target.
+  // The agent's own argument list (agent/probes/icmp/icmp.ts) for a `source:`-bound IPv4 target.
   const seconds = (ms: number): string => String(ms / 1000);
   const agentPingArgs = (count: number) => (i: number): [string, ...string[]] =>
     ["ping", "-n", "-c", String(count), "-i", seconds(WORKLOAD.packetIntervalMs), "-W", seconds(WORKLOAD.timeoutMs), "-4", "-I", SOURCE, "--", targets[i % targets.length]!];

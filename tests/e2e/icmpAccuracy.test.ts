@@ -5,8 +5,8 @@
  * The measured figures are printed so they can be quoted.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { probeIcmp, type IcmpRoundResult, type IcmpRoundSettings } from "../../agent/probes/icmp.js";
-import { icmpSampleStats } from "../../agent/probes/icmpStats.js";
+import { probeIcmp, type IcmpRoundResult, type IcmpRoundSettings } from "../../agent/probes/icmp/icmp.js";
+import { icmpSampleStats } from "../../agent/probes/icmp/icmpStats.js";
 import type { ProbeContext } from "../../agent/probes/probe.js";
 import { startLateEchoResponder, type LateEchoResponder } from "../helpers/lateEcho.js";
 import { canUseNetns, createTestLink, destroyTestLink, execInNamespace, type TestLink } from "../helpers/netns.js";

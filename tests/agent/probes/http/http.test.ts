@@ -4,12 +4,12 @@ import { createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { httpProbeSchema, probeHttp, type HttpRoundResult } from "../../../agent/probes/http.js";
-import { certificateDaysLeft, judgeAnswer, phaseTimes } from "../../../agent/probes/httpVerdict.js";
-import { probeConfigSchema, probeKinds } from "../../../agent/probes/registry.js";
+import { httpProbeSchema, probeHttp, type HttpRoundResult } from "../../../../agent/probes/http/http.js";
+import { certificateDaysLeft, judgeAnswer, phaseTimes } from "../../../../agent/probes/http/httpVerdict.js";
+import { probeConfigSchema, probeKinds } from "../../../../agent/probes/registry.js";
 import { closeServer, contextFor, listen, PAGE, rawServer, route, seenPaths, settings, timed, unbound } from "./httpTestServers.js";
 
-describe("agent/probes/http", () => {
+describe("agent/probes/http/http", () => {
   describe("httpProbeSchema", () => {
     it("applies the defaults and turns the entry into the domain config (ms, bytes, camelCase, url → target)", () => {
       expect(httpProbeSchema.parse({ kind: "http", url: "https://dichvucong.gov.vn/" })).toEqual({
@@ -90,7 +90,7 @@ describe("agent/probes/http", () => {
     });
 
     it("accepts the documented example entries", async () => {
-      const examplePath = fileURLToPath(new URL("../../../agent/probes/http.example.yaml", import.meta.url));
+      const examplePath = fileURLToPath(new URL("../../../../agent/probes/http/http.example.yaml", import.meta.url));
       const example = parse(await readFile(examplePath, "utf8")) as { links: Array<{ probes: unknown[] }> };
       const [first, second] = example.links[0]!.probes.map((probe) => httpProbeSchema.parse(probe));
       expect(first).toMatchObject({ kind: "http", intervalMs: 30_000, timeoutMs: 10_000, expectBody: "Cổng Dịch vụ công", certWarnDays: 14 });

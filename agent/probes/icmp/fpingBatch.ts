@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { isIP } from "node:net";
-import type { Logger } from "../../config/logger.js";
+import type { Logger } from "../../../config/logger.js";
 import { fpingArguments, fpingRunDeadlineMs, parseFpingOutput, runResults, unansweredRound, type FpingRun } from "./fpingOutput.js";
 import type { IcmpRoundResult, IcmpRoundSettings } from "./icmp.js";
-import type { ProbeContext } from "./probe.js";
+import type { ProbeContext } from "../probe.js";
 
 /** fping is asked to stop (SIGINT, so it still prints its summary) this long before the deadline… */
 const GENTLE_STOP_BEFORE_DEADLINE_MS = 250;

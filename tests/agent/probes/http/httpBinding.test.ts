@@ -1,9 +1,9 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { probeHttp } from "../../../agent/probes/http.js";
+import { probeHttp } from "../../../../agent/probes/http/http.js";
 import { closeServer, contextFor, listen, route, settings } from "./httpTestServers.js";
 
-describe("agent/probes/http (link binding)", () => {
+describe("agent/probes/http/http (link binding)", () => {
   describe("probeHttp bound to a link", () => {
     let server: Server;
     let server6: Server;

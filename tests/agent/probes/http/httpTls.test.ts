@@ -6,12 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { probeHttp } from "../../../agent/probes/http.js";
+import { probeHttp } from "../../../../agent/probes/http/http.js";
 import { closeServer, contextFor, listen, PAGE, route, seenPaths, settings } from "./httpTestServers.js";
 
 const run = promisify(execFile);
 
-describe("agent/probes/http (TLS)", () => {
+describe("agent/probes/http/http (TLS)", () => {
   describe("probeHttp over TLS", () => {
     let certDir: string;
     const servers: Record<string, { server: Server; base: string }> = {};

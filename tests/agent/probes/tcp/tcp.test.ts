@@ -6,9 +6,9 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { ProbeBinding, ProbeContext } from "../../../agent/probes/probe.js";
-import { probeConfigSchema, probeKinds } from "../../../agent/probes/registry.js";
-import { connectFailureReason, parseTcpTarget, probeTcp, tcpProbeSchema, type TcpRoundResult, type TcpRoundSettings } from "../../../agent/probes/tcp.js";
+import type { ProbeBinding, ProbeContext } from "../../../../agent/probes/probe.js";
+import { probeConfigSchema, probeKinds } from "../../../../agent/probes/registry.js";
+import { connectFailureReason, parseTcpTarget, probeTcp, tcpProbeSchema, type TcpRoundResult, type TcpRoundSettings } from "../../../../agent/probes/tcp/tcp.js";
 
 const run = promisify(execFile);
 const unbound: ProbeBinding = { interface: null, source: null };
@@ -67,7 +67,7 @@ async function blackholedPort(): Promise<{ port: number; remove: () => void } | 
   return { port, remove };
 }
 
-describe("agent/probes/tcp", () => {
+describe("agent/probes/tcp/tcp", () => {
   describe("tcpProbeSchema", () => {
     it("applies the defaults and splits the target into host and port", () => {
       expect(tcpProbeSchema.parse({ kind: "tcp", target: "192.168.1.20:554" })).toEqual({
@@ -113,7 +113,7 @@ describe("agent/probes/tcp", () => {
     });
 
     it("accepts every entry of the documented example", async () => {
-      const examplePath = fileURLToPath(new URL("../../../agent/probes/tcp.example.yaml", import.meta.url));
+      const examplePath = fileURLToPath(new URL("../../../../agent/probes/tcp/tcp.example.yaml", import.meta.url));
       const example = parse(await readFile(examplePath, "utf8")) as { links: Array<{ probes: unknown[] }>; apps: Array<{ probe: unknown }>; lan: Array<{ probe: unknown }> };
       const entries = [...example.links.flatMap((link) => link.probes), ...example.apps.map((app) => app.probe), ...example.lan.map((device) => device.probe)];
       expect(entries.map((entry) => tcpProbeSchema.parse(entry))).toMatchObject([
@@ -192,7 +192,7 @@ describe("agent/probes/tcp", () => {
 
   describe("probeTcp against a port whose SYNs are dropped", async () => {
     const blackhole = await blackholedPort();
-    if ("skip" in blackhole) console.warn(`agent/probes/tcp: skipping the timeout and abort tests, ${blackhole.skip}`);
+    if ("skip" in blackhole) console.warn(`agent/probes/tcp/tcp: skipping the timeout and abort tests, ${blackhole.skip}`);
     const hanging = "port" in blackhole ? blackhole : null;
     afterAll(() => hanging?.remove());
 

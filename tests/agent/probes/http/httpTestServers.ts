@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
-import type { HttpRoundResult, HttpRoundSettings } from "../../../agent/probes/http.js";
-import type { ProbeBinding, ProbeContext } from "../../../agent/probes/probe.js";
+import type { HttpRoundResult, HttpRoundSettings } from "../../../../agent/probes/http/http.js";
+import type { ProbeBinding, ProbeContext } from "../../../../agent/probes/probe.js";
 
 /** No link binding: the round leaves however the OS routes it. */
 export const unbound: ProbeBinding = { interface: null, source: null };

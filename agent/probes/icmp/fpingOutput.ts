@@ -4,7 +4,7 @@
  * Nothing here does I/O.
  */
 import { rttStatistics, type IcmpRoundResult, type IcmpRoundSettings } from "./icmp.js";
-import type { ProbeBinding } from "./probe.js";
+import type { ProbeBinding } from "../probe.js";
 
 /** fping's default gap between any two packets it sends (-i), ms; a batch never asks for more. */
 const MAX_SEND_GAP_MS = 10;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fpingArguments, fpingRunDeadlineMs, fpingSendGapMs, parseFpingOutput, runResults, type FpingExit, type FpingRun } from "../../../agent/probes/fpingOutput.js";
-import { icmpRoundDeadlineMs, type IcmpRoundResult, type IcmpRoundSettings } from "../../../agent/probes/icmp.js";
-import type { ProbeBinding } from "../../../agent/probes/probe.js";
+import { fpingArguments, fpingRunDeadlineMs, fpingSendGapMs, parseFpingOutput, runResults, type FpingExit, type FpingRun } from "../../../../agent/probes/icmp/fpingOutput.js";
+import { icmpRoundDeadlineMs, type IcmpRoundResult, type IcmpRoundSettings } from "../../../../agent/probes/icmp/icmp.js";
+import type { ProbeBinding } from "../../../../agent/probes/probe.js";
 
 const unbound: ProbeBinding = { interface: null, source: null };
 
@@ -9,7 +9,7 @@ function expectNoReply(result: IcmpRoundResult, sent: number, reason: string): v
   expect(result).toEqual({ ok: false, sent, received: 0, lossPct: 100, rttsMs: [], rttMinMs: null, rttAvgMs: null, rttMaxMs: null, rttStddevMs: null, reason });
 }
 
-describe("agent/probes/fpingOutput", () => {
+describe("agent/probes/icmp/fpingOutput", () => {
   describe("fping's -C output", () => {
     const settings: IcmpRoundSettings = { count: 5, packetIntervalMs: 200, timeoutMs: 1000 };
     const runOf = (targets: string[]): FpingRun => ({ targets, settings, bindTo: unbound, family: 4 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { makeAgentFileSchema } from "../../../config/agentSchema.js";
+import { makeAgentFileSchema } from "../../../../config/agentSchema.js";
 import {
   icmpProbeSchema,
   icmpRoundDeadlineMs,
@@ -12,16 +12,16 @@ import {
   probeIcmp,
   type IcmpRoundResult,
   type IcmpRoundSettings,
-} from "../../../agent/probes/icmp.js";
-import type { ProbeBinding, ProbeContext } from "../../../agent/probes/probe.js";
-import { probeConfigSchema, probeKinds } from "../../../agent/probes/registry.js";
-import { canUseNetns, createTestLink, destroyTestLink, execInNamespace, type TestLink } from "../../helpers/netns.js";
+} from "../../../../agent/probes/icmp/icmp.js";
+import type { ProbeBinding, ProbeContext } from "../../../../agent/probes/probe.js";
+import { probeConfigSchema, probeKinds } from "../../../../agent/probes/registry.js";
+import { canUseNetns, createTestLink, destroyTestLink, execInNamespace, type TestLink } from "../../../helpers/netns.js";
 
 // This file's namespace link: 10.199.41.0/30 (other test files use other indexes).
 const SUBNET_INDEX = 41;
 
 const netns = await canUseNetns();
-if (!netns.ok) console.warn(`agent/probes/icmp: skipping the namespace tests, ${netns.reason}`);
+if (!netns.ok) console.warn(`agent/probes/icmp/icmp: skipping the namespace tests, ${netns.reason}`);
 
 const unbound: ProbeBinding = { interface: null, source: null };
 const quick: IcmpRoundSettings = { count: 3, packetIntervalMs: 50, timeoutMs: 500 };
@@ -40,7 +40,7 @@ function expectNoReply(result: IcmpRoundResult, sent: number): void {
   expect(result).toMatchObject({ ok: false, sent, received: 0, lossPct: 100, rttsMs: [], rttMinMs: null, rttAvgMs: null, rttMaxMs: null, rttStddevMs: null });
 }
 
-describe("agent/probes/icmp", () => {
+describe("agent/probes/icmp/icmp", () => {
   describe("icmpProbeSchema", () => {
     it("applies the defaults and turns the entry into the domain config (ms, camelCase)", () => {
       expect(icmpProbeSchema.parse({ kind: "icmp", target: "10.0.0.1" })).toEqual({
@@ -96,7 +96,7 @@ describe("agent/probes/icmp", () => {
     });
 
     it("accepts the documented example entry", async () => {
-      const examplePath = fileURLToPath(new URL("../../../agent/probes/icmp.example.yaml", import.meta.url));
+      const examplePath = fileURLToPath(new URL("../../../../agent/probes/icmp/icmp.example.yaml", import.meta.url));
       const example = parse(await readFile(examplePath, "utf8")) as { links: Array<{ probes: unknown[] }> };
       expect(icmpProbeSchema.parse(example.links[0]!.probes[0])).toMatchObject({ kind: "icmp", intervalMs: 10_000, count: 5 });
     });

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { deadlineSignal } from "../deadlineSignal.js";
-import { durationMs, sizeBytes } from "../../config/units.js";
+import { deadlineSignal } from "../../deadlineSignal.js";
+import { durationMs, sizeBytes } from "../../../config/units.js";
 import { exchangeOnce, isRedirectStatus } from "./httpExchange.js";
 import { certificateDaysLeft, judgeAnswer, phaseTimes, quoted } from "./httpVerdict.js";
-import type { ProbeContext, ProbeResult } from "./probe.js";
+import type { ProbeContext, ProbeResult } from "../probe.js";
 
 /** An inclusive range of HTTP status codes, e.g. 200–399; a single code has min = max. */
 export interface StatusRange {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { IcmpRoundResult } from "../../../agent/probes/icmp.js";
-import { estimateCallQuality, icmpSampleStats, mosFromRFactor, percentileMs, rttDistribution } from "../../../agent/probes/icmpStats.js";
+import type { IcmpRoundResult } from "../../../../agent/probes/icmp/icmp.js";
+import { estimateCallQuality, icmpSampleStats, mosFromRFactor, percentileMs, rttDistribution } from "../../../../agent/probes/icmp/icmpStats.js";
 
 function roundWith(rttsMs: number[], sent: number): IcmpRoundResult {
   const received = rttsMs.length;
@@ -19,7 +19,7 @@ function roundWith(rttsMs: number[], sent: number): IcmpRoundResult {
   };
 }
 
-describe("agent/probes/icmpStats", () => {
+describe("agent/probes/icmp/icmpStats", () => {
   describe("percentileMs (linear interpolation between closest ranks, Hyndman & Fan 7)", () => {
     it("interpolates between ranks where nearest-rank would pick a sample", () => {
       // h = (4 − 1) × 0.9 = 2.7 → 3 + 0.7 × (4 − 3); nearest-rank (⌈0.9 × 4⌉ = 4th) would say 4.

@@ -2,8 +2,8 @@ import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { isIP } from "node:net";
 import type { Readable } from "node:stream";
 import { z } from "zod";
-import { durationMs } from "../../config/units.js";
-import type { ProbeContext } from "./probe.js";
+import { durationMs } from "../../../config/units.js";
+import type { ProbeContext } from "../probe.js";
 
 // RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, 253 characters at most.
 const HOSTNAME = /^(?=.{1,253}\.?$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;

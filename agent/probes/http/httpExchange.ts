@@ -3,8 +3,8 @@ import { once } from "node:events";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { connect as netConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
-import { decideEgress, interfaceAddress } from "./egress.js";
-import type { ProbeBinding } from "./probe.js";
+import { decideEgress, interfaceAddress } from "../egress.js";
+import type { ProbeBinding } from "../probe.js";
 
 /** The phase an exchange is in; a timeout's reason names it. */
 export type ExchangePhase = "dns" | "route check" | "connect" | "tls" | "first byte" | "body";

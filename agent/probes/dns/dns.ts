@@ -2,10 +2,10 @@ import { randomInt } from "node:crypto";
 import { isIP } from "node:net";
 import type * as dnsPacket from "dns-packet";
 import { z } from "zod";
-import { durationMs } from "../../config/units.js";
-import { decideEgress } from "./egress.js";
+import { durationMs } from "../../../config/units.js";
+import { decideEgress } from "../egress.js";
 import { exchangeTcp, exchangeUdp, ignoredSummary, STOPPED, type Ignored } from "./dnsExchange.js";
-import type { ProbeContext, ProbeResult } from "./probe.js";
+import type { ProbeContext, ProbeResult } from "../probe.js";
 
 // A DNS name: labels of letters, digits, hyphens and underscores (_dmarc, _sip._udp), 253 characters at most.
 const LABEL = "[a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?";

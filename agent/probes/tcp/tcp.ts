@@ -1,9 +1,9 @@
 import { lookup } from "node:dns/promises";
 import { connect, isIP } from "node:net";
 import { z } from "zod";
-import { durationMs } from "../../config/units.js";
-import { decideEgress } from "./egress.js";
-import type { ProbeContext, ProbeResult } from "./probe.js";
+import { durationMs } from "../../../config/units.js";
+import { decideEgress } from "../egress.js";
+import type { ProbeContext, ProbeResult } from "../probe.js";
 
 // RFC 1123 host name, as icmp.ts accepts it: dot-separated labels of letters, digits and inner hyphens.
 const HOSTNAME = /^(?=.{1,253}\.?$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;

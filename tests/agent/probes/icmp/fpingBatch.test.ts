@@ -5,19 +5,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FpingBatchRunner, type IcmpRoundProbe, type SpawnProcess } from "../../../agent/probes/fpingBatch.js";
-import { fpingRunDeadlineMs } from "../../../agent/probes/fpingOutput.js";
-import { probeIcmp, type IcmpRoundResult, type IcmpRoundSettings } from "../../../agent/probes/icmp.js";
-import type { ProbeBinding, ProbeContext } from "../../../agent/probes/probe.js";
-import { memoryLogger } from "../../helpers/memoryLogger.js";
-import { startLateEchoResponder } from "../../helpers/lateEcho.js";
-import { canUseNetns, createTestLink, destroyTestLink, execInNamespace, type TestLink } from "../../helpers/netns.js";
+import { FpingBatchRunner, type IcmpRoundProbe, type SpawnProcess } from "../../../../agent/probes/icmp/fpingBatch.js";
+import { fpingRunDeadlineMs } from "../../../../agent/probes/icmp/fpingOutput.js";
+import { probeIcmp, type IcmpRoundResult, type IcmpRoundSettings } from "../../../../agent/probes/icmp/icmp.js";
+import type { ProbeBinding, ProbeContext } from "../../../../agent/probes/probe.js";
+import { memoryLogger } from "../../../helpers/memoryLogger.js";
+import { startLateEchoResponder } from "../../../helpers/lateEcho.js";
+import { canUseNetns, createTestLink, destroyTestLink, execInNamespace, type TestLink } from "../../../helpers/netns.js";
 
 // This file's namespace link: 10.199.150.0/30 (other test files use other indexes).
 const SUBNET_INDEX = 150;
 
 const netns = await canUseNetns();
-if (!netns.ok) console.warn(`agent/probes/fpingBatch: skipping the namespace tests, ${netns.reason}`);
+if (!netns.ok) console.warn(`agent/probes/icmp/fpingBatch: skipping the namespace tests, ${netns.reason}`);
 
 const unbound: ProbeBinding = { interface: null, source: null };
 const quick: IcmpRoundSettings = { count: 3, packetIntervalMs: 20, timeoutMs: 500 };
@@ -61,7 +61,7 @@ function expectNoReply(result: IcmpRoundResult, sent: number, reason: string): v
   expect(result).toEqual({ ok: false, sent, received: 0, lossPct: 100, rttsMs: [], rttMinMs: null, rttAvgMs: null, rttMaxMs: null, rttStddevMs: null, reason });
 }
 
-describe("agent/probes/fpingBatch", () => {
+describe("agent/probes/icmp/fpingBatch", () => {
   describe("FpingBatchRunner with the real fping on loopback", () => {
     it("coalesces a round's three targets into one fping and gives each its own result", async () => {
       const { spawnProcess, started } = countingSpawn();

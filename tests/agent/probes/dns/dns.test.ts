@@ -5,10 +5,10 @@ import { fileURLToPath } from "node:url";
 import * as dnsPacket from "dns-packet";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { dnsProbeSchema, evaluateDnsResponse, probeDns, type DnsRoundResult, type DnsRoundSettings } from "../../../agent/probes/dns.js";
-import type { ProbeBinding, ProbeContext } from "../../../agent/probes/probe.js";
-import { probeConfigSchema, probeKinds } from "../../../agent/probes/registry.js";
-import { startDnsmasq, type Dnsmasq } from "../../helpers/dnsmasq.js";
+import { dnsProbeSchema, evaluateDnsResponse, probeDns, type DnsRoundResult, type DnsRoundSettings } from "../../../../agent/probes/dns/dns.js";
+import type { ProbeBinding, ProbeContext } from "../../../../agent/probes/probe.js";
+import { probeConfigSchema, probeKinds } from "../../../../agent/probes/registry.js";
+import { startDnsmasq, type Dnsmasq } from "../../../helpers/dnsmasq.js";
 
 const unbound: ProbeBinding = { interface: null, source: null };
 
@@ -46,7 +46,7 @@ function responseTo(query: Buffer, fields: Partial<dnsPacket.Packet> & { rcode?:
   });
 }
 
-describe("agent/probes/dns", () => {
+describe("agent/probes/dns/dns", () => {
   describe("dnsProbeSchema", () => {
     it("applies the defaults and turns the entry into the domain config (target name@server, ms, camelCase)", () => {
       expect(dnsProbeSchema.parse({ kind: "dns", name: "one-stop.tinh.example", server: "192.0.2.53" })).toEqual({
@@ -100,7 +100,7 @@ describe("agent/probes/dns", () => {
     });
 
     it("accepts every entry of the documented example", async () => {
-      const examplePath = fileURLToPath(new URL("../../../agent/probes/dns.example.yaml", import.meta.url));
+      const examplePath = fileURLToPath(new URL("../../../../agent/probes/dns/dns.example.yaml", import.meta.url));
       const example = parse(await readFile(examplePath, "utf8")) as { links: Array<{ probes: unknown[] }>; apps: Array<{ probe: unknown }> };
       const entries = [...example.links.flatMap((link) => link.probes), ...example.apps.map((app) => app.probe)];
       const parsed = entries.map((entry) => dnsProbeSchema.parse(entry));
