@@ -31,12 +31,6 @@ export interface ProbeResult {
   reason?: string;
 }
 
-/** What every probe kind's validated configuration has: its `kind` (the registry key) and its target. */
-export interface ProbeConfigBase {
-  kind: string;
-  target: string;
-}
-
 /**
  * A probe: one round against `target` with validated `config`, bounded by its own deadline and
  * `context.signal`. Persists nothing, mutates nothing it is given, never rejects for a target failure.
@@ -55,13 +49,14 @@ export type SampleEnvelopeKey = "seq" | "ts" | "role" | "link" | "probe" | "targ
  */
 export type SampleFields<Kind extends SampleKind> = Kind extends SampleKind ? Omit<Extract<Sample, { kind: Kind }>, SampleEnvelopeKey> : never;
 
-/** What a kind's validated configuration has: its `kind` (the registry key and a protocol sample kind) and its target. */
-export interface KindConfigBase extends ProbeConfigBase {
+/** What every probe kind's validated configuration has: its `kind` (the registry key, a protocol sample kind) and its target. */
+export interface ProbeConfigBase {
   kind: SampleKind;
+  target: string;
 }
 
 /** The `kind` literal a kind's schema parses to ("icmp" for the ICMP schema). */
-export type KindOf<Schema extends z.ZodType<KindConfigBase>> = z.output<Schema>["kind"];
+export type KindOf<Schema extends z.ZodType<ProbeConfigBase>> = z.output<Schema>["kind"];
 
 /**
  * What a kind may use to build the probe the agent's monitors run its rounds with (see
@@ -81,7 +76,7 @@ export interface RoundProbeContext {
  *   (clamps such as redirects ≤ 100); pure. The scheduler adds the envelope.
  * Written as methods so that a kind with a narrower config and result still satisfies the registry's wider type.
  */
-export interface ProbeKind<Schema extends z.ZodType<KindConfigBase>, Result extends ProbeResult> {
+export interface ProbeKind<Schema extends z.ZodType<ProbeConfigBase>, Result extends ProbeResult> {
   schema: Schema;
   run: Probe<z.output<Schema>, Result>;
   makeRoundProbe(context: RoundProbeContext): Probe<z.output<Schema>, Result>;
@@ -89,7 +84,7 @@ export interface ProbeKind<Schema extends z.ZodType<KindConfigBase>, Result exte
 }
 
 /** A kind's parts as {@link defineProbeKind} takes them; `makeRoundProbe` defaults to one that returns `run`. */
-export interface ProbeKindParts<Schema extends z.ZodType<KindConfigBase>, Result extends ProbeResult> {
+export interface ProbeKindParts<Schema extends z.ZodType<ProbeConfigBase>, Result extends ProbeResult> {
   schema: Schema;
   run: Probe<z.output<Schema>, Result>;
   makeRoundProbe?: (context: RoundProbeContext) => Probe<z.output<Schema>, Result>;
@@ -101,7 +96,7 @@ export interface ProbeKindParts<Schema extends z.ZodType<KindConfigBase>, Result
  * the mapping takes the probe's result and returns the protocol's fields for the schema's `kind` (the registry's
  * `satisfies` alone cannot tie them together).
  */
-export function defineProbeKind<Schema extends z.ZodType<KindConfigBase>, Result extends ProbeResult>(
+export function defineProbeKind<Schema extends z.ZodType<ProbeConfigBase>, Result extends ProbeResult>(
   parts: ProbeKindParts<Schema, Result>,
 ): ProbeKind<Schema, Result> {
   const { schema, run, sampleFields } = parts;

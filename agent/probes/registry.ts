@@ -2,7 +2,7 @@ import { z } from "zod";
 import { dnsProbeKind } from "./dns/dnsKind.js";
 import { httpProbeKind } from "./http/httpKind.js";
 import { icmpProbeKind } from "./icmp/icmpKind.js";
-import type { KindConfigBase, Probe, ProbeKind, ProbeResult, SampleFields, SampleKind } from "./probe.js";
+import type { Probe, ProbeConfigBase, ProbeKind, ProbeResult, SampleFields, SampleKind } from "./probe.js";
 import { tcpProbeKind } from "./tcp/tcpKind.js";
 
 /**
@@ -16,7 +16,7 @@ export const probeKinds = {
   http: httpProbeKind,
   dns: dnsProbeKind,
   tcp: tcpProbeKind,
-} satisfies { [Kind in SampleKind]?: ProbeKind<z.ZodType<KindConfigBase & { kind: Kind }>, ProbeResult> };
+} satisfies { [Kind in SampleKind]?: ProbeKind<z.ZodType<ProbeConfigBase & { kind: Kind }>, ProbeResult> };
 
 /** A registered kind name, e.g. "icmp". */
 export type ProbeKindName = keyof typeof probeKinds;
