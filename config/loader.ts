@@ -79,6 +79,25 @@ function aliasProblems(doc: Document, toPos: (offset: number | undefined) => { l
 }
 
 /**
+ * Where the key (or value) at `path` is in YAML `text`, 1-based, or of its deepest existing ancestor; nulls when the
+ * text does not parse. For problems found after loading (e.g. one file checked against another).
+ */
+export function locateInYamlText(text: string, path: ReadonlyArray<PropertyKey>): { line: number | null; column: number | null } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const offset = doc.errors.length > 0 ? null : locate(doc, path);
+  if (offset === null) return { line: null, column: null };
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+/** The top-level keys of YAML `text` (no alias is expanded), empty when it is not a mapping or does not parse. */
+export function topLevelKeys(text: string): string[] {
+  const contents = parseDocument(text, { prettyErrors: false }).contents;
+  return isMap(contents) ? contents.items.map((pair) => String((pair.key as { value?: unknown } | null)?.value)) : [];
+}
+
+/**
  * Reads a YAML file, validates it with `schema` and returns the result, deep-frozen.
  * Throws {@link ConfigError} naming file, line, column and key for every problem.
  */
