@@ -3,6 +3,7 @@ import type { ProbeBinding } from "./probes/probe.js";
 import type { ProbeConfig } from "./probes/registry.js";
 import { ProbeMonitor, type ProbeMonitorDeps, type ScheduledProbe } from "./probeMonitor.js";
 import { scheduleProbe, type ProbePlacement, type RoundProbes } from "./scheduledProbes.js";
+import { linkProbeIds } from "../config/probeIds.js";
 
 /** The agent's monitors: one per WAN link, one per (application, link) path, one per LAN device. */
 export interface SiteMonitors {
@@ -22,16 +23,6 @@ export function bindingOf(config: AgentSettings, linkId: string): ProbeBinding {
   return { interface: link?.interface ?? null, source: link?.source ?? null };
 }
 
-/** Sample probe ids for a link's probes: "kind:target", with "#2", "#3" … when the same kind and target repeat. */
-export function linkProbeIds(probes: ReadonlyArray<{ kind: string; target: string }>): string[] {
-  const seen = new Map<string, number>();
-  return probes.map((probe) => {
-    const base = `${probe.kind}:${probe.target}`;
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
-    return count === 1 ? base : `${base}#${count}`;
-  });
-}
 
 /**
  * Builds (but does not start) every monitor the configuration asks for. Every probe runs its rounds through its

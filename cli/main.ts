@@ -15,7 +15,9 @@ Usage:
   wardwatch collector --config FILE     run the provincial collector
   wardwatch agent --config FILE         run the site agent
   wardwatch demo [--port N] [--dir DIR] collector + an agent for this host, dashboard on http://127.0.0.1:8080
-  wardwatch check-config FILE           validate a collector or agent file (exit 1 on error)
+  wardwatch check-config FILE [--collector COLLECTOR_FILE]
+                                        validate a collector or agent file (exit 1 on error); with
+                                        --collector, also check the agent's site and links are in it
   wardwatch token add SITE --config FILE
                                         create an agent token for SITE (printed once, stored hashed)
 `;
@@ -31,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         config: { type: "string", short: "c" },
+        collector: { type: "string" },
         port: { type: "string" },
         dir: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -66,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       case "check-config": {
         if (rest.length !== 1) throw new UsageError("check-config takes one FILE");
         const { checkConfigFile } = await import("./checkConfig.js");
-        process.stdout.write(`${checkConfigFile(rest[0]!)}\n`);
+        process.stdout.write(`${checkConfigFile(rest[0]!, values.collector)}\n`);
         return EXIT.ok;
       }
       case "token": {

@@ -10,9 +10,9 @@ import { generateToken, hashToken } from "./auth/tokens.js";
 /** Where the built dashboard is, next to the compiled collector (dist/dashboard). */
 export const DASHBOARD_DIR = fileURLToPath(new URL("../dashboard/", import.meta.url));
 
-/** Opens the store the configuration names (the embedded SQLite file in data_dir). */
+/** Opens the store the configuration names (the embedded SQLite file in data_dir, created owner-only: 0700). */
 export function openStore(config: CollectorConfig): SqliteStore {
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return SqliteStore.open(join(config.dataDir, "wardwatch.db"));
 }
 

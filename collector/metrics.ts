@@ -35,5 +35,10 @@ export class CollectorMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "wardwatch_process_" });
+    // prom-client also adds gauges named *_total (nodejs_active_handles_total …): a gauge is not a counter, and
+    // `promtool check metrics` refuses the suffix. Each is the sum of its by-type gauge, which stays.
+    for (const metric of this.registry.getMetricsAsArray()) {
+      if (metric instanceof Gauge && metric.name.endsWith("_total")) this.registry.removeSingleMetric(metric.name);
+    }
   }
 }

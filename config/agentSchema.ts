@@ -4,12 +4,16 @@ import type { LinkStatePolicy } from "../protocol/linkState.js";
 import type { LinkKind } from "../protocol/api.js";
 import { durationMs, listenAddressSchema, sizeBytes, type ListenAddress } from "./units.js";
 import { linkPolicySchema } from "./linkPolicy.js";
+import { MAX_SAMPLES_PER_BATCH } from "../protocol/ingest.js";
+import { linkProbeIds, MAX_PROBE_ID_CHARS, MAX_TARGET_CHARS } from "./probeIds.js";
 
 /**
  * Builds the agent file's schema around the agent's probe union (one entry per probe kind, from the agent's
- * probe registry), so that adding a probe kind never means editing config/.
+ * probe registry), so that adding a probe kind never means editing config/. Every value the agent derives from the
+ * file and sends (probe ids, targets) is checked against the protocol's limits here, so the collector never refuses
+ * a batch for something the file alone shows.
  */
-export function makeAgentFileSchema<P extends z.ZodType>(probeSchema: P) {
+export function makeAgentFileSchema<P extends z.ZodType<{ kind: string; target: string }>>(probeSchema: P) {
   const linkSchema = z
     .strictObject({
       id: identifierSchema,
@@ -59,7 +63,7 @@ export function makeAgentFileSchema<P extends z.ZodType>(probeSchema: P) {
         urls: z.array(z.url({ protocol: /^https?$/ })).min(1),
         token_file: z.string().min(1),
         push_interval: durationMs(1000, 3_600_000).prefault("10s"),
-        batch_size: z.number().int().min(1).max(5000).default(500),
+        batch_size: z.number().int().min(1).max(MAX_SAMPLES_PER_BATCH).default(500),
         request_timeout: durationMs(500, 300_000).prefault("15s"),
         max_backoff: durationMs(1000, 3_600_000).prefault("5m"),
       }),
@@ -81,6 +85,9 @@ export function makeAgentFileSchema<P extends z.ZodType>(probeSchema: P) {
       }
       const linkIds = file.links.map((l) => l.id);
       reportDuplicates(linkIds, ["links"], "link", ctx);
+      // The compiler cannot see through the generic probe schema that every probe has kind and target; P says so.
+      checkWireLimits(file as unknown as Parameters<typeof checkWireLimits>[0], ctx);
+      reportDuplicates(file.connectivity.groups.map((g) => g.id), ["connectivity", "groups"], "group", ctx);
       reportDuplicates(file.apps.map((a) => a.id), ["apps"], "application", ctx);
       reportDuplicates(file.lan.map((d) => d.id), ["lan"], "LAN device", ctx);
       file.lan.forEach((device, i) => {
@@ -106,6 +113,35 @@ export function makeAgentFileSchema<P extends z.ZodType>(probeSchema: P) {
         );
       }
     });
+}
+
+/**
+ * The protocol's limits on what the agent derives from its file: a link probe's id ("kind:target", see linkProbeIds)
+ * at most {@link MAX_PROBE_ID_CHARS}, every probe's target at most {@link MAX_TARGET_CHARS}.
+ */
+function checkWireLimits(
+  file: { links: Array<{ probes: Array<{ kind: string; target: string }> }>; apps: Array<{ probe?: { target?: string } }>; lan: Array<{ probe?: { target?: string } }> },
+  ctx: z.RefinementCtx,
+): void {
+  const checkTarget = (target: string | undefined, path: (string | number)[]): void => {
+    if (target !== undefined && target.length > MAX_TARGET_CHARS) ctx.addIssue({ code: "custom", path, message: `the probe's target is ${target.length} characters; the protocol allows ${MAX_TARGET_CHARS}` });
+  };
+  file.links.forEach((link, i) => {
+    // A probe entry that failed its own schema reaches here unparsed (no target): its own problem is reported already.
+    if (link.probes.some((probe) => typeof probe?.target !== "string")) return;
+    linkProbeIds(link.probes).forEach((id, j) => {
+      if (id.length > MAX_PROBE_ID_CHARS) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["links", i, "probes", j],
+          message: `its probe id '${id.slice(0, 40)}…' (kind:target) is ${id.length} characters; the protocol allows ${MAX_PROBE_ID_CHARS}: use a shorter target, or probe it as an app (its id is the probe id)`,
+        });
+      }
+      checkTarget(link.probes[j]!.target, ["links", i, "probes", j]);
+    });
+  });
+  file.apps.forEach((app, i) => checkTarget(app.probe?.target, ["apps", i, "probe"]));
+  file.lan.forEach((device, i) => checkTarget(device.probe?.target, ["lan", i, "probe"]));
 }
 
 function reportDuplicates(ids: string[], path: (string | number)[], what: string, ctx: z.RefinementCtx): void {

@@ -33,7 +33,10 @@ export const smtpSchema = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(25),
   secure: z.boolean().default(false),
-  from: z.string().min(3),
+  /** The sender: an address, or a name and an address ("Giám sát mạng <giamsat@tinh.example>"). */
+  from: z.string().refine((text) => z.email().safeParse(/^[^<>]*<([^<>]+)>$/.exec(text.trim())?.[1] ?? text.trim()).success, {
+    message: "must be an e-mail address, or a name and an address: Giám sát mạng <giamsat@tinh.example>",
+  }),
   user: z.string().min(1).optional(),
   password: secretRefSchema.optional(),
   timeout: durationMs(100, 120_000).prefault("10s"),
@@ -42,12 +45,21 @@ export const smtpSchema = z.strictObject({
 const weekdaySchema = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
 const clockSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:mm");
 
-/** Weekly office hours in the province's time zone (holidays come with the calendar). */
+/**
+ * Weekly office hours in the province's time zone (holidays come with the calendar): each day listed once, `end`
+ * after `start` (office hours never run past midnight; a range that did would never match, so it is refused here).
+ */
 export const officeHoursSchema = z
   .strictObject({
     days: z.array(weekdaySchema).min(1).default(["mon", "tue", "wed", "thu", "fri"]),
     start: clockSchema.default("07:30"),
     end: clockSchema.default("17:00"),
+  })
+  .superRefine((hours, ctx) => {
+    hours.days.forEach((day, i) => {
+      if (hours.days.indexOf(day) !== i) ctx.addIssue({ code: "custom", path: ["days", i], message: `'${day}' is listed twice` });
+    });
+    if (hours.end <= hours.start) ctx.addIssue({ code: "custom", path: ["end"], message: `end (${hours.end}) must be after start (${hours.start}); office hours cannot run past midnight` });
   })
   .prefault({});
 
@@ -104,6 +116,7 @@ export const alertingSchema = z
         first_delay: durationMs(100, 600_000).prefault("1s"),
         max_delay: durationMs(1000, 3_600_000).prefault("5m"),
       })
+      .refine((retry) => retry.max_delay >= retry.first_delay, { message: "max_delay must not be shorter than first_delay", path: ["max_delay"] })
       .prefault({}),
     routes: z.array(routeRuleSchema).max(200).default([]),
   })

@@ -4,6 +4,7 @@ import type { LinkKind } from "../protocol/api.js";
 import type { LinkStatePolicy } from "../protocol/linkState.js";
 import { durationMs, listenAddressSchema, sizeBytes, type ListenAddress } from "./units.js";
 import { linkPolicySchema } from "./linkPolicy.js";
+import { timeZoneSchema } from "./timeZone.js";
 import { alertingSchema, maintenanceSchema, officeHoursSchema, receiverSchema, smtpSchema, type SecretRef } from "./alertingSchema.js";
 
 const providerSchema = z.strictObject({
@@ -42,7 +43,7 @@ export const collectorFileSchema = z
     province: z.strictObject({
       id: identifierSchema,
       name: z.string().min(1),
-      timezone: z.string().default("Asia/Ho_Chi_Minh"),
+      timezone: timeZoneSchema.default("Asia/Ho_Chi_Minh"),
     }),
     ingest: z
       .strictObject({
@@ -81,6 +82,23 @@ export const collectorFileSchema = z
     const providerIds = file.providers.map((p) => p.id);
     reportDuplicates(providerIds, ["providers"], "provider", ctx);
     reportDuplicates(file.sites.map((s) => s.id), ["sites"], "site", ctx);
+    const siteIds = file.sites.map((s) => s.id);
+    const checkKnown = (ids: readonly string[] | undefined, known: string[], what: string, path: (string | number)[]): void =>
+      ids?.forEach((id, i) => {
+        if (!known.includes(id)) ctx.addIssue({ code: "custom", path: [...path, i], message: `unknown ${what} '${id}' (known: ${known.join(", ")})` });
+      });
+    // A window or rule naming an id that does not exist would silently never match.
+    reportDuplicates(file.maintenance.map((m) => m.id), ["maintenance"], "maintenance window", ctx);
+    file.maintenance.forEach((window, i) => {
+      if (window.provider !== undefined && !providerIds.includes(window.provider)) {
+        ctx.addIssue({ code: "custom", path: ["maintenance", i, "provider"], message: `unknown provider '${window.provider}' (known: ${providerIds.join(", ")})` });
+      }
+      checkKnown(window.sites, siteIds, "site", ["maintenance", i, "sites"]);
+    });
+    file.alerting.routes.forEach((route, i) => {
+      checkKnown(route.match.provider, providerIds, "provider", ["alerting", "routes", i, "match", "provider"]);
+      checkKnown(route.match.site, siteIds, "site", ["alerting", "routes", i, "match", "site"]);
+    });
     file.sites.forEach((site, siteIndex) => {
       reportDuplicates(site.links.map((l) => l.id), ["sites", siteIndex, "links"], "link", ctx);
       site.links.forEach((link, linkIndex) => {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from "yaml";
 import type { z } from "zod";
 
 /** One thing wrong with a configuration file: where (line and column are 1-based) and what. */
@@ -60,6 +60,43 @@ function locate(doc: Document, path: ReadonlyArray<PropertyKey>): number | null 
   return offset;
 }
 
+/** Most aliases (`*name`) a configuration file may expand; more is a YAML alias bomb ("billion laughs"), not a config. */
+export const MAX_YAML_ALIASES = 100;
+
+/**
+ * What is wrong with the document's aliases, with where: an alias whose anchor is not set before it, or more aliases
+ * (counted through nested expansion, as the yaml package counts) than {@link MAX_YAML_ALIASES}. Empty when none.
+ */
+function aliasProblems(doc: Document, toPos: (offset: number | undefined) => { line: number | null; column: number | null }, file: string): ConfigProblem[] {
+  const aliases: Alias[] = [];
+  visit(doc, { Alias: (_key, node) => void aliases.push(node) });
+  if (aliases.length > MAX_YAML_ALIASES) {
+    return [{ file, ...toPos(aliases[MAX_YAML_ALIASES]!.range?.[0]), key: "", message: `YAML: more than ${MAX_YAML_ALIASES} aliases (*name); write the values out` }];
+  }
+  return aliases
+    .filter((alias) => alias.resolve(doc) === undefined)
+    .map((alias) => ({ file, ...toPos(alias.range?.[0]), key: "", message: `YAML: unresolved alias '*${alias.source}' (no anchor '&${alias.source}' before it)` }));
+}
+
+/**
+ * Where the key (or value) at `path` is in YAML `text`, 1-based, or of its deepest existing ancestor; nulls when the
+ * text does not parse. For problems found after loading (e.g. one file checked against another).
+ */
+export function locateInYamlText(text: string, path: ReadonlyArray<PropertyKey>): { line: number | null; column: number | null } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const offset = doc.errors.length > 0 ? null : locate(doc, path);
+  if (offset === null) return { line: null, column: null };
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+/** The top-level keys of YAML `text` (no alias is expanded), empty when it is not a mapping or does not parse. */
+export function topLevelKeys(text: string): string[] {
+  const contents = parseDocument(text, { prettyErrors: false }).contents;
+  return isMap(contents) ? contents.items.map((pair) => String((pair.key as { value?: unknown } | null)?.value)) : [];
+}
+
 /**
  * Reads a YAML file, validates it with `schema` and returns the result, deep-frozen.
  * Throws {@link ConfigError} naming file, line, column and key for every problem.
@@ -78,15 +115,31 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): z.ou
 export function parseYamlText<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((err) => {
-        const pos = lineCounter.linePos(err.pos[0]);
-        return { file, line: pos.line, column: pos.col, key: "", message: `YAML syntax: ${err.message.split("\n")[0]}` };
-      }),
-    );
+  const toPos = (offset: number | undefined): { line: number | null; column: number | null } => {
+    if (offset === undefined) return { line: null, column: null };
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  // Warnings too (an unknown tag such as !!binary on a key, a directive it ignores): a configuration means one thing.
+  const syntax = [...doc.errors.map((err) => ({ err, what: "YAML syntax" })), ...doc.warnings.map((err) => ({ err, what: "YAML" }))];
+  if (syntax.length > 0) {
+    throw new ConfigError(syntax.map(({ err, what }) => ({ file, ...toPos(err.pos[0]), key: "", message: `${what}: ${err.message.split("\n")[0]}` })));
   }
-  const result = schema.safeParse(doc.toJS() ?? {});
+  const aliasErrors = aliasProblems(doc, toPos, file);
+  if (aliasErrors.length > 0) throw new ConfigError(aliasErrors);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    // An alias bomb that nests fewer aliases than it expands: the yaml package's own count stops it here.
+    const firstAlias = ((): number | undefined => {
+      let offset: number | undefined;
+      visit(doc, { Alias: (_key, node) => ((offset = node.range?.[0]), visit.BREAK) });
+      return offset;
+    })();
+    throw new ConfigError([{ file, ...toPos(firstAlias), key: "", message: `YAML: ${(err as Error).message} (more than ${MAX_YAML_ALIASES} values through aliases)` }]);
+  }
+  const result = schema.safeParse(data ?? {});
   if (result.success) return deepFreeze(result.data);
   const problems: ConfigProblem[] = [];
   for (const issue of result.error.issues) {

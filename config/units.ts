@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -49,11 +50,19 @@ export function sizeBytes(minBytes: number, maxBytes: number) {
   });
 }
 
-/** "host:port" with an IPv4 address, "localhost" or "[IPv6]"; parsed to { host, port }. */
+/** Whether `host` (brackets removed) can be listened on: an IPv6 address in brackets, an IPv4 address or a host name. */
+function isListenHost(host: string, bracketed: boolean): boolean {
+  if (bracketed) return isIP(host) === 6;
+  // All digits and dots is meant as an address (999.1.1.1 would otherwise pass as a host name and fail at start).
+  if (/^[\d.]+$/.test(host)) return isIP(host) === 4;
+  return /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(host);
+}
+
+/** "host:port" with an IPv4 address, a host name ("localhost") or "[IPv6]", port 0–65535; parsed to { host, port }. */
 export const listenAddressSchema = z.string().transform((text, ctx) => {
-  const match = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/.exec(text);
+  const match = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/.exec(text);
   const port = match ? Number(match[2]) : NaN;
-  if (!match || port > 65535) {
+  if (!match || port > 65535 || !isListenHost(match[1]!.replace(/^\[|\]$/g, ""), match[1]!.startsWith("["))) {
     ctx.addIssue({ code: "custom", message: `'${text}' is not host:port (example: 127.0.0.1:8080)` });
     return z.NEVER;
   }

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages wardwatch needs. Usage: install-system-deps.sh demo|test
 #   demo: the system ping the agent's ICMP probe runs.
-#   test: also iproute2 (network namespaces), iptables (random loss) and Chromium (dashboard tests).
+#   test: also iproute2 (network namespaces), iptables (random loss), Chromium (dashboard tests) and prometheus
+#         (only for promtool, which checks /metrics; its server is stopped and disabled, never run).
 set -euo pipefail
 mode=${1:-test}
 packages=(iputils-ping)
 if [ "$mode" = test ]; then
-  packages+=(iproute2 iptables chromium dnsmasq-base fping openssl)
+  packages+=(iproute2 iptables chromium dnsmasq-base fping openssl prometheus)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -23,3 +24,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+  # Debian's package enables and starts the Prometheus server; the tests only need promtool.
+  systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi

@@ -111,7 +111,7 @@ export class HeldIncidentJournal implements HeldJournal {
 }
 
 function writeAtomically(file: string, content: string): void {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   // A temp file left by a crash is removed, not reused: "wx" never follows a link or keeps an old mode.
   rmSync(temp, { force: true });

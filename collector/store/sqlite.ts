@@ -6,6 +6,7 @@ import { agentEventSchema } from "../../protocol/event.js";
 import { SqliteIncidentStore } from "./sqliteIncidents.js";
 import { SqliteHealth, isSqliteUnavailable } from "./sqliteHealth.js";
 import { migrate, storedMachineSchema } from "./sqliteSchema.js";
+import { restrictDatabaseFiles } from "./sqliteFileModes.js";
 
 /** Most buckets one series query may ask for; more is a client error (a RangeError), not a slow query. */
 export const MAX_SERIES_BUCKETS = 10_000;
@@ -102,11 +103,13 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Opens (creating if needed) and migrates the database at `path`; ':memory:' gives a private in-memory one.
+   * Opens (creating if needed) and migrates the database at `path`; ':memory:' gives a private in-memory one. The
+   * file and its -wal and -shm are owner-only (0600, see restrictDatabaseFiles).
    * `busyTimeoutMs`: how long a write waits for another connection's lock (default {@link BUSY_TIMEOUT_MS}).
    */
   static open(path: string, options: { busyTimeoutMs?: number } = {}): SqliteStore {
     const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+    restrictDatabaseFiles(path);
     const db = new Database(path);
     try {
       db.pragma("journal_mode = WAL"); // ':memory:' answers "memory" and keeps it; nothing to persist there.

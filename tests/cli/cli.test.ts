@@ -29,6 +29,40 @@ describe("cli/main (the built wardwatch command)", () => {
     expect(result.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: sites\\[0\\]\\.links\\[1\\]\\.provider: unknown provider 'vnp' \\(known: vnpt, viettel\\)`));
   });
 
+  it("check-config exits 1 with file and line for an alias bomb or an unresolved alias", async () => {
+    for (const name of ["collector-yaml-alias-bomb.yaml", "collector-yaml-unresolved-alias.yaml"]) {
+      const file = join(INVALID, name);
+      const result = await runWardwatchOnce(["check-config", file]);
+      expect(result.code, name).toBe(1);
+      expect(result.stderr, name).toMatch(new RegExp(`^${file}:\\d+:\\d+: YAML: `));
+    }
+  });
+
+  it("check-config --collector checks the agent's site and links against the collector file", async () => {
+    const collectorFile = join(EXAMPLES, "collector.yaml");
+    const ok = await runWardwatchOnce(["check-config", join(EXAMPLES, "agent.yaml"), "--collector", collectorFile]);
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`and matches ${collectorFile} (site and links known)`);
+
+    const example = readFileSync(join(EXAMPLES, "agent.yaml"), "utf8");
+    const strayLink = join(dir, "agent-stray-link.yaml");
+    writeFileSync(strayLink, example.replaceAll("inet-viettel", "inet-fpt")); // another site's link
+    const refused = await runWardwatchOnce(["check-config", strayLink, "--collector", collectorFile]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`^${strayLink}:\\d+:\\d+: links\\[1\\]\\.id: link 'inet-fpt' is not a link of site 'tan-phong' in ${collectorFile} \\(its links: tslcd, inet-viettel\\)`));
+
+    const straySite = join(dir, "agent-stray-site.yaml");
+    writeFileSync(straySite, example.replace("site: tan-phong ", "site: tan-phuoc "));
+    const unknownSite = await runWardwatchOnce(["check-config", straySite, "--collector", collectorFile]);
+    expect(unknownSite.code).toBe(1);
+    expect(unknownSite.stderr).toMatch(new RegExp(`^${straySite}:4:1: site: site 'tan-phuoc' is not in `));
+
+    const backwards = await runWardwatchOnce(["check-config", collectorFile, "--collector", collectorFile]);
+    expect(backwards.code).toBe(1);
+    expect(backwards.stderr).toContain("give the agent file first");
+  });
+
   it("exits 1 on usage errors", async () => {
     expect((await runWardwatchOnce([])).code).toBe(1);
     expect((await runWardwatchOnce(["frobnicate"])).stderr).toContain("unknown command 'frobnicate'");

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { canUseNetns, createTestLink, destroyTestLink, execInNamespace, type TestLink } from "./netns.js";
+import { canUseNetns, createTestLink, deleteIfPresent, destroyTestLink, execInNamespace, isAlreadyGone, type TestLink } from "./netns.js";
 
 const run = promisify(execFile);
 
@@ -33,6 +33,17 @@ async function interfaceExists(name: string): Promise<boolean> {
     () => false,
   );
 }
+
+describe("tests/helpers/netns isAlreadyGone", () => {
+  it("takes every way ip says the target is gone as gone, and nothing else", () => {
+    // What ip printed in a teardown race: the root veth end vanished with its namespace while being deleted.
+    expect(isAlreadyGone("RTNETLINK answers: No such device")).toBe(true);
+    expect(isAlreadyGone('Cannot find device "ww81r123"')).toBe(true);
+    expect(isAlreadyGone('Cannot remove namespace file "/run/netns/ww-site-123": No such file or directory')).toBe(true);
+    expect(isAlreadyGone("RTNETLINK answers: Operation not supported")).toBe(false);
+    expect(isAlreadyGone("RTNETLINK answers: Operation not permitted")).toBe(false);
+  });
+});
 
 describe.skipIf(!netns.ok)("tests/helpers/netns", () => {
   const created: TestLink[] = [];
@@ -79,6 +90,24 @@ describe.skipIf(!netns.ok)("tests/helpers/netns", () => {
     await destroyTestLink(link);
     await expect(destroyTestLink(link)).resolves.toBeUndefined();
     expect(await namespaces()).not.toContain(link.namespace);
+  });
+
+  it("destroys a link whose namespace, and with it the veth, is already gone", async () => {
+    const link = await createTestLink({ name: "helper-vanished", subnetIndex: SUBNET_ROUND_TRIP });
+    created.push(link);
+    await run("ip", ["netns", "del", link.namespace]);
+    await expect(destroyTestLink(link)).resolves.toBeUndefined();
+    expect(await namespaces()).not.toContain(link.namespace);
+    expect(await interfaceExists(link.hostInterface)).toBe(false);
+  });
+
+  it("deleteIfPresent still reports a deletion that fails for another reason", async () => {
+    const link = await createTestLink({ name: "helper-refused", subnetIndex: SUBNET_ROUND_TRIP });
+    created.push(link);
+    // The kernel refuses to delete a namespace's loopback ("Operation not supported"): not "already gone".
+    const failures = await deleteIfPresent([["-n", link.namespace, "link", "del", "lo"], ["link", "del", "wwnosuch0"]]);
+    expect(failures).toEqual([expect.stringMatching(/^ip -n ww-helper-refused-\d+ link del lo: .*not supported/i)]);
+    await destroyTestLink(link);
   });
 
   it("execInNamespace runs inside the namespace and rejects on a failing command", async () => {

@@ -5,7 +5,7 @@
  * Rules for callers (see DESIGN.md, "Running real components in tests"):
  * - pick one `subnetIndex` per test file (and per link within it), so files running in parallel never share a
  *   subnet; createTestLink refuses a subnet already on an interface;
- * - call destroyTestLink in afterAll (it is idempotent), and only send traffic to peerAddress while the link
+ * - call destroyTestLink in afterAll (it is idempotent: "already gone" is success, see isAlreadyGone), and only send traffic to peerAddress while the link
  *   exists: once the veth is gone the kernel would route that address like any other;
  * - skip (with the printed reason) when canUseNetns() says no.
  * Names carry the process id, so runs and parallel test files never collide. Every command is run with execFile
@@ -145,19 +145,41 @@ export async function createTestLink(options: { name: string; subnetIndex: numbe
 }
 
 /**
- * Removes the link's namespace and host interface (deleting either end of a veth removes both). Idempotent:
- * what is already gone is not an error.
+ * What `ip` says when the interface or namespace to delete is already gone. "No such device" comes from a race, not a
+ * mistake: deleting a namespace removes the veth ends inside it in the background, so the root end is found and then
+ * vanishes before `ip link del` gets to it (seen in teardown of tests/e2e/localStatusPage.test.ts).
  */
-export async function destroyTestLink(link: TestLink): Promise<void> {
-  const gone = /No such file|Cannot find device|does not exist|Invalid netns name/i;
+const ALREADY_GONE = /No such device|Cannot find device|No such file or directory|does not exist|Invalid netns name/i;
+
+/** Whether the output of a failed `ip … del` says the thing to delete is already gone (see {@link ALREADY_GONE}). */
+export function isAlreadyGone(ipOutput: string): boolean {
+  return ALREADY_GONE.test(ipOutput);
+}
+
+/**
+ * Runs each `ip` deletion of `deletions` in order (interfaces before the namespace holding their peers, so that no
+ * veth is removed twice at once); one that fails because its target is already gone ({@link isAlreadyGone}) counts as
+ * done. Resolves with the other failures, "ip <args>: <message>", empty when everything is gone.
+ */
+export async function deleteIfPresent(deletions: string[][]): Promise<string[]> {
   const failures: string[] = [];
-  for (const args of [["netns", "del", link.namespace], ["link", "del", link.hostInterface]]) {
+  for (const args of deletions) {
     try {
       await ip(args);
     } catch (err) {
-      if (!gone.test(errorText(err))) failures.push(`ip ${args.join(" ")}: ${errorText(err)}`);
+      const failure = err as { stderr?: string; message?: string };
+      if (!isAlreadyGone(`${failure.stderr ?? ""}\n${failure.message ?? ""}`)) failures.push(`ip ${args.join(" ")}: ${errorText(err)}`);
     }
   }
+  return failures;
+}
+
+/**
+ * Removes the link's host interface and namespace (deleting either end of a veth removes both). Idempotent: what is
+ * already gone is not an error; any other failure rejects, naming the command.
+ */
+export async function destroyTestLink(link: TestLink): Promise<void> {
+  const failures = await deleteIfPresent([["link", "del", link.hostInterface], ["netns", "del", link.namespace]]);
   if (failures.length > 0) throw new Error(`destroyTestLink: ${failures.join("; ")}`);
   liveLinks.delete(link);
 }
@@ -187,7 +209,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.on("exit", () => {
     for (const link of liveLinks) {
-      for (const args of [["netns", "del", link.namespace], ["link", "del", link.hostInterface]]) {
+      for (const args of [["link", "del", link.hostInterface], ["netns", "del", link.namespace]]) {
         try {
           execFileSync("ip", args, { stdio: "ignore" });
         } catch {

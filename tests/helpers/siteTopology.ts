@@ -19,6 +19,7 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
+import { deleteIfPresent } from "./netns.js";
 
 const run = promisify(execFile);
 
@@ -121,15 +122,8 @@ export async function createSiteTopology(options: { subnetBase?: number } = {}):
   const record = { ns, interfaces: [collectorInterface, collectorPeer, links.tslcd.rootInterface, links.inet.rootInterface] };
 
   const destroy = async (): Promise<void> => {
-    const gone = /No such file|Cannot find device|does not exist|Invalid netns name/i;
-    const failures: string[] = [];
-    for (const args of [["netns", "del", ns], ...record.interfaces.map((name) => ["link", "del", name])]) {
-      try {
-        await ip(args);
-      } catch (err) {
-        if (!gone.test(errorText(err))) failures.push(`ip ${args.join(" ")}: ${errorText(err)}`);
-      }
-    }
+    // Root ends first: each takes its peer in the namespace with it, so deleting the namespace races with nothing.
+    const failures = await deleteIfPresent([...record.interfaces.map((name) => ["link", "del", name]), ["netns", "del", ns]]);
     liveTopologies.delete(record);
     if (failures.length > 0) throw new Error(`destroying site topology ${ns}: ${failures.join("; ")}`);
   };
@@ -195,7 +189,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.on("exit", () => {
     for (const { ns, interfaces } of liveTopologies) {
-      for (const args of [["netns", "del", ns], ...interfaces.map((name) => ["link", "del", name])]) {
+      for (const args of [...interfaces.map((name) => ["link", "del", name]), ["netns", "del", ns]]) {
         try {
           execFileSync("ip", args, { stdio: "ignore" });
         } catch {
