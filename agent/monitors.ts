@@ -23,7 +23,6 @@ export function bindingOf(config: AgentSettings, linkId: string): ProbeBinding {
   return { interface: link?.interface ?? null, source: link?.source ?? null };
 }
 
-
 /**
  * Builds (but does not start) every monitor the configuration asks for. Every probe runs its rounds through its
  * kind's probe in `roundProbes` (one for the whole agent, so that, e.g., the ICMP targets a round starts together
