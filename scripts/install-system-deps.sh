@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages wardwatch needs. Usage: install-system-deps.sh demo|test
 #   demo: the system ping the agent's ICMP probe runs.
-#   test: also iproute2 (network namespaces), iptables (random loss) and Chromium (dashboard tests).
+#   test: also iproute2 (network namespaces), iptables (random loss), Chromium (dashboard tests) and InfluxDB 1.x
+#         (the sample store tests start their own influxd; the package's system service is never used).
 set -euo pipefail
 mode=${1:-test}
 packages=(iputils-ping)
 if [ "$mode" = test ]; then
-  packages+=(iproute2 iptables chromium dnsmasq-base fping openssl)
+  packages+=(iproute2 iptables chromium dnsmasq-base fping openssl influxdb)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -23,3 +24,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The influxdb package may enable and start a system influxd (port 8086); the tests start their own on free ports.
+if printf '%s\n' "${missing[@]}" | grep -qx influxdb; then
+  systemctl disable --now influxdb >/dev/null 2>&1 || service influxdb stop >/dev/null 2>&1 || true
+fi

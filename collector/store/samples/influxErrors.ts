@@ -3,6 +3,15 @@ import { SampleStoreUnavailableError } from "./sampleStore.js";
 /** Socket errors that mean InfluxDB cannot be reached now. */
 const NETWORK_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND", "ECONNABORTED", "UND_ERR_SOCKET"]);
 
+/** InfluxDB's answer to points older than a retention policy keeps: the others were written. */
+const BEYOND_RETENTION = /partial write: points beyond retention policy dropped=(\d+)/;
+
+/** How many points a write's error says were dropped as beyond retention (the rest were written), or null. */
+export function droppedBeyondRetention(err: unknown): number | null {
+  const match = err instanceof Error ? BEYOND_RETENTION.exec(err.message) : null;
+  return match ? Number(match[1]) : null;
+}
+
 /**
  * What an error from the `influx` client means: a {@link SampleStoreUnavailableError} when InfluxDB cannot take
  * requests now (unreachable, timed out, 5xx, "No host available" while the client waits to retry its host, and 401/403:
@@ -15,7 +24,8 @@ export function classifyInfluxError(err: unknown): SampleStoreUnavailableError |
   const code = (err as { code?: unknown }).code;
   const status = (err as { res?: { statusCode?: number } }).res?.statusCode;
   const unavailable =
-    err.name === "ServiceNotAvailableError" ||
+    // The client's own class (not exported by the package): 5xx, its request timeout, and "No host available".
+    err.constructor.name === "ServiceNotAvailableError" ||
     (typeof code === "string" && NETWORK_CODES.has(code)) ||
     status === 401 ||
     status === 403 ||

@@ -5,7 +5,7 @@ import { SAMPLE_KIND_NAMES, type SampleKindName } from "../../../protocol/kinds/
 import { durationMs } from "../../../config/units.js";
 import { resolveSecret } from "../../alerts/resolveReceivers.js";
 import { checkRetention, defineSampleStoreBackend, retentionKeys, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
-import { classifyInfluxError } from "./influxErrors.js";
+import { classifyInfluxError, droppedBeyondRetention } from "./influxErrors.js";
 import { RETENTION_POLICIES, literal, rawRowsOf, rollupFields, rollupRowsOf, rowsOf, seriesOf, seriesQuery, source, tagsOf, timeRange } from "./influxQueries.js";
 import { MemoryRollupBacklog, type RollupBacklog } from "./rollupBacklog.js";
 import { runRollupPass, windowsTouched, type RollupIo } from "./rollupPass.js";
@@ -155,11 +155,20 @@ export class InfluxSampleStore implements SampleStore {
       for (const [name, value] of Object.entries(storedValues(sample))) if (value !== null) fields[name] = value;
       return { measurement: sample.kind, tags: tagsOf({ site, link: sample.link, provider, probe: sample.probe, role: sample.role }), fields, timestamp: ts };
     });
+    let dropped = 0;
     if (points.length > 0) {
-      await this.#call(() => this.#influx.writePoints(points, { precision: "ms", retentionPolicy: RETENTION_POLICIES.raw }));
+      try {
+        await this.#call(() => this.#influx.writePoints(points, { precision: "ms", retentionPolicy: RETENTION_POLICIES.raw }));
+      } catch (err) {
+        // InfluxDB retains by its own clock: a point our clock kept but its clock finds too old is dropped, the rest
+        // written. Resending would drop it again, so it counts as expired rather than failing the batch.
+        const beyond = droppedBeyondRetention(err);
+        if (beyond === null) throw err;
+        dropped = beyond;
+      }
       this.#backlog.mark(windowsTouched(kept));
     }
-    return { written: kept.length, duplicates: null, expired: records.length - kept.length };
+    return { written: kept.length - dropped, duplicates: null, expired: records.length - kept.length + dropped };
   }
 
   async querySeries(request: SeriesRequest): Promise<SeriesAnswer> {
