@@ -10,7 +10,7 @@ import { RETENTION_POLICIES, literal, rawRowsOf, rollupFields, rollupRowsOf, row
 import { MemoryRollupBacklog, type RollupBacklog } from "./rollupBacklog.js";
 import { runRollupPass, windowsTouched, type RollupIo } from "./rollupPass.js";
 import { bucketsToAnswer, planSeries } from "./seriesPlan.js";
-import { storedValues } from "./storedValues.js";
+import { fieldNamesOf, storedValueList } from "./storedValues.js";
 import {
   DEFAULT_ROLLUP_BATCH,
   MAX_LINK_OUTCOMES,
@@ -85,6 +85,9 @@ export async function openInfluxSampleStore(config: InfluxSampleStoreConfig, dep
 /** `storage: { kind: influxdb }` in the backend registry. */
 export const influxSampleStoreBackend = defineSampleStoreBackend(influxSampleStoreSchema, openInfluxSampleStore);
 
+/** Each kind's field names in declaration order, matching storedValueList. */
+const FIELD_NAMES = Object.fromEntries(SAMPLE_KIND_NAMES.map((kind) => [kind, fieldNamesOf(kind)])) as Record<SampleKindName, string[]>;
+
 /** Delay before the client retries a host it found down, ms: short, the breaker decides when to try. */
 const HOST_RETRY_MS = 100;
 const fixedBackoff = { getDelay: () => HOST_RETRY_MS, next: () => fixedBackoff, reset: () => fixedBackoff };
@@ -152,7 +155,9 @@ export class InfluxSampleStore implements SampleStore {
     const kept = records.filter((r) => r.ts >= cutoff);
     const points: IPoint[] = kept.map(({ site, provider, ts, agentTs, sample }) => {
       const fields: Record<string, number> = { seq: sample.seq, agent_ts: agentTs };
-      for (const [name, value] of Object.entries(storedValues(sample))) if (value !== null) fields[name] = value;
+      const names = FIELD_NAMES[sample.kind];
+      const values = storedValueList(sample);
+      for (let i = 0; i < values.length; i++) if (values[i] !== null) fields[names[i] as string] = values[i] as number;
       return { measurement: sample.kind, tags: tagsOf({ site, link: sample.link, provider, probe: sample.probe, role: sample.role }), fields, timestamp: ts };
     });
     let dropped = 0;

@@ -12,7 +12,7 @@ import type { RawRow } from "./rollupMath.js";
 import { SqliteRollupBacklog } from "./sqliteRollupBacklog.js";
 import { ROLLUP_STATS, ensureSampleSchema, rawTable, rollupTable } from "./sqliteSampleSchema.js";
 import { bucketsToAnswer, planSeries } from "./seriesPlan.js";
-import { fieldNamesOf, storedValues } from "./storedValues.js";
+import { fieldNamesOf, storedValueList } from "./storedValues.js";
 import {
   DEFAULT_ROLLUP_BATCH,
   MAX_LINK_OUTCOMES,
@@ -112,8 +112,7 @@ export class SqliteSampleStore implements SampleStore {
       const inserted: SampleRecord[] = [];
       for (const record of records) {
         const { sample } = record;
-        const values = Object.values(storedValues(sample));
-        const row = [record.site, sample.link ?? NO_LINK, record.ts, sample.probe, record.provider, sample.role, sample.seq, record.agentTs, ...values];
+        const row = [record.site, sample.link ?? NO_LINK, record.ts, sample.probe, record.provider, sample.role, sample.seq, record.agentTs, ...storedValueList(sample)];
         if (this.#inserts[sample.kind].run(row).changes > 0) inserted.push(record);
       }
       this.#backlog.mark(windowsTouched(inserted));

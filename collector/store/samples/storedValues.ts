@@ -15,6 +15,24 @@ export function storedValues(sample: Sample): Record<string, number | null> {
   return values;
 }
 
+type Reader = (sample: Sample) => number | null;
+
+/** Each kind's field readers in declaration order, built once (the write path calls them for every sample). */
+const READERS = Object.fromEntries(
+  Object.entries(sampleKinds).map(([kind, declaration]) => [kind, Object.values(declaration.fields as Record<string, { read: Reader }>).map((field) => field.read)]),
+) as Record<Sample["kind"], Reader[]>;
+
+/** As {@link storedValues}, as a list in the kind's declaration order (the order of {@link fieldNamesOf}). */
+export function storedValueList(sample: Sample): Array<number | null> {
+  const readers = READERS[sample.kind];
+  const values = new Array<number | null>(readers.length);
+  for (let i = 0; i < readers.length; i++) {
+    const value = (readers[i] as Reader)(sample);
+    values[i] = value !== null && Number.isFinite(value) ? value : null;
+  }
+  return values;
+}
+
 /** The stored field names of a kind, in declaration order. */
 export function fieldNamesOf(kind: keyof typeof sampleKinds): string[] {
   return Object.keys(sampleKinds[kind].fields);
