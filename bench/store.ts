@@ -2,14 +2,17 @@
  * Throughput of SqliteStore.writeSamples in batches of 500, the size an agent push carries.
  * Two layouts: "per-site" batches (what /ingest does: one push is one site's samples, seq increasing), and
  * "interleaved" batches mixing all sites row by row, a worst case that dirties many more pages per commit.
+ * Then the sample stores (bench/sampleStores.ts): SqliteSampleStore and InfluxSampleStore beside direct writes to
+ * their engines, in the same run (an influxd is started for it, see tests/helpers/influxd.ts).
  * Prints figures only; it asserts nothing. Build with `npx tsc -p tsconfig.build.json`, then
- * `node dist/bench/store.js [totalRows]` (default 200,000).
+ * `node dist/bench/store.js [totalRows] [sampleStoreRows]` (defaults 200,000 and 100,000).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteStore } from "../collector/store/sqlite.js";
 import type { StoredSample } from "../collector/store/store.js";
+import { benchInflux, benchRecords, benchSqlite } from "./sampleStores.js";
 
 const BATCH_SIZE = 500;
 const SITES = 50;
@@ -110,6 +113,11 @@ try {
     benchmark(`file, ${layout}`, join(dir, `${layout}.db`), samples);
     benchmark(`:memory:, ${layout}`, ":memory:", samples);
   }
+  const sampleStoreRows = Number(process.argv[3] ?? 100_000);
+  console.log(`\nsample stores: ${sampleStoreRows} samples in batches of 500, ${50} sites`);
+  const records = benchRecords(sampleStoreRows);
+  await benchSqlite(dir, records);
+  await benchInflux(records);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -32,86 +32,101 @@ const siteSchema = z.strictObject({
   links: z.array(linkSchema).min(1),
 });
 
-const storageSchema = z.discriminatedUnion("kind", [z.strictObject({ kind: z.literal("sqlite") })]);
+/** What every `storage:` backend's configuration has once parsed: the backend's name. */
+export interface StorageConfigBase {
+  kind: string;
+}
 
-/** The collector file's schema, as written (snake_case keys, strings for durations and sizes). */
-export const collectorFileSchema = z
-  .strictObject({
-    listen: listenAddressSchema.prefault("127.0.0.1:8080"),
-    data_dir: z.string().min(1).default("./data"),
-    storage: storageSchema.default({ kind: "sqlite" }),
-    province: z.strictObject({
-      id: identifierSchema,
-      name: z.string().min(1),
-      timezone: timeZoneSchema.default("Asia/Ho_Chi_Minh"),
-    }),
-    ingest: z
-      .strictObject({
-        max_body_bytes: sizeBytes(1024, 64 * 1024 ** 2).prefault("4mb"),
-        max_in_flight: z.number().int().min(1).max(10_000).default(64),
-        clock_skew_tolerance: durationMs(100, 3_600_000).prefault("5s"),
-      })
-      .prefault({}),
-    silent_after_pushes: z.number().int().min(1).max(100).default(3),
-    state: linkPolicySchema,
-    log: z.strictObject({ level: z.enum(["error", "warn", "info", "debug"]).default("info") }).prefault({}),
-    public_url: z.url({ protocol: /^https?$/ }).optional(),
-    receivers: z.array(receiverSchema).default([]),
-    smtp: smtpSchema.optional(),
-    office_hours: officeHoursSchema,
-    alerting: alertingSchema,
-    maintenance: z.array(maintenanceSchema).default([]),
-    providers: z.array(providerSchema).min(1),
-    sites: z.array(siteSchema).min(1),
-  })
-  .superRefine((file, ctx) => {
-    const receiverIds = file.receivers.map((r) => r.id);
-    reportDuplicates(receiverIds, ["receivers"], "receiver", ctx);
-    const checkReceivers = (ids: string[], path: (string | number)[]): void =>
-      ids.forEach((id, i) => {
-        if (!receiverIds.includes(id)) ctx.addIssue({ code: "custom", path: [...path, i], message: `unknown receiver '${id}' (known: ${receiverIds.join(", ") || "none"})` });
+/**
+ * Builds the collector file's schema (as written: snake_case keys, strings for durations and sizes) around the
+ * `storage:` union (one entry per sample store backend, from the collector's backend registry,
+ * collector/store/samples/registry.ts), so that adding a backend never means editing config/. `storage` defaults to
+ * `{ kind: sqlite }` with that backend's defaults.
+ */
+export function makeCollectorFileSchema<S extends z.ZodType<StorageConfigBase>>(storageSchema: S) {
+  return z
+    .strictObject({
+      listen: listenAddressSchema.prefault("127.0.0.1:8080"),
+      data_dir: z.string().min(1).default("./data"),
+      // A typed prefault needs the union's input type, which the generic S does not give; `{ kind: "sqlite" }` is
+      // what every registry lists first.
+      storage: (storageSchema as z.ZodType<StorageConfigBase, { kind: string }>).prefault({ kind: "sqlite" }) as unknown as S,
+      province: z.strictObject({
+        id: identifierSchema,
+        name: z.string().min(1),
+        timezone: timeZoneSchema.default("Asia/Ho_Chi_Minh"),
+      }),
+      ingest: z
+        .strictObject({
+          max_body_bytes: sizeBytes(1024, 64 * 1024 ** 2).prefault("4mb"),
+          max_in_flight: z.number().int().min(1).max(10_000).default(64),
+          clock_skew_tolerance: durationMs(100, 3_600_000).prefault("5s"),
+        })
+        .prefault({}),
+      silent_after_pushes: z.number().int().min(1).max(100).default(3),
+      state: linkPolicySchema,
+      log: z.strictObject({ level: z.enum(["error", "warn", "info", "debug"]).default("info") }).prefault({}),
+      public_url: z.url({ protocol: /^https?$/ }).optional(),
+      receivers: z.array(receiverSchema).default([]),
+      smtp: smtpSchema.optional(),
+      office_hours: officeHoursSchema,
+      alerting: alertingSchema,
+      maintenance: z.array(maintenanceSchema).default([]),
+      providers: z.array(providerSchema).min(1),
+      sites: z.array(siteSchema).min(1),
+    })
+    .superRefine((file, ctx) => {
+      const receiverIds = file.receivers.map((r) => r.id);
+      reportDuplicates(receiverIds, ["receivers"], "receiver", ctx);
+      const checkReceivers = (ids: string[], path: (string | number)[]): void =>
+        ids.forEach((id, i) => {
+          if (!receiverIds.includes(id)) ctx.addIssue({ code: "custom", path: [...path, i], message: `unknown receiver '${id}' (known: ${receiverIds.join(", ") || "none"})` });
+        });
+      file.providers.forEach((p, i) => checkReceivers(p.notify, ["providers", i, "notify"]));
+      file.sites.forEach((site, i) => checkReceivers(site.contacts, ["sites", i, "contacts"]));
+      checkReceivers(file.alerting.province_receivers, ["alerting", "province_receivers"]);
+      checkReceivers(file.alerting.escalate_to, ["alerting", "escalate_to"]);
+      file.alerting.routes.forEach((route, i) => checkReceivers(route.receivers, ["alerting", "routes", i, "receivers"]));
+      file.receivers.forEach((receiver, i) => {
+        if (receiver.email && !file.smtp) ctx.addIssue({ code: "custom", path: ["receivers", i, "email"], message: "e-mail receivers need an smtp: section" });
       });
-    file.providers.forEach((p, i) => checkReceivers(p.notify, ["providers", i, "notify"]));
-    file.sites.forEach((site, i) => checkReceivers(site.contacts, ["sites", i, "contacts"]));
-    checkReceivers(file.alerting.province_receivers, ["alerting", "province_receivers"]);
-    checkReceivers(file.alerting.escalate_to, ["alerting", "escalate_to"]);
-    file.alerting.routes.forEach((route, i) => checkReceivers(route.receivers, ["alerting", "routes", i, "receivers"]));
-    file.receivers.forEach((receiver, i) => {
-      if (receiver.email && !file.smtp) ctx.addIssue({ code: "custom", path: ["receivers", i, "email"], message: "e-mail receivers need an smtp: section" });
-    });
-    const providerIds = file.providers.map((p) => p.id);
-    reportDuplicates(providerIds, ["providers"], "provider", ctx);
-    reportDuplicates(file.sites.map((s) => s.id), ["sites"], "site", ctx);
-    const siteIds = file.sites.map((s) => s.id);
-    const checkKnown = (ids: readonly string[] | undefined, known: string[], what: string, path: (string | number)[]): void =>
-      ids?.forEach((id, i) => {
-        if (!known.includes(id)) ctx.addIssue({ code: "custom", path: [...path, i], message: `unknown ${what} '${id}' (known: ${known.join(", ")})` });
-      });
-    // A window or rule naming an id that does not exist would silently never match.
-    reportDuplicates(file.maintenance.map((m) => m.id), ["maintenance"], "maintenance window", ctx);
-    file.maintenance.forEach((window, i) => {
-      if (window.provider !== undefined && !providerIds.includes(window.provider)) {
-        ctx.addIssue({ code: "custom", path: ["maintenance", i, "provider"], message: `unknown provider '${window.provider}' (known: ${providerIds.join(", ")})` });
-      }
-      checkKnown(window.sites, siteIds, "site", ["maintenance", i, "sites"]);
-    });
-    file.alerting.routes.forEach((route, i) => {
-      checkKnown(route.match.provider, providerIds, "provider", ["alerting", "routes", i, "match", "provider"]);
-      checkKnown(route.match.site, siteIds, "site", ["alerting", "routes", i, "match", "site"]);
-    });
-    file.sites.forEach((site, siteIndex) => {
-      reportDuplicates(site.links.map((l) => l.id), ["sites", siteIndex, "links"], "link", ctx);
-      site.links.forEach((link, linkIndex) => {
-        if (!providerIds.includes(link.provider)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["sites", siteIndex, "links", linkIndex, "provider"],
-            message: `unknown provider '${link.provider}' (known: ${providerIds.join(", ")})`,
-          });
+      const providerIds = file.providers.map((p) => p.id);
+      reportDuplicates(providerIds, ["providers"], "provider", ctx);
+      reportDuplicates(file.sites.map((s) => s.id), ["sites"], "site", ctx);
+      const siteIds = file.sites.map((s) => s.id);
+      const checkKnown = (ids: readonly string[] | undefined, known: string[], what: string, path: (string | number)[]): void =>
+        ids?.forEach((id, i) => {
+          if (!known.includes(id)) ctx.addIssue({ code: "custom", path: [...path, i], message: `unknown ${what} '${id}' (known: ${known.join(", ")})` });
+        });
+      // A window or rule naming an id that does not exist would silently never match.
+      reportDuplicates(file.maintenance.map((m) => m.id), ["maintenance"], "maintenance window", ctx);
+      file.maintenance.forEach((window, i) => {
+        if (window.provider !== undefined && !providerIds.includes(window.provider)) {
+          ctx.addIssue({ code: "custom", path: ["maintenance", i, "provider"], message: `unknown provider '${window.provider}' (known: ${providerIds.join(", ")})` });
         }
+        checkKnown(window.sites, siteIds, "site", ["maintenance", i, "sites"]);
+      });
+      file.alerting.routes.forEach((route, i) => {
+        checkKnown(route.match.provider, providerIds, "provider", ["alerting", "routes", i, "match", "provider"]);
+        checkKnown(route.match.site, siteIds, "site", ["alerting", "routes", i, "match", "site"]);
+      });
+      file.sites.forEach((site, siteIndex) => {
+        reportDuplicates(site.links.map((l) => l.id), ["sites", siteIndex, "links"], "link", ctx);
+        site.links.forEach((link, linkIndex) => {
+          if (!providerIds.includes(link.provider)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["sites", siteIndex, "links", linkIndex, "provider"],
+              message: `unknown provider '${link.provider}' (known: ${providerIds.join(", ")})`,
+            });
+          }
+        });
       });
     });
-  });
+}
+
+/** The parsed collector file, `storage` as its backend's schema parsed it. */
+export type CollectorFile<St extends StorageConfigBase = StorageConfigBase> = Omit<z.output<ReturnType<typeof makeCollectorFileSchema>>, "storage"> & { storage: St };
 
 function reportDuplicates(ids: string[], path: (string | number)[], what: string, ctx: z.RefinementCtx): void {
   ids.forEach((id, index) => {
@@ -187,11 +202,14 @@ export interface SiteConfig {
   links: SiteLinkConfig[];
 }
 
-/** The validated collector configuration (frozen). Durations in ms, sizes in bytes. */
-export interface CollectorConfig {
+/**
+ * The validated collector configuration (frozen). Durations in ms, sizes in bytes. `St`: the sample store's
+ * configuration as the backend registry parses it (code that only needs its `kind` leaves it at the default).
+ */
+export interface CollectorConfig<St extends StorageConfigBase = StorageConfigBase> {
   listen: ListenAddress;
   dataDir: string;
-  storage: { kind: "sqlite" };
+  storage: St;
   province: { id: string; name: string; timezone: string };
   ingest: { maxBodyBytes: number; maxInFlight: number; clockSkewToleranceMs: number };
   silentAfterPushes: number;
@@ -209,7 +227,7 @@ export interface CollectorConfig {
 }
 
 /** Turns the parsed file into the domain configuration. */
-export function toCollectorConfig(file: z.infer<typeof collectorFileSchema>): CollectorConfig {
+export function toCollectorConfig<St extends StorageConfigBase>(file: CollectorFile<St>): CollectorConfig<St> {
   return {
     listen: file.listen,
     dataDir: file.data_dir,

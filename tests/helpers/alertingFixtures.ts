@@ -1,4 +1,5 @@
-import { collectorFileSchema, toCollectorConfig, type CollectorConfig } from "../../config/collectorSchema.js";
+import { toCollectorConfig, type CollectorConfig } from "../../config/collectorSchema.js";
+import { collectorFileSchema } from "../../collector/config.js";
 import type { NewIncident } from "../../collector/incidents/incidentStore.js";
 import { linkIncidentFixture } from "./incidentFixtures.js";
 import type { Channel, DeliveryResult, Notification, ReceiverConfig } from "../../collector/alerts/notification.js";

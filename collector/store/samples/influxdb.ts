@@ -1,0 +1,268 @@
+import { InfluxDB, type IPoint } from "influx";
+import { z } from "zod";
+import { secretRefSchema, type SecretRef } from "../../../config/alertingSchema.js";
+import { SAMPLE_KIND_NAMES, type SampleKindName } from "../../../protocol/kinds/registry.js";
+import { durationMs } from "../../../config/units.js";
+import { resolveSecret } from "../../alerts/resolveReceivers.js";
+import { checkRetention, defineSampleStoreBackend, retentionKeys, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
+import { classifyInfluxError, droppedBeyondRetention } from "./influxErrors.js";
+import { RETENTION_POLICIES, literal, rawRowsOf, rollupFields, rollupRowsOf, rowsOf, seriesOf, seriesQuery, source, tagsOf, timeRange } from "./influxQueries.js";
+import { MemoryRollupBacklog, type RollupBacklog } from "./rollupBacklog.js";
+import { runRollupPass, windowsTouched, type RollupIo } from "./rollupPass.js";
+import { bucketsToAnswer, planSeries } from "./seriesPlan.js";
+import { fieldNamesOf, storedValueList } from "./storedValues.js";
+import {
+  DEFAULT_ROLLUP_BATCH,
+  MAX_LINK_OUTCOMES,
+  MAX_ROLLUP_ROWS,
+  type LinkOutcome,
+  type RetentionResult,
+  type RollupPassResult,
+  type RollupQuery,
+  type RollupRow,
+  type SampleRecord,
+  type SampleStore,
+  type SampleWriteResult,
+  type SeriesAnswer,
+  type SeriesRequest,
+} from "./sampleStore.js";
+
+/**
+ * `storage: { kind: influxdb }`: InfluxDB 1.x (or another engine that speaks its v1 HTTP API and line protocol).
+ *
+ * ```yaml
+ * storage:
+ *   kind: influxdb
+ *   url: http://127.0.0.1:8086
+ *   database: wardwatch
+ *   username: wardwatch
+ *   password: { env: WARDWATCH_INFLUX_PASSWORD }   # or { file: /etc/wardwatch/influx.pass }, or the text itself
+ *   timeout: 10s               # a request taking longer fails as "store unavailable"
+ *   raw_retention: 30d         # retention policy `raw`
+ *   rollup_retention: 400d     # retention policies `rollup_5m`, `rollup_1h`
+ * ```
+ */
+export const influxSampleStoreSchema = z
+  .strictObject({
+    kind: z.literal("influxdb"),
+    url: z.url({ protocol: /^https?$/ }),
+    database: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1–64 characters of A-Z, a-z, 0-9, '_' or '-'"),
+    username: z.string().min(1).max(100),
+    password: z.union([z.string().min(1), secretRefSchema]),
+    timeout: durationMs(100, 120_000).prefault("10s"),
+    ...retentionKeys,
+  })
+  .superRefine(checkRetention)
+  .transform((file): InfluxSampleStoreConfig => ({
+    kind: file.kind,
+    url: file.url,
+    database: file.database,
+    username: file.username,
+    password: typeof file.password === "string" ? { value: file.password } : file.password,
+    timeoutMs: file.timeout,
+    rawRetentionMs: file.raw_retention,
+    rollupRetentionMs: file.rollup_retention,
+  }));
+
+/** A validated `storage: { kind: influxdb }`: the password as written (`value`) or where to read it. Times in ms. */
+export interface InfluxSampleStoreConfig extends RetentionConfig {
+  kind: "influxdb";
+  url: string;
+  database: string;
+  username: string;
+  password: SecretRef | { value: string };
+  timeoutMs: number;
+}
+
+/** Opens the InfluxDB sample store: reads the password, creates the database and retention policies if missing. */
+export async function openInfluxSampleStore(config: InfluxSampleStoreConfig, deps: SampleStoreDeps): Promise<InfluxSampleStore> {
+  const password = "value" in config.password ? config.password.value : resolveSecret(config.password, "storage.password", deps.configFile);
+  const store = new InfluxSampleStore({ ...config, password }, deps.now);
+  await store.start();
+  return store;
+}
+
+/** `storage: { kind: influxdb }` in the backend registry. */
+export const influxSampleStoreBackend = defineSampleStoreBackend(influxSampleStoreSchema, openInfluxSampleStore);
+
+/** Each kind's field names in declaration order, matching storedValueList. */
+const FIELD_NAMES = Object.fromEntries(SAMPLE_KIND_NAMES.map((kind) => [kind, fieldNamesOf(kind)])) as Record<SampleKindName, string[]>;
+
+/** Delay before the client retries a host it found down, ms: short, the breaker decides when to try. */
+const HOST_RETRY_MS = 100;
+const fixedBackoff = { getDelay: () => HOST_RETRY_MS, next: () => fixedBackoff, reset: () => fixedBackoff };
+
+/**
+ * The InfluxDB 1.x sample store: a measurement per kind, tags site/link/provider/probe/role, numeric fields only (the
+ * declared ones plus `seq` and `agent_ts`), ms precision. A point is identified by measurement, tags and time, so a
+ * resend overwrites the same point with the same values: duplicates cannot be told ({@link reportsDuplicates} false).
+ * Retention is the engine's (retention policies); rollups are the collector's (rollupPass.ts).
+ */
+export class InfluxSampleStore implements SampleStore {
+  readonly backend = "influxdb";
+  readonly reportsDuplicates = false;
+  readonly #influx: InfluxDB;
+  readonly #config: Omit<InfluxSampleStoreConfig, "password">;
+  readonly #now: () => number;
+  readonly #backlog: RollupBacklog;
+  readonly #io: RollupIo;
+
+  /** `backlog`: where rollup marks are kept (default in memory; see rollupBacklog.ts). */
+  constructor(config: Omit<InfluxSampleStoreConfig, "password"> & { password: string }, now: () => number, backlog: RollupBacklog = new MemoryRollupBacklog()) {
+    const url = new URL(config.url);
+    const { password, ...rest } = config;
+    this.#config = rest;
+    this.#now = now;
+    this.#backlog = backlog;
+    this.#influx = new InfluxDB({
+      host: url.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
+      protocol: url.protocol === "https:" ? "https" : "http",
+      path: url.pathname.replace(/\/$/, ""),
+      database: config.database,
+      username: config.username,
+      password,
+      pool: { maxRetries: 0, requestTimeout: config.timeoutMs, backoff: fixedBackoff },
+    });
+    this.#io = {
+      readRaw: async (site, kind, from, to) => rawRowsOf(kind, await this.#select(`SELECT * FROM ${source("raw", kind)} WHERE "site" = ${literal(site)} AND ${timeRange(from, to)}`)),
+      readRollupRows: async (site, kind, resolution, from, to) => this.#readRollupRows(site, kind, resolution, from, to),
+      replaceRollups: async (_site, kind, resolution, windowTs, rows) => this.#writeRollups(kind, resolution, windowTs, rows),
+    };
+  }
+
+  /** Creates the database and the retention policies if missing (`raw` the default), and sets their durations. */
+  async start(): Promise<void> {
+    await this.#call(async () => {
+      const names = await this.#influx.getDatabaseNames();
+      if (!names.includes(this.#config.database)) await this.#influx.createDatabase(this.#config.database);
+      const existing = new Set((await this.#influx.showRetentionPolicies(this.#config.database)).map((rp) => rp.name));
+      const wanted = [
+        { name: RETENTION_POLICIES.raw, ms: this.#config.rawRetentionMs, isDefault: true },
+        { name: RETENTION_POLICIES["5m"], ms: this.#config.rollupRetentionMs, isDefault: false },
+        { name: RETENTION_POLICIES["1h"], ms: this.#config.rollupRetentionMs, isDefault: false },
+      ];
+      for (const { name, ms, isDefault } of wanted) {
+        const options = { database: this.#config.database, duration: `${Math.round(ms / 1000)}s`, replication: 1, isDefault };
+        if (existing.has(name)) await this.#influx.alterRetentionPolicy(name, options);
+        else await this.#influx.createRetentionPolicy(name, options);
+      }
+    });
+  }
+
+  async write(records: readonly SampleRecord[]): Promise<SampleWriteResult> {
+    const cutoff = this.#now() - this.#config.rawRetentionMs;
+    const kept = records.filter((r) => r.ts >= cutoff);
+    const points: IPoint[] = kept.map(({ site, provider, ts, agentTs, sample }) => {
+      const fields: Record<string, number> = { seq: sample.seq, agent_ts: agentTs };
+      const names = FIELD_NAMES[sample.kind];
+      const values = storedValueList(sample);
+      for (let i = 0; i < values.length; i++) if (values[i] !== null) fields[names[i] as string] = values[i] as number;
+      return { measurement: sample.kind, tags: tagsOf({ site, link: sample.link, provider, probe: sample.probe, role: sample.role }), fields, timestamp: ts };
+    });
+    let dropped = 0;
+    if (points.length > 0) {
+      try {
+        await this.#call(() => this.#influx.writePoints(points, { precision: "ms", retentionPolicy: RETENTION_POLICIES.raw }));
+      } catch (err) {
+        // InfluxDB retains by its own clock: a point our clock kept but its clock finds too old is dropped, the rest
+        // written. Resending would drop it again, so it counts as expired rather than failing the batch.
+        const beyond = droppedBeyondRetention(err);
+        if (beyond === null) throw err;
+        dropped = beyond;
+      }
+      this.#backlog.mark(windowsTouched(kept));
+    }
+    return { written: kept.length - dropped, duplicates: null, expired: records.length - kept.length + dropped };
+  }
+
+  async querySeries(request: SeriesRequest): Promise<SeriesAnswer> {
+    const plan = planSeries(request);
+    const rows = await this.#select(seriesQuery(request, plan.resolution));
+    return bucketsToAnswer(
+      request,
+      plan,
+      rows.map((row) => ({ bucket: Math.round(((row.time as number) - request.from) / request.stepMs), values: request.metrics.map((_, m) => (row[`m${m}`] as number | null) ?? null) })),
+    );
+  }
+
+  async linkOutcomes(site: string, from: number, to: number): Promise<LinkOutcome[]> {
+    const outcomes: Array<LinkOutcome & { probe: string }> = [];
+    for (const kind of SAMPLE_KIND_NAMES) {
+      const rows = await this.#select(
+        `SELECT "ok", "link", "probe" FROM ${source("raw", kind)} WHERE "site" = ${literal(site)} AND "role" = 'link' AND ${timeRange(from, to, true)} LIMIT ${MAX_LINK_OUTCOMES}`,
+      );
+      for (const row of rows) outcomes.push({ ts: row.time as number, link: row.link as string, ok: row.ok === 1, probe: row.probe as string });
+    }
+    outcomes.sort((a, b) => a.ts - b.ts || (a.link < b.link ? -1 : a.link > b.link ? 1 : a.probe < b.probe ? -1 : a.probe > b.probe ? 1 : 0));
+    return outcomes.slice(0, MAX_LINK_OUTCOMES).map(({ ts, link, ok }) => ({ ts, link, ok }));
+  }
+
+  async rollUp(nowMs: number, maxWindows = DEFAULT_ROLLUP_BATCH): Promise<RollupPassResult> {
+    return runRollupPass(this.#io, this.#backlog, { nowMs, maxWindows, rawRetentionMs: this.#config.rawRetentionMs });
+  }
+
+  async readRollups(query: RollupQuery): Promise<RollupRow[]> {
+    const rows = await this.#readRollupRows(query.site, query.kind, query.resolution, query.from, query.to);
+    return rows.sort((a, b) => cmp(a.link ?? "", b.link ?? "") || cmp(a.probe, b.probe) || a.windowTs - b.windowTs);
+  }
+
+  /** Nothing to do: the engine drops what its retention policies no longer keep. */
+  async enforceRetention(_nowMs: number): Promise<RetentionResult> {
+    return { rawDeleted: 0, rollupsDeleted: 0 };
+  }
+
+  async listSeqs(site: string, from: number, to: number): Promise<number[]> {
+    const seqs: number[] = [];
+    for (const kind of SAMPLE_KIND_NAMES) {
+      const rows = await this.#select(`SELECT "seq" FROM ${source("raw", kind)} WHERE "site" = ${literal(site)} AND ${timeRange(from, to)}`);
+      for (const row of rows) seqs.push(row.seq as number);
+    }
+    return seqs.sort((a, b) => a - b);
+  }
+
+  /** Writes one point to the measurement `store_probe` (raw retention): a real write, as the ingest's. */
+  async probe(nowMs: number): Promise<void> {
+    await this.#call(() => this.#influx.writePoints([{ measurement: "store_probe", fields: { ts: nowMs }, timestamp: nowMs }], { precision: "ms", retentionPolicy: RETENTION_POLICIES.raw }));
+  }
+
+  isUnavailableError(err: unknown): boolean {
+    return classifyInfluxError(err) !== null;
+  }
+
+  /** Nothing held open: requests are plain HTTP. */
+  async close(): Promise<void> {}
+
+  async #readRollupRows(site: string, kind: SampleKindName, resolution: "5m" | "1h", from: number, to: number): Promise<RollupRow[]> {
+    return rollupRowsOf(site, kind, await this.#select(`SELECT * FROM ${source(resolution, kind)} WHERE "site" = ${literal(site)} AND ${timeRange(from, to)} LIMIT ${MAX_ROLLUP_ROWS}`));
+  }
+
+  async #writeRollups(kind: SampleKindName, resolution: "5m" | "1h", windowTs: number, rows: RollupRow[]): Promise<void> {
+    // Rows only grow as samples arrive (none is ever taken out of a window), so overwriting the points replaces them.
+    const points: IPoint[] = rows.map((row) => ({
+      measurement: kind,
+      tags: tagsOf({ site: row.site, link: row.link, provider: row.provider, probe: row.probe, role: row.role }),
+      fields: rollupFields(row),
+      timestamp: windowTs,
+    }));
+    const withFields = points.filter((p) => Object.keys(p.fields ?? {}).length > 0);
+    if (withFields.length > 0) await this.#call(() => this.#influx.writePoints(withFields, { precision: "ms", retentionPolicy: RETENTION_POLICIES[resolution] }));
+  }
+
+  async #select(query: string): Promise<Array<Record<string, unknown>>> {
+    return rowsOf(seriesOf(await this.#call(() => this.#influx.queryRaw(query, { precision: "ms" }))));
+  }
+
+  /** Runs a request, turning "InfluxDB cannot take requests now" into SampleStoreUnavailableError (influxErrors.ts). */
+  async #call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (err) {
+      throw classifyInfluxError(err) ?? err;
+    }
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

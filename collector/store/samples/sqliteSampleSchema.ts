@@ -1,0 +1,75 @@
+import type Database from "better-sqlite3";
+import { SAMPLE_KIND_NAMES, type SampleKindName } from "../../../protocol/kinds/registry.js";
+import type { RollupResolution } from "./sampleStore.js";
+import { fieldNamesOf } from "./storedValues.js";
+
+/** The statistics a rollup row keeps per field, as column suffixes (`rtt_avg_ms_mean` …). */
+export const ROLLUP_STATS = ["count", "sum", "mean", "min", "max"] as const;
+
+/** Raw samples of a kind: `raw_icmp`. Names come from the kind registry only, never from a request. */
+export function rawTable(kind: SampleKindName): string {
+  return `raw_${kind}`;
+}
+
+/** Rollups of a kind at a resolution: `rollup_5m_icmp`. */
+export function rollupTable(kind: SampleKindName, resolution: RollupResolution): string {
+  return `rollup_${resolution}_${kind}`;
+}
+
+/**
+ * Creates what is missing, from the kinds' declarations (protocol/kinds/): per kind a raw table and two rollup tables,
+ * and a column for every declared field (a field declared later is added to an existing table). `link` is '' for
+ * samples without a link (a primary key column cannot be null; no identifier is empty). Also the rollup backlog and
+ * the health probe's row. Idempotent.
+ */
+export function ensureSampleSchema(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS rollup_backlog (
+      resolution TEXT NOT NULL, site TEXT NOT NULL, kind TEXT NOT NULL, window_ts INTEGER NOT NULL, version INTEGER NOT NULL,
+      PRIMARY KEY (resolution, site, kind, window_ts)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS rollup_backlog_due ON rollup_backlog (resolution, window_ts);
+    CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), ts INTEGER NOT NULL);
+  `);
+  for (const kind of SAMPLE_KIND_NAMES) {
+    const fields = fieldNamesOf(kind);
+    const raw = rawTable(kind);
+    // Primary key (site, link, ts, probe): the identity, ordered so a series read is one range of the key.
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS ${raw} (
+        site TEXT NOT NULL, link TEXT NOT NULL, ts INTEGER NOT NULL, probe TEXT NOT NULL,
+        provider TEXT, role TEXT NOT NULL, seq INTEGER NOT NULL, agent_ts INTEGER NOT NULL,
+        PRIMARY KEY (site, link, ts, probe)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS ${raw}_site_ts ON ${raw} (site, ts);
+      CREATE INDEX IF NOT EXISTS ${raw}_ts ON ${raw} (ts);
+    `);
+    addMissingColumns(db, raw, fields.map((field) => `${field} REAL`));
+    for (const resolution of ["5m", "1h"] as const) {
+      const table = rollupTable(kind, resolution);
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS ${table} (
+          site TEXT NOT NULL, link TEXT NOT NULL, window_ts INTEGER NOT NULL, probe TEXT NOT NULL,
+          provider TEXT, role TEXT NOT NULL,
+          PRIMARY KEY (site, link, window_ts, probe)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ${table}_site_ts ON ${table} (site, window_ts);
+        CREATE INDEX IF NOT EXISTS ${table}_ts ON ${table} (window_ts);
+      `);
+      addMissingColumns(
+        db,
+        table,
+        fields.flatMap((field) => ROLLUP_STATS.map((stat) => `${field}_${stat} ${stat === "count" ? "INTEGER" : "REAL"}`)),
+      );
+    }
+  }
+}
+
+/** Adds each "name TYPE" column `table` lacks. */
+function addMissingColumns(db: Database.Database, table: string, columns: string[]): void {
+  const present = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
+  for (const column of columns) {
+    const name = column.split(" ")[0] as string;
+    if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+  }
+}
