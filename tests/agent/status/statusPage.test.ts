@@ -29,7 +29,7 @@ describe("agent/status/statusPage", () => {
         tslcd({ state: "down", sinceTs: at("09:12"), last: LOST_ROUND }),
         viettel({ state: "degraded", last: { ts: at("09:59"), ok: true, latencyMs: 1340, lossPct: 12.5, reason: null } }),
       ],
-      spool: { pendingRecords: 12345, droppedRecords: 0, bytes: 1_572_864 },
+      spool: { pendingRecords: 12345, droppedRecords: 0, bytes: 1_572_864, refusedRecords: 0, recentRefused: [] },
     });
     const page = renderStatusPage(status, diagnose(status), "vi");
     expect(page).toMatch(/^<!doctype html>/);
