@@ -5,10 +5,13 @@ import type { ProbeMonitorDeps } from "./probeMonitor.js";
 import { FailoverManager } from "./connectivity/failoverManager.js";
 import { RoundProbes } from "./scheduledProbes.js";
 import { RoundHistory } from "./status/roundHistory.js";
+import { RECENT_REFUSED_SHOWN, refusedView } from "./status/refusedView.js";
 import { buildAgentStatus } from "./status/buildStatus.js";
 import { startStatusServer } from "./status/statusServer.js";
 import type { AgentStatus } from "./status/statusModel.js";
+import { RefusedRecordStore } from "./spool/refusedRecords.js";
 import { Spool } from "./spool/spool.js";
+import { parseSpooledBody, type SpooledItem } from "./spool/spooledRecord.js";
 import { Uplink } from "./uplink/uplink.js";
 
 /** What a running agent offers its owner. */
@@ -20,7 +23,9 @@ export interface RunningAgent {
   /** The local status page's address, when `status_listen` is set. */
   statusUrl: string | null;
   uplink: Uplink;
-  spool: Spool;
+  spool: Spool<SpooledItem>;
+  /** Records the collector refused, set aside. */
+  refused: RefusedRecordStore;
   /** Stops probing and pushing (what is unsent stays in the spool) and closes the spool. */
   close(): Promise<void>;
 }
@@ -40,7 +45,8 @@ const MIN_BACKOFF_MS = 1000;
 /** Builds and starts the agent: one round loop per link, the spool, the uplink. */
 export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
   const { config, logger, now } = deps;
-  const spool = Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes, segmentBytes: config.spoolSegmentBytes, logger });
+  const spool = Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes, segmentBytes: config.spoolSegmentBytes, logger, parseBody: parseSpooledBody });
+  const refused = RefusedRecordStore.open({ dir: config.spoolDir, logger });
   let uplink: Uplink | null = null;
   const store = (bodies: unknown[]): void => {
     try {
@@ -88,6 +94,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     minBackoffMs: MIN_BACKOFF_MS,
     maxBackoffMs: config.collector.maxBackoffMs,
     spool,
+    refused,
     snapshot: () => monitors.links.map(({ monitor }) => monitor.snapshot()),
     pushLinks: () =>
       monitors.links
@@ -103,7 +110,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
       history,
       spool: () => {
         const { pendingRecords, droppedRecords, bytes } = spool.stats();
-        return { pendingRecords, droppedRecords, bytes };
+        return { pendingRecords, droppedRecords, bytes, refusedRecords: refused.total(), recentRefused: refused.recent(RECENT_REFUSED_SHOWN).map(refusedView) };
       },
       uplink: () => uplink!.status(),
       now,
@@ -124,6 +131,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     statusUrl: statusServer?.url ?? null,
     uplink,
     spool,
+    refused,
     async close() {
       await Promise.all(allMonitors(monitors).map((monitor) => monitor.stop()));
       await failover.stop();

@@ -22,7 +22,8 @@ const cursorFileSchema = z.strictObject({
  * - `ackedSeq`: every record with seq ≤ this is acknowledged (or dropped) and never read again.
  * - `lastSeq`: the highest seq ever assigned when the cursor was written, so seqs keep increasing
  *   even when every segment has been deleted.
- * - `droppedRecords`: unacknowledged records discarded because the spool was full, since the spool was created.
+ * - `droppedRecords`: unacknowledged records discarded because the spool was full, lost in a corrupt segment or
+ *   unreadable as a record, since the spool was created.
  */
 export interface SpoolCursor {
   ackedSeq: number;
@@ -33,10 +34,16 @@ export interface SpoolCursor {
 /** The cursor of a spool that has never acknowledged, assigned or dropped anything. */
 export const EMPTY_SPOOL_CURSOR: SpoolCursor = Object.freeze({ ackedSeq: 0, lastSeq: 0, droppedRecords: 0 });
 
+/** What the agent does without a cursor, said in every warning about an unreadable one. */
+const WITHOUT_CURSOR =
+  "starting from the records on disk: they are sent again, seqs go on after the newest one on disk (from 1 when there is none) and the dropped count starts again from 0";
+
 /**
- * Reads the cursor file of spool directory `dir`. Returns null when there is none, and also when it is
- * unreadable as a cursor (logged as a warning): the caller then starts from {@link EMPTY_SPOOL_CURSOR}
- * and re-sends what is still on disk, which the collector deduplicates by (site, seq).
+ * Reads the cursor file of spool directory `dir`. Returns null when there is none, and also when it cannot
+ * be read or is unreadable as a cursor (logged as a warning saying so and what follows): the caller then
+ * starts from {@link EMPTY_SPOOL_CURSOR} and re-sends what is still on disk. Seqs may then start again; the
+ * collector identifies samples by (site, link, probe, ts), so a re-sent sample is a duplicate and a
+ * restarted seq is not. Never throws.
  */
 export function readSpoolCursor(dir: string, logger: SpoolLogger): SpoolCursor | null {
   const path = join(dir, CURSOR_FILE_NAME);
@@ -45,18 +52,19 @@ export function readSpoolCursor(dir: string, logger: SpoolLogger): SpoolCursor |
     text = readFileSync(path, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw err;
+    logger.warn(`spool cursor cannot be read; ${WITHOUT_CURSOR}`, { path, err: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+    return null;
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    logger.warn("spool cursor is not valid JSON; ignoring it", { path, err: (err as Error).message });
+    logger.warn(`spool cursor is not valid JSON; ${WITHOUT_CURSOR}`, { path, err: (err as Error).message });
     return null;
   }
   const parsed = cursorFileSchema.safeParse(json);
   if (!parsed.success) {
-    logger.warn("spool cursor has an unexpected shape; ignoring it", { path, issues: parsed.error.issues.map((issue) => issue.message) });
+    logger.warn(`spool cursor has an unexpected shape; ${WITHOUT_CURSOR}`, { path, issues: parsed.error.issues.map((issue) => issue.message) });
     return null;
   }
   const { ackedSeq, lastSeq, droppedRecords } = parsed.data;
@@ -71,7 +79,7 @@ export function readSpoolCursor(dir: string, logger: SpoolLogger): SpoolCursor |
 export function writeSpoolCursor(dir: string, cursor: SpoolCursor): void {
   const tempPath = join(dir, CURSOR_TEMP_FILE_NAME);
   const content = Buffer.from(`${JSON.stringify({ version: 1, ...cursor })}\n`, "utf8");
-  const fd = openSync(tempPath, "w");
+  const fd = openSync(tempPath, "w", 0o600);
   try {
     let written = 0;
     while (written < content.length) written += writeSync(fd, content, written, content.length - written);

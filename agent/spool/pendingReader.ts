@@ -1,3 +1,4 @@
+import type { LostRecordLedger } from "./lostRecords.js";
 import { readSegmentEntries } from "./segmentFile.js";
 import type { SpoolSegment } from "./segmentRecovery.js";
 import type { SpoolLogger } from "./spoolLogger.js";
@@ -12,24 +13,35 @@ interface ReadPosition {
 // Enough for the uplink's pattern: re-read the same batch after a failed push, or move on after an ack.
 const REMEMBERED_READ_POSITIONS = 4;
 
+/** What a body parser says of one record read back from disk: the parsed value, or why it is not one. */
+export type BodyParse<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Parses the body of record `seq` as read back from disk into the spool's record type; never throws. */
+export type SpoolBodyParser<T> = (seq: number, body: unknown) => BodyParse<T>;
+
 /**
  * Reads records from the segment index, oldest first, starting in the segment that holds the wanted
  * seq and at the byte offset where a previous read started or stopped when it remembers one, so
  * repeated reads of a growing backlog cost about one pass over the data, not one pass per call.
  */
-export class PendingRecordReader {
+export class PendingRecordReader<T> {
   private positions: ReadPosition[] = [];
 
-  constructor(private readonly logger: SpoolLogger) {}
+  constructor(
+    private readonly logger: SpoolLogger,
+    private readonly parseBody: SpoolBodyParser<T>,
+    private readonly lost: LostRecordLedger,
+  ) {}
 
   /**
-   * Up to `limit` records with seq ≥ `startSeq` from `segments` (oldest first). A record found corrupt
-   * now although it was intact at open (a disk fault) ends its segment: the segment's `validBytes` and
-   * `lastSeq` are cut back there (logged), which also stops appends to it, and reading goes on with the
-   * next segment. Throws only on I/O errors.
+   * Up to `limit` records with seq ≥ `startSeq` from `segments` (oldest first), each body parsed. A record whose body
+   * does not parse is skipped and recorded in the ledger of lost records (logged once). A record found corrupt now
+   * although it was intact at open (a disk fault) ends its segment's readable part: `validBytes` is cut back there,
+   * the segment is sealed (no more appends), the rest of its seqs are recorded as lost (logged), and reading goes on
+   * with the next segment. Throws only on I/O errors.
    */
-  read(segments: readonly SpoolSegment[], startSeq: number, limit: number): { seq: number; body: unknown }[] {
-    const records: { seq: number; body: unknown }[] = [];
+  read(segments: readonly SpoolSegment[], startSeq: number, limit: number): { seq: number; body: T }[] {
+    const records: { seq: number; body: T }[] = [];
     for (const segment of segments) {
       if (records.length >= limit) break;
       if (segment.lastSeq < startSeq) continue;
@@ -44,23 +56,29 @@ export class PendingRecordReader {
   }
 
   /** Appends to `into` up to `maxRecords` records of `segment` from seq `fromSeq` on. */
-  private readSegment(segment: SpoolSegment, fromSeq: number, maxRecords: number, into: { seq: number; body: unknown }[]): void {
+  private readSegment(segment: SpoolSegment, fromSeq: number, maxRecords: number, into: { seq: number; body: T }[]): void {
     const start = this.nearestPosition(segment, fromSeq);
     let expectedSeq = start.seq;
     let taken = 0;
     for (const entry of readSegmentEntries(segment.path, start.offset, segment.validBytes)) {
       if (entry.kind === "corrupt") {
-        this.endSegmentAt(segment, entry.offset, expectedSeq - 1, entry.reason);
+        this.endSegmentAt(segment, entry.offset, expectedSeq - 1, fromSeq, entry.reason);
         return;
       }
       if (entry.seq !== expectedSeq) {
-        this.endSegmentAt(segment, entry.offset, expectedSeq - 1, `seq ${entry.seq} where ${expectedSeq} was expected`);
+        this.endSegmentAt(segment, entry.offset, expectedSeq - 1, fromSeq, `seq ${entry.seq} where ${expectedSeq} was expected`);
         return;
       }
       expectedSeq += 1;
-      if (entry.seq < fromSeq) continue;
+      if (entry.seq < fromSeq || this.lost.has(entry.seq)) continue;
+      const parsed = this.parseBody(entry.seq, entry.body);
+      if (!parsed.ok) {
+        this.lost.add(entry.seq, entry.seq);
+        this.logger.warn("spool record is not a valid record; dropped", { segment: segment.path, seq: entry.seq, reason: parsed.reason });
+        continue;
+      }
       if (taken === 0) this.remember({ segmentFirstSeq: segment.firstSeq, seq: entry.seq, offset: entry.offset });
-      into.push({ seq: entry.seq, body: entry.body });
+      into.push({ seq: entry.seq, body: parsed.value });
       taken += 1;
       if (taken === maxRecords) {
         this.remember({ segmentFirstSeq: segment.firstSeq, seq: entry.seq + 1, offset: entry.nextOffset });
@@ -83,10 +101,12 @@ export class PendingRecordReader {
     this.positions = [...others, position].slice(-REMEMBERED_READ_POSITIONS);
   }
 
-  private endSegmentAt(segment: SpoolSegment, offset: number, lastGoodSeq: number, reason: string): void {
-    this.logger.warn("spool found a corrupt record while reading; skipping the rest of that segment", { segment: segment.path, offset, reason });
+  private endSegmentAt(segment: SpoolSegment, offset: number, lastGoodSeq: number, fromSeq: number, reason: string): void {
+    // Seqs below fromSeq are acknowledged already: not lost.
+    const lostRecords = this.lost.add(Math.max(lastGoodSeq + 1, fromSeq), segment.lastSeq);
+    this.logger.warn("spool found a corrupt record while reading; the rest of that segment is lost", { segment: segment.path, offset, reason, lostRecords });
     segment.validBytes = offset;
-    segment.lastSeq = lastGoodSeq;
+    segment.sealed = true;
     this.positions = this.positions.filter((position) => position.segmentFirstSeq !== segment.firstSeq || position.offset <= offset);
   }
 }

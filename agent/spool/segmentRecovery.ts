@@ -1,13 +1,14 @@
 import { closeSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseSegmentFileName, readSegmentEntries } from "./segmentFile.js";
+import type { LostRange, LostRecordLedger } from "./lostRecords.js";
 import type { SpoolLogger } from "./spoolLogger.js";
 
 /**
- * In-memory index entry of one segment file. Records in [0, `validBytes`) are intact and have the
- * consecutive seqs `firstSeq`..`lastSeq` (`lastSeq` = `firstSeq` − 1 if a later read found the first
- * record corrupt). `fileBytes` is the file's size on disk; it exceeds `validBytes` only when a corrupt
- * record was found, and such a segment is never appended to again.
+ * In-memory index entry of one segment file, which holds the seqs `firstSeq`..`lastSeq`. Records in
+ * [0, `validBytes`) are intact and consecutive from `firstSeq`; when a corrupt record was found (`sealed`), the seqs
+ * after the last intact one up to `lastSeq` are lost (known to the spool's {@link LostRecordLedger}) and the segment
+ * is never appended to again. `fileBytes` is the file's size on disk.
  */
 export interface SpoolSegment {
   path: string;
@@ -15,47 +16,69 @@ export interface SpoolSegment {
   lastSeq: number;
   validBytes: number;
   fileBytes: number;
+  sealed?: boolean;
+}
+
+/** The recovered index, oldest first, and the seqs found lost in it (to be counted as dropped). */
+export interface RecoveredSegments {
+  segments: SpoolSegment[];
+  lost: LostRange[];
 }
 
 /**
- * Rebuilds the segment index of spool directory `dir` after a restart, oldest first, reading every
- * segment and checking every record. A torn or corrupt record in the last segment (a write cut short
- * by a crash) is truncated away; in an older segment, reading of that segment stops there and the file
- * is left as it is. Segments with no readable record are deleted. Each discard is logged as a warning.
- * Never throws for bad data; throws only on I/O errors.
+ * Rebuilds the segment index of spool directory `dir` after a restart, oldest first, reading every segment and
+ * checking every record. `assignedSeq` is the highest seq the cursor says was handed out.
+ * - A torn record at the end of the newest segment (a write cut short by a crash, its seq never handed out) is
+ *   truncated away.
+ * - A corrupt record in an older segment (or in the newest, past seqs the cursor says were handed out) ends the
+ *   segment's readable part; the seqs from there to the next segment's first (or `assignedSeq`) are lost: the segment
+ *   keeps them in its range, sealed, and they are returned in `lost`. The file is left as it is.
+ * - Segments that hold no seq at all are deleted.
+ * Each discard is logged as a warning. Never throws for bad data; throws only on I/O errors.
  */
-export function recoverSegments(dir: string, logger: SpoolLogger): SpoolSegment[] {
+export function recoverSegments(dir: string, logger: SpoolLogger, assignedSeq: number): RecoveredSegments {
   const candidates = readdirSync(dir)
     .map((name) => ({ name, namedFirstSeq: parseSegmentFileName(name) }))
     .filter((file): file is { name: string; namedFirstSeq: number } => file.namedFirstSeq !== null)
     .sort((a, b) => a.namedFirstSeq - b.namedFirstSeq);
 
   const segments: SpoolSegment[] = [];
-  candidates.forEach(({ name }, index) => {
+  const lost: LostRange[] = [];
+  candidates.forEach(({ name, namedFirstSeq }, index) => {
     const path = join(dir, name);
-    const isNewest = index === candidates.length - 1;
+    const next = candidates[index + 1];
     const previousLastSeq = segments.at(-1)?.lastSeq ?? 0;
     const scan = scanSegment(path, previousLastSeq);
+    const firstSeq = scan.recordCount > 0 ? scan.firstSeq : Math.max(namedFirstSeq, previousLastSeq + 1);
+    const readableLastSeq = scan.recordCount > 0 ? scan.lastSeq : firstSeq - 1;
+    // The last seq this file was meant to hold: up to the next file's first, or what the cursor says was handed out.
+    const heldThrough = next ? next.namedFirstSeq - 1 : Math.max(readableLastSeq, assignedSeq);
 
     if (scan.corruption) {
       const meta = { segment: name, offset: scan.corruption.offset, reason: scan.corruption.reason, recordsKept: scan.recordCount };
-      if (isNewest) {
+      if (!next && heldThrough === readableLastSeq) {
         logger.warn("spool discarded a torn record at the end of its newest segment", { ...meta, bytesDiscarded: scan.fileBytes - scan.validBytes });
         truncateDurably(path, scan.validBytes);
         scan.fileBytes = scan.validBytes;
       } else {
-        logger.warn("spool found a corrupt record in an older segment; skipping the rest of that segment", meta);
+        logger.warn("spool found a corrupt record in a segment; its remaining records are lost", { ...meta, lostRecords: heldThrough - readableLastSeq });
       }
     }
-    if (scan.recordCount === 0) {
-      // Nothing readable: an empty file from a crash right after a roll, or a segment corrupt from its first record.
+    const lostThrough = scan.corruption || !next ? heldThrough : readableLastSeq;
+    if (lostThrough < firstSeq) {
+      // Nothing readable and nothing lost: an empty file from a crash right after a roll.
       rmSync(path);
       logger.info("spool deleted a segment with no readable records", { segment: name, bytes: scan.fileBytes });
       return;
     }
-    segments.push({ path, firstSeq: scan.firstSeq, lastSeq: scan.lastSeq, validBytes: scan.validBytes, fileBytes: scan.fileBytes });
+    const segment: SpoolSegment = { path, firstSeq, lastSeq: lostThrough, validBytes: scan.validBytes, fileBytes: scan.fileBytes };
+    if (lostThrough > readableLastSeq) {
+      segment.sealed = true;
+      lost.push({ fromSeq: readableLastSeq + 1, toSeq: lostThrough });
+    }
+    segments.push(segment);
   });
-  return segments;
+  return { segments, lost };
 }
 
 interface SegmentScan {

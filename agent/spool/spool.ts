@@ -2,38 +2,29 @@ import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync
 import { join } from "node:path";
 import { EMPTY_SPOOL_CURSOR, readSpoolCursor, removeStaleCursorTemp, writeSpoolCursor } from "./cursor.js";
 import { fsyncDirectory } from "./fsyncDirectory.js";
-import { PendingRecordReader } from "./pendingReader.js";
+import { LostRecordLedger } from "./lostRecords.js";
+import { PendingRecordReader, type SpoolBodyParser } from "./pendingReader.js";
 import { encodeRecord, segmentFileName } from "./segmentFile.js";
 import { recoverSegments, type SpoolSegment } from "./segmentRecovery.js";
 import { planSegmentWrites, type SegmentWrite } from "./segmentWritePlan.js";
 import { silentSpoolLogger, type SpoolLogger } from "./spoolLogger.js";
+import { validateSpoolOptions, type SpoolOptions } from "./spoolOptions.js";
 
 export type { SpoolLogger } from "./spoolLogger.js";
+export type { SpoolBodyParser } from "./pendingReader.js";
+export type { SpoolOptions } from "./spoolOptions.js";
 
-/** One spooled record: the agent-assigned sequence number and the JSON body. */
-export interface SpoolRecord {
+/** One spooled record: the agent-assigned sequence number and the body. */
+export interface SpoolRecord<T = unknown> {
   seq: number;
-  body: unknown;
-}
-
-/**
- * How to open a spool.
- * - `dir`: the spool's own directory (created if missing); nothing else may write into it.
- * - `maxBytes`: bound on the segment files' total size, bytes; beyond it the oldest segments are dropped.
- * - `segmentBytes`: a segment is closed and a new one started once it has reached this size, bytes;
- *   at most `maxBytes`, and best a small fraction of it (the newest segment is never dropped).
- */
-export interface SpoolOptions {
-  dir: string;
-  maxBytes: number;
-  segmentBytes: number;
-  logger?: SpoolLogger;
+  body: T;
 }
 
 /**
  * A snapshot of the spool's accounting.
- * - `pendingRecords`: records on disk not yet acknowledged; `droppedRecords`: unacknowledged records
- *   discarded because the spool was full, since the spool directory was created (survives restarts).
+ * - `pendingRecords`: records on disk not yet acknowledged (and not known lost); `droppedRecords`: unacknowledged
+ *   records discarded because the spool was full, lost in a corrupt segment or unreadable as a record, since the spool
+ *   directory was created (survives restarts).
  * - `bytes`: total size of the segment files, bytes; `segments`: how many segment files there are.
  * - `ackedSeq`: every seq ≤ this is acknowledged or dropped; `lastSeq`: the last seq assigned (0: none yet).
  */
@@ -52,14 +43,16 @@ export interface SpoolStats {
  * read oldest first by {@link Spool.readPending} and removed from disk by {@link Spool.ack} once the
  * collector stored them. Survives crashes (see docs/spool.md). Synchronous; for one process at a time.
  */
-export class Spool {
+export class Spool<T = unknown> {
   private segments: SpoolSegment[];
   private writer: { segment: SpoolSegment; fd: number } | null = null;
-  private readonly pendingReader: PendingRecordReader;
+  private readonly pendingReader: PendingRecordReader<T>;
+  /** Lost records not yet acknowledged past; `droppedRecords` counts only those that are (it is what the cursor holds). */
+  private readonly lost = new LostRecordLedger();
   private closed = false;
 
   private constructor(
-    private readonly options: SpoolOptions,
+    private readonly options: SpoolOptions<T>,
     private readonly logger: SpoolLogger,
     segments: SpoolSegment[],
     private ackedSeq: number,
@@ -67,23 +60,28 @@ export class Spool {
     private droppedRecords: number,
   ) {
     this.segments = segments;
-    this.pendingReader = new PendingRecordReader(logger);
+    const parseBody = options.parseBody ?? ((_seq: number, body: unknown) => ({ ok: true as const, value: body as T }));
+    this.pendingReader = new PendingRecordReader(logger, parseBody, this.lost);
   }
 
   /**
    * Opens the spool in `options.dir`, creating the directory if needed, and recovers its state: the ack
-   * cursor, the segment index, torn records truncated away (logged), fully acknowledged segments
-   * deleted and the size bound applied. Throws RangeError on invalid options and on I/O errors.
+   * cursor, the segment index, torn records truncated away (logged), records lost in corrupt segments
+   * counted as dropped, fully acknowledged segments deleted and the size bound applied. An unreadable
+   * cursor is logged and the spool starts from what is on disk. Throws RangeError on invalid options and
+   * on I/O errors.
    */
-  static open(options: SpoolOptions): Spool {
-    validateOptions(options);
+  static open<T = unknown>(options: SpoolOptions<T>): Spool<T> {
+    validateSpoolOptions(options);
     const logger = options.logger ?? silentSpoolLogger;
-    mkdirSync(options.dir, { recursive: true });
+    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
     removeStaleCursorTemp(options.dir, logger);
     const cursor = readSpoolCursor(options.dir, logger) ?? EMPTY_SPOOL_CURSOR;
-    const segments = recoverSegments(options.dir, logger);
+    const { segments, lost } = recoverSegments(options.dir, logger, cursor.lastSeq);
     const lastSeq = Math.max(cursor.lastSeq, cursor.ackedSeq, segments.at(-1)?.lastSeq ?? 0);
-    const spool = new Spool(options, logger, segments, cursor.ackedSeq, lastSeq, cursor.droppedRecords);
+    const spool = new Spool<T>(options, logger, segments, cursor.ackedSeq, lastSeq, cursor.droppedRecords);
+    const lostRecords = lost.reduce((total, range) => total + spool.lost.add(Math.max(range.fromSeq, cursor.ackedSeq + 1), range.toSeq), 0);
+    if (lostRecords > 0) logger.warn("spool counts records lost in corrupt segments as dropped", { lostRecords });
     spool.deleteAcknowledgedSegments();
     spool.enforceSizeBound();
     logger.info("spool opened", { dir: options.dir, ...spool.stats() });
@@ -93,7 +91,8 @@ export class Spool {
   /**
    * Writes `bodies` as records with the next consecutive seqs and returns them in order. All of them are
    * on stable storage (fdatasync) when this returns; on any error nothing is appended and no seq is used.
-   * Bodies must be JSON-serialisable (TypeError otherwise); they are read back as their JSON round trip.
+   * Bodies must be JSON-serialisable (TypeError otherwise); they are read back as their JSON round trip,
+   * through `parseBody`.
    * May drop the oldest segments afterwards to stay within `maxBytes`.
    */
   append(bodies: unknown[]): SpoolRecord[] {
@@ -109,11 +108,12 @@ export class Spool {
   }
 
   /**
-   * Up to `limit` unacknowledged records (seq > ackedSeq), oldest first. Does not consume them: until
+   * Up to `limit` unacknowledged records (seq > ackedSeq), oldest first, parsed (a record that does not
+   * parse is skipped, logged once and counted as dropped). Does not consume them: until
    * {@link Spool.ack}, the same records are returned again. Reads only from the segment holding the
    * oldest pending record onwards, resuming at a remembered byte offset when it can.
    */
-  readPending(limit: number): SpoolRecord[] {
+  readPending(limit: number): SpoolRecord<T>[] {
     this.assertOpen();
     if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`readPending: limit must be a non-negative integer, got ${limit}`);
     return this.pendingReader.read(this.segments, this.ackedSeq + 1, limit);
@@ -135,8 +135,12 @@ export class Spool {
       ackedSeq = this.lastSeq;
       if (ackedSeq <= this.ackedSeq) return;
     }
-    writeSpoolCursor(this.options.dir, { ackedSeq, lastSeq: this.lastSeq, droppedRecords: this.droppedRecords });
+    // Lost records acknowledged past are counted durably now, in the same cursor.
+    const droppedRecords = this.droppedRecords + this.lost.countThrough(ackedSeq);
+    writeSpoolCursor(this.options.dir, { ackedSeq, lastSeq: this.lastSeq, droppedRecords });
     this.ackedSeq = ackedSeq;
+    this.droppedRecords = droppedRecords;
+    this.lost.forgetThrough(ackedSeq);
     this.deleteAcknowledgedSegments();
   }
 
@@ -148,7 +152,8 @@ export class Spool {
       pendingRecords += Math.max(0, segment.lastSeq - Math.max(this.ackedSeq, segment.firstSeq - 1));
       bytes += segment.fileBytes;
     }
-    return { pendingRecords, droppedRecords: this.droppedRecords, bytes, ackedSeq: this.ackedSeq, lastSeq: this.lastSeq, segments: this.segments.length };
+    const lostRecords = this.lost.count();
+    return { pendingRecords: pendingRecords - lostRecords, droppedRecords: this.droppedRecords + lostRecords, bytes, ackedSeq: this.ackedSeq, lastSeq: this.lastSeq, segments: this.segments.length };
   }
 
   /** Closes the open segment file. Idempotent; afterwards only {@link Spool.stats} may be called. */
@@ -164,7 +169,7 @@ export class Spool {
   /** The newest segment, if appends may still go into it (not full, no corrupt bytes at its end). */
   private appendableSegment(): SpoolSegment | null {
     const newest = this.segments.at(-1);
-    if (!newest || newest.validBytes !== newest.fileBytes || newest.fileBytes >= this.options.segmentBytes) return null;
+    if (!newest || newest.sealed || newest.validBytes !== newest.fileBytes || newest.fileBytes >= this.options.segmentBytes) return null;
     return newest;
   }
 
@@ -226,7 +231,7 @@ export class Spool {
 
   private createSegment(firstSeq: number): { segment: SpoolSegment; fd: number } {
     const path = join(this.options.dir, segmentFileName(firstSeq));
-    const fd = openSync(path, "ax");
+    const fd = openSync(path, "ax", 0o600);
     return { segment: { path, firstSeq, lastSeq: firstSeq - 1, validBytes: 0, fileBytes: 0 }, fd };
   }
 
@@ -281,6 +286,8 @@ export class Spool {
     }
     this.ackedSeq = ackedSeq;
     this.droppedRecords += dropped;
+    // The doomed segments' lost records are in `dropped` already.
+    this.lost.forgetThrough(ackedSeq);
     this.logger.warn("spool full; dropped its oldest records", {
       dir: this.options.dir,
       segmentsDropped: doomed.length,
@@ -290,17 +297,6 @@ export class Spool {
       maxBytes: this.options.maxBytes,
     });
     this.deleteAcknowledgedSegments();
-  }
-}
-
-function validateOptions(options: SpoolOptions): void {
-  if (typeof options.dir !== "string" || options.dir === "") throw new RangeError("spool: dir must be a non-empty path");
-  for (const key of ["maxBytes", "segmentBytes"] as const) {
-    const value = options[key];
-    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`spool: ${key} must be a positive integer, got ${value}`);
-  }
-  if (options.segmentBytes > options.maxBytes) {
-    throw new RangeError(`spool: segmentBytes (${options.segmentBytes}) must not exceed maxBytes (${options.maxBytes})`);
   }
 }
 

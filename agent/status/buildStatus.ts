@@ -3,14 +3,14 @@ import type { SiteMonitors } from "../monitors.js";
 import type { ProbeMonitor } from "../probeMonitor.js";
 import type { UplinkStatus } from "../uplink/uplink.js";
 import type { RoundHistory } from "./roundHistory.js";
-import type { AgentStatus } from "./statusModel.js";
+import type { AgentStatus, SpoolView } from "./statusModel.js";
 
 /** What the status page is built from: the configuration, the monitors and their history, the spool, the uplink. */
 export interface StatusInputs {
   config: AgentSettings;
   monitors: SiteMonitors;
   history: RoundHistory;
-  spool: () => { pendingRecords: number; droppedRecords: number; bytes: number };
+  spool: () => SpoolView;
   uplink: () => UplinkStatus;
   now: () => number;
 }

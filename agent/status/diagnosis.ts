@@ -28,6 +28,9 @@ type LinkRef = Pick<LinkView, "id" | "kind" | "provider" | "circuit">;
 
 const SEVERITY_RANK: Record<DiagnosisSeverity, number> = { ok: 0, warning: 1, critical: 2 };
 
+/** A refusal newer than this keeps rule 7b a warning; older ones are only said, ms (one day). */
+export const REFUSED_RECENT_MS = 24 * 60 * 60 * 1000;
+
 /**
  * Reads an {@link AgentStatus} and says, in plain Vietnamese and English, what is wrong and whom to call. Pure: times
  * are shown in `timeZone` as `HH:mm` (with the date when not on the day of `status.generatedAt`).
@@ -40,7 +43,8 @@ const SEVERITY_RANK: Record<DiagnosisSeverity, number> = { ok: 0, warning: 1, cr
  * 4. an application down over some working links but up over another → that path's vendor, not the application (warning);
  * 5. a LAN device down → the device, its cable or switch, not the WAN (warning);
  * 6. pushes failing {@link COLLECTOR_FAILURES_BEFORE_WARNING} times while a link works → data kept in the spool (warning);
- * 7. records dropped from a full spool (warning);
+ * 7. records dropped from a full or corrupt spool (warning);
+ * 7b. records the collector refused, set aside (warning while the newest is under {@link REFUSED_RECENT_MS} old);
  * 8. links with no judgement yet (no change to severity);
  * and when none of these applies, one sentence saying all is well.
  */
@@ -163,12 +167,23 @@ export function diagnose(status: AgentStatus, timeZone = SITE_TIME_ZONE): Diagno
     });
   }
 
-  // 7. Spool overflow.
+  // 7. Spool overflow or corruption.
   if (spool.droppedRecords > 0) {
     const count = formatNumber(spool.droppedRecords, 0);
     say("warning", {
-      vi: `Bộ đệm tại trạm đã đầy: ${count} bản ghi chưa gửi đã bị xoá → mất dữ liệu đo của khoảng thời gian đó`,
-      en: `The site's spool was full: ${count} unsent records were dropped → measurements from that time are lost`,
+      vi: `Bộ đệm tại trạm đã đầy hoặc bị hỏng: ${count} bản ghi chưa gửi đã bị mất → mất dữ liệu đo của khoảng thời gian đó`,
+      en: `The site's spool was full or corrupt: ${count} unsent records were lost → measurements from that time are lost`,
+    });
+  }
+
+  // 7b. Records the collector will never take.
+  const newestRefused = spool.recentRefused[0];
+  if (spool.refusedRecords > 0 && newestRefused) {
+    const count = formatNumber(spool.refusedRecords, 0);
+    const reason = clip(`${newestRefused.error}: ${newestRefused.message}`);
+    say(status.generatedAt - newestRefused.refusedAt < REFUSED_RECENT_MS ? "warning" : "ok", {
+      vi: `Máy chủ giám sát đã từ chối ${count} bản ghi, đã để riêng tại trạm (gần nhất lúc ${at(newestRefused.refusedAt, "vi")}: ${reason}) → báo ${PROVINCE_TEAM.vi}`,
+      en: `The collector refused ${count} records, set aside on site (latest at ${at(newestRefused.refusedAt, "en")}: ${reason}) → call ${PROVINCE_TEAM.en}`,
     });
   }
 

@@ -72,6 +72,30 @@ export interface UplinkView {
   viaLink: string | null;
 }
 
+/**
+ * A record the collector refused and the agent set aside: its seq, when (UTC ms), the collector's error code and
+ * message, and what it was (`icmp:10.0.0.1 via tslcd`, `failover event`).
+ */
+export interface RefusedRecordView {
+  seq: number;
+  refusedAt: number;
+  error: string;
+  message: string;
+  what: string;
+}
+
+/**
+ * The spool as the page shows it: records waiting, records lost (spool full, corrupt or unreadable), size in bytes,
+ * records the collector refused (lifetime count) and the newest of them, newest first.
+ */
+export interface SpoolView {
+  pendingRecords: number;
+  droppedRecords: number;
+  bytes: number;
+  refusedRecords: number;
+  recentRefused: RefusedRecordView[];
+}
+
 /** Everything the local status page and /status.json show, as of `generatedAt` (UTC ms). */
 export interface AgentStatus {
   site: string;
@@ -80,7 +104,7 @@ export interface AgentStatus {
   links: LinkView[];
   apps: AppView[];
   lan: LanDeviceView[];
-  spool: { pendingRecords: number; droppedRecords: number; bytes: number };
+  spool: SpoolView;
   uplink: UplinkView;
 }
 

@@ -29,7 +29,9 @@ const WORDS = {
     noLan: "Chưa cấu hình thiết bị nào",
     uplink: "Gửi dữ liệu về máy chủ giám sát",
     pending: "Bản ghi đang chờ gửi",
-    dropped: "Bản ghi bị xoá do bộ đệm đầy",
+    dropped: "Bản ghi bị mất (bộ đệm đầy hoặc hỏng)",
+    refused: "Bản ghi bị máy chủ giám sát từ chối (đã để riêng tại trạm)",
+    refusedRecord: "bản ghi",
     spoolSize: "Dung lượng bộ đệm",
     lastOk: "Lần gửi thành công gần nhất",
     via: "qua",
@@ -63,7 +65,9 @@ const WORDS = {
     noLan: "No devices configured",
     uplink: "Pushing data to the collector",
     pending: "Records waiting",
-    dropped: "Records dropped (spool full)",
+    dropped: "Records lost (spool full or corrupt)",
+    refused: "Records refused by the collector (set aside on site)",
+    refusedRecord: "record",
     spoolSize: "Spool size",
     lastOk: "Last successful push",
     via: "via",
@@ -179,6 +183,7 @@ function renderUplink(status: AgentStatus, w: Words, when: (ts: number | null) =
   const rows: [string, SafeHtml | string][] = [
     [w.pending, formatNumber(spool.pendingRecords, 0)],
     [w.dropped, spool.droppedRecords > 0 ? html`<span class="bad">${formatNumber(spool.droppedRecords, 0)}</span>` : "0"],
+    [w.refused, renderRefused(spool, w, when)],
     [w.spoolSize, spoolSize(spool.bytes)],
     [w.lastOk, uplink.lastPushOkTs === null ? w.never : `${when(uplink.lastPushOkTs)}${uplink.viaLink ? ` (${w.via} ${uplink.viaLink})` : ""}`],
     [w.lastError, uplink.lastError ? html`<span class="bad">${uplink.lastError}</span>` : w.noError],
@@ -186,6 +191,15 @@ function renderUplink(status: AgentStatus, w: Words, when: (ts: number | null) =
     [w.collector, html`<span class="mono">${uplink.collectorUrl ?? "—"}</span>`],
   ];
   return html`<table class="facts"><tbody>${rows.map(([label, value]) => html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`)}</tbody></table>`;
+}
+
+/** The count of refused records and, beneath, the newest few: when, what, the collector's reason. */
+function renderRefused(spool: AgentStatus["spool"], w: Words, when: (ts: number | null) => string): SafeHtml | string {
+  if (spool.refusedRecords === 0) return "0";
+  const recent = spool.recentRefused.map(
+    (record) => html`<li><span class="nowrap">${when(record.refusedAt)}</span> · ${w.refusedRecord} ${record.seq} (<span class="mono">${record.what}</span>): <span class="reason">${record.error}: ${record.message}</span></li>`,
+  );
+  return html`<span class="bad">${formatNumber(spool.refusedRecords, 0)}</span>${recent.length > 0 ? html`<ul class="small refused">${recent}</ul>` : null}`;
 }
 
 /** The state badge in the glossary's word and colour, with the failing round's reason beneath. */

@@ -45,6 +45,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .spark{display:block}
 .spark-empty{font-size:12px;color:#6b7280}
 table.facts{width:auto}
+ul.refused{margin:4px 0 0;padding-left:18px}
 table.facts th{font-weight:500;color:#4b5563;padding-right:24px}
 @media (max-width:600px){header{padding:10px 12px}main{padding:10px 8px}section{padding:10px}th,td{padding:6px}}
 footer{max-width:1200px;margin:0 auto;padding:0 20px 20px;font-size:12px;color:#6b7280}

@@ -1,16 +1,22 @@
 import type { Logger } from "../../config/logger.js";
 import { PROTOCOL_VERSION } from "../../protocol/version.js";
 import type { IngestBatch, LinkSnapshot } from "../../protocol/ingest.js";
-import type { Sample } from "../../protocol/sample.js";
-import type { AgentEvent } from "../../protocol/event.js";
+import type { SpooledRecord } from "../spool/spooledRecord.js";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
+import { afterAcknowledged, afterRefusal, type IsolationState } from "./badRecordIsolation.js";
+import { seqAt, splitRecords } from "./batchRecords.js";
+import { namedRecord } from "./ingestAnswer.js";
 import { pushBatch, type PushOutcome } from "./pushBatch.js";
 import { pushRoutes, type PushLink } from "./pushRoutes.js";
+import { setAside, settleBatch, type RefusedRecordSink } from "./settleBatch.js";
 import { deadlineSignal } from "../deadlineSignal.js";
 
-/** The part of the spool the uplink uses. */
+export type { RefusedRecordSink } from "./settleBatch.js";
+
+/** The part of the spool the uplink uses: records parsed as they are read back (see agent/spool/spooledRecord.ts). */
 export interface UplinkSpool {
-  readPending(limit: number): Array<{ seq: number; body: unknown }>;
+  readPending(limit: number): SpooledRecord[];
+  /** Throws on I/O errors (the previous ack then still stands). */
   ack(lastSeq: number): void;
   stats(): { pendingRecords: number; droppedRecords: number };
 }
@@ -38,6 +44,8 @@ export interface UplinkOptions {
   minBackoffMs: number;
   maxBackoffMs: number;
   spool: UplinkSpool;
+  /** Where records the collector refuses are set aside. */
+  refused: RefusedRecordSink;
   snapshot: () => LinkSnapshot[];
   /** The WAN links a push may leave through, with their state; empty: the routing table decides. */
   pushLinks: () => PushLink[];
@@ -49,7 +57,11 @@ export interface UplinkOptions {
 /**
  * Sends the spool to the collector, oldest first: a batch every push interval when caught up, back to back while
  * backfilling, with jittered exponential backoff (and Retry-After) on failure, trying each collector URL in turn.
- * A batch is acknowledged in the spool only once the collector has stored it.
+ * A batch is acknowledged in the spool only once the collector has stored it, except the records it refused, which are
+ * set aside (see {@link settleBatch}). A record a collector keeps refusing with a 400 naming it (protocol version 1) is
+ * isolated and set aside after a few tries ({@link afterRefusal}); a collector that refuses protocol version 2 is
+ * sent version 1 from then on. Nothing compares the collector's `lastSeq` with the spool's seqs: they restart when
+ * the spool directory is lost.
  */
 export class Uplink {
   private running = false;
@@ -59,6 +71,10 @@ export class Uplink {
   private urlIndex = 0;
   private urgent = false;
   private batchSize: number;
+  private wireVersion: IngestBatch["version"] = PROTOCOL_VERSION;
+  private isolation: IsolationState | null = null;
+  /** While isolating a refused record: send only the records before this seq. */
+  private sendBefore: number | null = null;
   private readonly state: UplinkStatus = { lastPushOkTs: null, lastAttemptTs: null, lastError: null, consecutiveFailures: 0, collectorUrl: null, viaLink: null };
 
   constructor(private readonly options: UplinkOptions) {
@@ -105,7 +121,7 @@ export class Uplink {
     // After a full batch there may be more: keep sending back to back until a batch comes out short.
     let backfilling = false;
     while (this.running) {
-      const records = this.options.spool.readPending(this.batchSize);
+      const records = this.pendingBatch();
       const idleFor = this.options.now() - lastPushTs;
       if (!backfilling && !this.urgent && records.length < this.batchSize && idleFor < this.options.pushIntervalMs) {
         await this.sleep(this.options.pushIntervalMs - idleFor);
@@ -115,29 +131,77 @@ export class Uplink {
       const outcome = await this.pushOnce(records);
       if (!this.running) break;
       if (outcome.kind === "acknowledged") {
-        if (records.length > 0) this.options.spool.ack(records.at(-1)!.seq);
+        const acked = settleBatch(records, outcome.refused, { ack: (seq) => this.options.spool.ack(seq), refused: this.options.refused, logger: this.options.logger, now: this.options.now });
+        if (records.length > 0) this.isolation = afterAcknowledged(this.isolation, records.at(-1)!.seq);
         lastPushTs = this.options.now();
-        backfilling = records.length >= this.batchSize;
+        backfilling = !acked || records.length >= this.batchSize || this.sendBefore !== null;
         this.options.logger.debug("pushed", {
           url: this.state.collectorUrl,
           via: this.state.viaLink,
           status: outcome.status,
           samples: records.length,
+          refused: outcome.refused.length,
           lastSeq: records.at(-1)?.seq ?? null,
           pending: this.options.spool.stats().pendingRecords,
         });
         this.noteSuccess();
         continue;
       }
-      await this.sleep(this.noteFailure(outcome));
+      const delay = this.noteFailure(outcome);
+      if (outcome.status === 400 && this.handleRefusal(records, outcome)) continue;
+      await this.sleep(delay);
     }
+  }
+
+  /** The records to send next: a batch from the spool, cut before a record being isolated. */
+  private pendingBatch(): SpooledRecord[] {
+    const records = this.options.spool.readPending(this.batchSize);
+    if (this.sendBefore === null) return records;
+    const before = records.filter((record) => record.seq < this.sendBefore!);
+    if (before.length > 0) return before;
+    this.sendBefore = null;
+    return records;
+  }
+
+  /**
+   * After a 400: falls back to protocol version 1 when the collector refuses the version, or steps the isolation of
+   * a record the 400 names. Returns true when the next attempt should go at once (no backoff).
+   */
+  private handleRefusal(records: readonly SpooledRecord[], outcome: Extract<PushOutcome, { kind: "retry" }>): boolean {
+    const message = outcome.message ?? "";
+    if (this.wireVersion !== 1 && /(^|; )version: /.test(message)) {
+      this.wireVersion = 1;
+      this.options.logger.warn("collector does not accept protocol version 2; sending version 1", { url: this.state.collectorUrl, reason: outcome.reason });
+      this.urgent = true;
+      return true;
+    }
+    const named = namedRecord(message);
+    const namedSeq = named ? seqAt(records, named.list, named.index) : null;
+    const { state, step } = afterRefusal(this.isolation, namedSeq, records[0]?.seq ?? 0);
+    this.isolation = state;
+    if (step.kind === "retry") return false;
+    this.urgent = true;
+    if (step.kind === "sendBefore") {
+      this.sendBefore = step.seq;
+      this.options.logger.warn("collector keeps refusing a batch for one record; sending the records before it", { seq: step.seq, reason: outcome.reason });
+      return true;
+    }
+    const refusal = { seq: step.seq, error: outcome.error ?? "http_400", message };
+    setAside(records, [refusal], { refused: this.options.refused, logger: this.options.logger, now: this.options.now });
+    try {
+      this.options.spool.ack(step.seq);
+    } catch (err) {
+      this.options.logger.error("spool could not persist an acknowledgement; the record will be sent again", { lastSeq: step.seq, err });
+      return false;
+    }
+    return true;
   }
 
   /**
    * One attempt: tries each way to the collector in turn (links that are up first, then the routing table) until
    * one gets an answer; a network failure on one link moves on to the next.
    */
-  private async pushOnce(records: Array<{ seq: number; body: unknown }>): Promise<PushOutcome> {
+  private async pushOnce(records: readonly SpooledRecord[]): Promise<PushOutcome> {
     const url = this.options.urls[this.urlIndex % this.options.urls.length]!;
     this.state.lastAttemptTs = this.options.now();
     this.state.collectorUrl = url;
@@ -149,12 +213,17 @@ export class Uplink {
       }
       const spoolStats = this.options.spool.stats();
       const batch: IngestBatch = {
-        version: PROTOCOL_VERSION,
+        version: this.wireVersion,
         site: this.options.site,
         agentVersion: this.options.agentVersion,
         sentAt: this.options.now(),
         pushIntervalMs: this.options.pushIntervalMs,
-        spool: { pendingRecords: spoolStats.pendingRecords, droppedRecords: spoolStats.droppedRecords },
+        spool: {
+          pendingRecords: spoolStats.pendingRecords,
+          droppedRecords: spoolStats.droppedRecords,
+          // Version 1 collectors refuse keys they do not know.
+          ...(this.wireVersion >= 2 ? { refusedRecords: this.options.refused.total() } : {}),
+        },
         snapshot: this.options.snapshot(),
         ...(route.link ? { viaLink: route.link } : {}),
         ...splitRecords(records),
@@ -208,16 +277,4 @@ export class Uplink {
       };
     });
   }
-}
-
-/** A spooled event is stored as `{ event: {...} }`; anything else is a sample. */
-function splitRecords(records: ReadonlyArray<{ seq: number; body: unknown }>): { samples: Sample[]; events?: AgentEvent[] } {
-  const samples: Sample[] = [];
-  const events: AgentEvent[] = [];
-  for (const record of records) {
-    const body = record.body as { event?: Omit<AgentEvent, "seq"> };
-    if (body.event) events.push({ ...body.event, seq: record.seq } as AgentEvent);
-    else samples.push({ ...(record.body as Omit<Sample, "seq">), seq: record.seq } as Sample);
-  }
-  return events.length > 0 ? { samples, events } : { samples };
 }

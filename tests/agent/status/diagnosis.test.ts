@@ -37,7 +37,7 @@ describe("agent/status/diagnosis", () => {
     const status = healthySite({
       links: [tslcd({ state: "down", sinceTs: at("09:12"), last: LOST_ROUND }), viettel({ state: "down", sinceTs: at("09:14"), last: LOST_ROUND })],
       apps: [motCua({ tslcd: { state: "down" }, viettel: { state: "down" } })],
-      spool: { pendingRecords: 1234, droppedRecords: 0, bytes: 300_000 },
+      spool: { pendingRecords: 1234, droppedRecords: 0, bytes: 300_000, refusedRecords: 0, recentRefused: [] },
       uplink: { lastPushOkTs: at("09:11"), lastError: "connect ETIMEDOUT", consecutiveFailures: 20, collectorUrl: "https://10.10.0.5:8443", viaLink: "tslcd" },
     });
     expect(diagnose(status)).toEqual({
@@ -115,7 +115,7 @@ describe("agent/status/diagnosis", () => {
 
   it("says pushes are failing and how many records wait in the spool when the collector is unreachable while a link is up", () => {
     const status = healthySite({
-      spool: { pendingRecords: 5230, droppedRecords: 0, bytes: 2_000_000 },
+      spool: { pendingRecords: 5230, droppedRecords: 0, bytes: 2_000_000, refusedRecords: 0, recentRefused: [] },
       uplink: { lastPushOkTs: at("08:47"), lastError: "HTTP 503 Service Unavailable", consecutiveFailures: 12, collectorUrl: "https://10.10.0.5:8443", viaLink: "tslcd" },
     });
     expect(diagnose(status)).toEqual({
@@ -138,13 +138,25 @@ describe("agent/status/diagnosis", () => {
     expect(diagnose(status).severity).toBe("ok");
   });
 
-  it("reports records dropped from a full spool", () => {
-    const status = healthySite({ spool: { pendingRecords: 10, droppedRecords: 56, bytes: 1000 } });
+  it("reports records dropped from a full or corrupt spool", () => {
+    const status = healthySite({ spool: { pendingRecords: 10, droppedRecords: 56, bytes: 1000, refusedRecords: 0, recentRefused: [] } });
     expect(diagnose(status)).toEqual({
       severity: "warning",
-      vi: ["Bộ đệm tại trạm đã đầy: 56 bản ghi chưa gửi đã bị xoá → mất dữ liệu đo của khoảng thời gian đó"],
-      en: ["The site's spool was full: 56 unsent records were dropped → measurements from that time are lost"],
+      vi: ["Bộ đệm tại trạm đã đầy hoặc bị hỏng: 56 bản ghi chưa gửi đã bị mất → mất dữ liệu đo của khoảng thời gian đó"],
+      en: ["The site's spool was full or corrupt: 56 unsent records were lost → measurements from that time are lost"],
     });
+  });
+
+  it("reports records the collector refused, a warning only while the newest refusal is under a day old", () => {
+    const refused = { seq: 812, refusedAt: at("09:30"), error: "unknown_link", message: "samples[0].link: unknown link 'fpt'", what: "icmp:1.1.1.1 via fpt" };
+    const status = healthySite({ spool: { pendingRecords: 0, droppedRecords: 0, bytes: 1000, refusedRecords: 3, recentRefused: [refused] } });
+    expect(diagnose(status)).toEqual({
+      severity: "warning",
+      vi: ["Máy chủ giám sát đã từ chối 3 bản ghi, đã để riêng tại trạm (gần nhất lúc 09:30: unknown_link: samples[0].link: unknown link 'fpt') → báo Sở Khoa học và Công nghệ"],
+      en: ["The collector refused 3 records, set aside on site (latest at 09:30: unknown_link: samples[0].link: unknown link 'fpt') → call the provincial ICT team (Sở Khoa học và Công nghệ)"],
+    });
+    const old = healthySite({ spool: { ...status.spool, recentRefused: [{ ...refused, refusedAt: NOW - 2 * 86_400_000 }] } });
+    expect(diagnose(old).severity).toBe("ok");
   });
 
   it("mentions links with no judgement yet without raising the alarm", () => {

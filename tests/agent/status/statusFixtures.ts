@@ -87,7 +87,7 @@ export function healthySite(overrides: Partial<AgentStatus> = {}): AgentStatus {
     links: [tslcd(), viettel()],
     apps: [motCua()],
     lan: [camera()],
-    spool: { pendingRecords: 0, droppedRecords: 0, bytes: 4096 },
+    spool: { pendingRecords: 0, droppedRecords: 0, bytes: 4096, refusedRecords: 0, recentRefused: [] },
     uplink: { lastPushOkTs: NOW - 15_000, lastError: null, consecutiveFailures: 0, collectorUrl: "https://10.10.0.5:8443", viaLink: "tslcd" },
     ...overrides,
   };

@@ -23,13 +23,24 @@ describe("agent/status/statusPage", () => {
     expect(page).toContain("&lt;img src=x onerror=alert(1)&gt;");
   });
 
+  it("shows how many records the collector refused and the newest ones with their reason, escaped", () => {
+    const refused = { seq: 812, refusedAt: at("09:30"), error: "unknown_link", message: `samples[0].link: ${HOSTILE}`, what: "icmp:1.1.1.1 via <fpt>" };
+    const status = healthySite({ spool: { pendingRecords: 0, droppedRecords: 0, bytes: 4096, refusedRecords: 1234, recentRefused: [refused] } });
+    const vi = renderStatusPage(status, diagnose(status), "vi");
+    expect(vi).toContain("Bản ghi bị máy chủ giám sát từ chối (đã để riêng tại trạm)");
+    expect(vi).toContain('<span class="bad">1.234</span>');
+    expect(vi).toMatch(/09:30<\/span> · bản ghi 812 \(<span class="mono">icmp:1\.1\.1\.1 via &lt;fpt&gt;<\/span>\): <span class="reason">unknown_link: samples\[0\]\.link: &lt;script&gt;/);
+    expect(vi).not.toContain("<script");
+    expect(renderStatusPage(status, diagnose(status), "en")).toContain("Records refused by the collector (set aside on site)");
+  });
+
   it("shows the diagnosis on top, the glossary's state words, vi-VN dates and numbers, and refreshes every 10 s", () => {
     const status = healthySite({
       links: [
         tslcd({ state: "down", sinceTs: at("09:12"), last: LOST_ROUND }),
         viettel({ state: "degraded", last: { ts: at("09:59"), ok: true, latencyMs: 1340, lossPct: 12.5, reason: null } }),
       ],
-      spool: { pendingRecords: 12345, droppedRecords: 0, bytes: 1_572_864 },
+      spool: { pendingRecords: 12345, droppedRecords: 0, bytes: 1_572_864, refusedRecords: 0, recentRefused: [] },
     });
     const page = renderStatusPage(status, diagnose(status), "vi");
     expect(page).toMatch(/^<!doctype html>/);
