@@ -162,7 +162,9 @@ export class SimulatedAgent {
       this.unanswered = outcome.status === null;
       this.options.observer.retried(this.site.id, outcome);
       if (this.stopping && !this.unanswered) return;
-      const delay = parseRetryAfterMs(outcome.retryAfter, this.options.now(), this.options.maxBackoffMs) ?? backoffDelayMs(failures, this.options.minBackoffMs, this.options.maxBackoffMs, this.options.random);
+      const backoff = parseRetryAfterMs(outcome.retryAfter, this.options.now(), this.options.maxBackoffMs) ?? backoffDelayMs(failures, this.options.minBackoffMs, this.options.maxBackoffMs, this.options.random);
+      // Draining, an unanswered batch is only repeated to learn its fate: soon, not after a long backoff.
+      const delay = this.stopping ? Math.min(backoff, this.options.minBackoffMs) : backoff;
       failures++;
       await this.sleep(delay);
     }
