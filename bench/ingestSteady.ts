@@ -7,7 +7,9 @@
  */
 import { cpuPerPushMs, int, line, percentile, printPipeline, printStoredCheck, printTarget, printWindows } from "./loadReport.js";
 import { parseLoadOptions } from "./loadOptions.js";
-import { withLoadRun } from "./loadRun.js";
+import { withLoadRun, type LoadEnd } from "./loadRun.js";
+import type { LoadRecorder } from "./loadWindow.js";
+import type { SiteModel } from "../simulator/siteModel.js";
 import { measureIngestPipeline } from "./ingestPipeline.js";
 import type { WindowFigures } from "./loadWindow.js";
 
@@ -16,33 +18,50 @@ export const STEADY_TARGETS = { maxCores: 0.5, maxLiveP99Ms: 500, maxCpuPerPushR
 
 /** Runs the steady mode with the command line's other options; resolves with the exit code. */
 export async function runSteadyMode(argv: string[]): Promise<number> {
-  const { load, pipelineRounds, values } = parseLoadOptions(
+  const { load, pipelineRounds, values, strings } = parseLoadOptions(
     argv,
-    { "small-sites": { type: "string", default: "50" }, "idle-s": { type: "string", default: "10" } },
+    { "small-sites": { type: "string", default: "50" }, "idle-s": { type: "string", default: "10" }, "small-collector": { type: "string", default: "own" } },
     { "small-sites": [1, 20_000], "idle-s": [0, 3600] },
   );
   const smallSites = Math.min(values["small-sites"]!, load.sites);
-  console.log(`wardwatch ingest bench, steady: ${smallSites < load.sites ? `${int(smallSites)} sites, then ` : ""}${int(load.sites)} sites, one push each every ${load.pushIntervalMs / 1000} s; ${load.warmupMs / 1000} s warm-up, then ${load.durationMs / 1000} s measured, per phase`);
-  const { result: windows, end, run } = await withLoadRun(load, () => "live", async (run) => {
-    const windows: WindowFigures[] = [];
-    if (values["idle-s"]! > 0) {
-      // The collector's own work with no push at all (timers, the alert tick over every configured site).
-      run.recorder.begin("no pushes", 0);
-      await run.wait(values["idle-s"]! * 1000);
-      windows.push(run.recorder.end());
-    }
-    const phases = smallSites < load.sites ? [smallSites, load.sites] : [load.sites];
-    for (const count of phases) {
-      const scheduler = run.tick(run.agents.slice(0, count));
-      await run.wait(load.warmupMs);
-      run.recorder.begin(`${int(count)} sites`, count);
-      await run.wait(load.durationMs);
-      windows.push(run.recorder.end());
-      scheduler.stop();
-    }
-    return windows;
-  });
-  const pipeline = pipelineRounds > 0 ? measureIngestPipeline(run.sites.models, pipelineRounds, load.pushIntervalMs) : null;
+  const smallCollector = strings["small-collector"];
+  if (smallCollector !== "own" && smallCollector !== "shared") throw new Error(`--small-collector must be 'own' or 'shared', got '${smallCollector}'`);
+  // own: the small phase has a collector configured with only its sites, so work that grows with the configured
+  // sites shows in the ratio; shared: one collector configured with all N sites serves both phases.
+  const plan: Array<{ configured: number; phases: number[] }> =
+    smallSites >= load.sites ? [{ configured: load.sites, phases: [load.sites] }]
+    : smallCollector === "own" ? [{ configured: smallSites, phases: [smallSites] }, { configured: load.sites, phases: [load.sites] }]
+    : [{ configured: load.sites, phases: [smallSites, load.sites] }];
+  console.log(
+    `wardwatch ingest bench, steady: ${plan.map((p) => `${p.phases.map(int).join(" then ")} of ${int(p.configured)} configured sites`).join("; then ")}, ` +
+      `one push each every ${load.pushIntervalMs / 1000} s; ${values["idle-s"]} s with no push, then per phase ${load.warmupMs / 1000} s warm-up and ${load.durationMs / 1000} s measured`,
+  );
+  const runs: Array<{ windows: WindowFigures[]; idle: WindowFigures | null; end: LoadEnd; recorder: LoadRecorder; models: SiteModel[] }> = [];
+  for (const { configured, phases } of plan) {
+    const { result, end, run } = await withLoadRun({ ...load, sites: configured }, () => "live", async (run) => {
+      const windows: WindowFigures[] = [];
+      let idle: WindowFigures | null = null;
+      if (values["idle-s"]! > 0) {
+        // The collector's own work with no push at all (timers, the alert tick over every configured site).
+        run.recorder.begin(`idle, ${int(configured)} cfg`, 0);
+        await run.wait(values["idle-s"]! * 1000);
+        idle = run.recorder.end();
+        windows.push(idle);
+      }
+      for (const count of phases) {
+        const scheduler = run.tick(run.agents.slice(0, count));
+        await run.wait(load.warmupMs);
+        run.recorder.begin(`${int(count)} of ${int(configured)} cfg`, count);
+        await run.wait(load.durationMs);
+        windows.push(run.recorder.end());
+        scheduler.stop();
+      }
+      return { windows, idle };
+    });
+    runs.push({ ...result, end, recorder: run.recorder, models: run.sites.models });
+  }
+  const windows = runs.flatMap((r) => r.windows);
+  const pipeline = pipelineRounds > 0 ? measureIngestPipeline(runs.at(-1)!.models, pipelineRounds, load.pushIntervalMs) : null;
 
   printWindows("collector over HTTP (live pushes, each window after its warm-up)", windows);
   const loaded = windows.filter((w) => w.sites > 0);
@@ -58,23 +77,21 @@ export async function runSteadyMode(argv: string[]): Promise<number> {
     const ratio = cpuPerPushMs(full) / cpuPerPushMs(small);
     printTarget(`CPU per push ${int(full.sites)} / ${int(small.sites)} ≤ ${STEADY_TARGETS.maxCpuPerPushRatio}`, `${cpuPerPushMs(full).toFixed(3)} / ${cpuPerPushMs(small).toFixed(3)} ms = ${ratio.toFixed(2)}`, ratio <= STEADY_TARGETS.maxCpuPerPushRatio);
   }
-  const idle = windows.find((w) => w.sites === 0);
-  if (idle) {
-    const idleCores = idle.collectorCpuMs / idle.seconds; // ms of CPU per s
-    const marginal = (w: WindowFigures): string => `${((w.collectorCpuMs - idleCores * w.seconds) / (w.live.pushes + w.backfill.pushes)).toFixed(3)} ms`;
-    line("CPU per push above the no-push baseline", loaded.map((w) => `${marginal(w)} (${w.name})`).join(", "));
-  }
+  const marginal = runs.flatMap(({ windows: ws, idle }) =>
+    idle ? ws.filter((w) => w.sites > 0).map((w) => `${((w.collectorCpuMs - (idle.collectorCpuMs / idle.seconds) * w.seconds) / (w.live.pushes + w.backfill.pushes)).toFixed(3)} ms (${w.name})`) : [],
+  );
+  if (marginal.length > 0) line("CPU per push above its collector's idle CPU", marginal.join(", "));
   if (pipeline) {
     printPipeline(pipeline);
     const pipelinePerBatch = pipeline.cpuMs / pipeline.batches;
     const share = pipelinePerBatch / cpuPerPushMs(full);
     printTarget(`HTTP ≥ ${STEADY_TARGETS.minHttpShareOfPipeline} of the pipeline (CPU per batch)`, `${pipelinePerBatch.toFixed(3)} / ${cpuPerPushMs(full).toFixed(3)} ms = ${share.toFixed(2)}`, share >= STEADY_TARGETS.minHttpShareOfPipeline);
   }
-  return finish(end, run.recorder);
+  return Math.max(...runs.map((r) => finish(r.end, r.recorder)));
 }
 
 /** Prints the collector's end and the exact check; the exit code: 1 for a wrong count, a broken answer or a bad exit. */
-export function finish(end: Awaited<ReturnType<typeof withLoadRun>>["end"], recorder: { unexpectedCount: number; unexpectedAnswers: string[] }): number {
+export function finish(end: LoadEnd, recorder: { unexpectedCount: number; unexpectedAnswers: string[] }): number {
   console.log("\ncollector process");
   line("peak RSS (VmHWM, whole run)", `${(end.peakRssBytes / 1024 ** 2).toFixed(1)} MiB`);
   line("exit after SIGTERM", String(end.collectorExit));

@@ -21,10 +21,11 @@ const COMMON: OptionSpec = {
 };
 
 /**
- * Parses `argv` with the common options and the mode's `extra` ones (each a whole number, see `limits`); throws an
- * error naming the option and the value when one is not a whole number in its range.
+ * Parses `argv` with the common options and the mode's `extra` ones; those named in `limits` (and the common ones)
+ * must be whole numbers in their range, else it throws an error naming the option and the value. `strings` has every
+ * option as given, for the mode's own checks.
  */
-export function parseLoadOptions(argv: string[], extra: OptionSpec, limits: Record<string, [number, number]>): { load: LoadOptions; pipelineRounds: number; values: Record<string, number> } {
+export function parseLoadOptions(argv: string[], extra: OptionSpec, limits: Record<string, [number, number]>): { load: LoadOptions; pipelineRounds: number; values: Record<string, number>; strings: Record<string, string> } {
   const { values } = parseArgs({ args: argv, options: { ...COMMON, ...extra }, strict: true });
   const ranges: Record<string, [number, number]> = {
     sites: [1, 20_000],
@@ -54,5 +55,6 @@ export function parseLoadOptions(argv: string[], extra: OptionSpec, limits: Reco
     },
     pipelineRounds: numbers["pipeline-rounds"]!,
     values: numbers,
+    strings: Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)])),
   };
 }
