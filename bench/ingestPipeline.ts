@@ -1,0 +1,123 @@
+/**
+ * The collector's ingest pipeline in one process, without HTTP: the same stages the ingest route runs (gunzip, JSON
+ * parse, zod validation, the site checks, the clock, the store's idempotent writes, then the state engine), built from
+ * the collector's own functions, timed stage by stage over real-shaped batches of the simulated sites. Beside the
+ * HTTP figure it shows what the HTTP path costs on top of the work itself.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { loadCollectorConfig } from "../collector/config.js";
+import { readAgentClock } from "../collector/ingest/clockOffset.js";
+import { checkBatchFits, toStoredEvents, toStoredSamples } from "../collector/ingest/ingestBatch.js";
+import { StateEngine } from "../collector/state/stateEngine.js";
+import { SqliteStore } from "../collector/store/sqlite.js";
+import { ingestBatchSchema } from "../protocol/ingest.js";
+import { batchBody, buildBatch, linkSnapshot } from "../simulator/batchBuilder.js";
+import { SimulatedSpool } from "../simulator/siteSpool.js";
+import type { SiteModel } from "../simulator/siteModel.js";
+import { writeBenchCollectorFiles } from "./collectorProcess.js";
+
+/** The pipeline's stages, in order. */
+export const PIPELINE_STAGES = ["gunzip", "json parse", "validate (zod)", "site checks", "store write", "state engine"] as const;
+
+/** One pipeline run: batches and samples through it, CPU of this process and wall time per stage, ms. */
+export interface PipelineFigures {
+  batches: number;
+  samples: number;
+  cpuMs: number;
+  wallMs: number;
+  stageMs: Record<(typeof PIPELINE_STAGES)[number], number>;
+}
+
+/**
+ * Live batches as the simulated sites push them: `rounds` round periods per site, one batch per period, round by
+ * round across the sites (the order they arrive in), gzipped JSON.
+ */
+export function buildLiveBodies(models: readonly SiteModel[], rounds: number, intervalMs: number): Buffer[] {
+  const spools = models.map((model) => new SimulatedSpool(model));
+  const start = Date.now() - rounds * intervalMs;
+  const bodies: Buffer[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const ts = start + round * intervalMs;
+    models.forEach((model, i) => {
+      const spool = spools[i]!;
+      spool.recordPeriod(ts);
+      const samples = spool.readPending(Number.MAX_SAFE_INTEGER);
+      const batch = buildBatch(model, samples, { sentAt: ts + 1500, pushIntervalMs: intervalMs, spool: spool.stats(), snapshot: linkSnapshot(model, ts, start) });
+      bodies.push(batchBody(batch));
+      spool.ack(samples.at(-1)!.seq);
+    });
+  }
+  return bodies;
+}
+
+/**
+ * Runs `bodies` through the pipeline into a new store at `dbFile`, with the sites and settings of the collector file
+ * `configFile`. Every batch must be accepted: a batch the pipeline refuses throws, naming it.
+ */
+export function runIngestPipeline(configFile: string, dbFile: string, bodies: readonly Buffer[]): PipelineFigures {
+  const config = loadCollectorConfig(configFile);
+  const sitesById = new Map(config.sites.map((site) => [site.id, site]));
+  const store = SqliteStore.open(dbFile);
+  const engine = new StateEngine(config.sites, config.linkPolicy, config.silentAfterPushes, { links: [], contacts: [] });
+  const stageMs = Object.fromEntries(PIPELINE_STAGES.map((stage) => [stage, 0])) as PipelineFigures["stageMs"];
+  let samples = 0;
+  let mark = 0;
+  const lap = (stage: (typeof PIPELINE_STAGES)[number]): void => {
+    const now = performance.now();
+    stageMs[stage] += now - mark;
+    mark = now;
+  };
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  try {
+    for (const [index, body] of bodies.entries()) {
+      mark = performance.now();
+      const json = gunzipSync(body).toString("utf8");
+      lap("gunzip");
+      const raw: unknown = JSON.parse(json);
+      lap("json parse");
+      const parsed = ingestBatchSchema.safeParse(raw);
+      if (!parsed.success) throw new Error(`pipeline batch ${index}: ${parsed.error.message}`);
+      lap("validate (zod)");
+      const batch = parsed.data;
+      const siteConfig = sitesById.get(batch.site);
+      const problem = checkBatchFits(batch, batch.site, siteConfig);
+      if (problem) throw new Error(`pipeline batch ${index}: ${problem.error}: ${problem.message}`);
+      const receivedAt = batch.sentAt;
+      const clock = readAgentClock(batch.sentAt, receivedAt, config.ingest.clockSkewToleranceMs);
+      const stored = toStoredSamples(batch, clock.correctionMs);
+      lap("site checks");
+      store.writeSamples(stored);
+      store.writeEvents(toStoredEvents(batch, clock.correctionMs));
+      lap("store write");
+      const wasSilentOrNew = ["silent", "unknown"].includes(engine.siteState(siteConfig!, receivedAt));
+      const previous = engine.contact(batch.site);
+      engine.recordContact({ site: batch.site, lastSeenTs: receivedAt, clockOffsetMs: clock.offsetMs, pushIntervalMs: batch.pushIntervalMs, pendingRecords: Math.max(0, batch.spool.pendingRecords - batch.samples.length), droppedRecords: 0, lastSeq: previous?.lastSeq ?? 0, viaLink: null });
+      if (wasSilentOrNew && batch.snapshot) engine.adoptSnapshot(batch.site, batch.snapshot, batch.sentAt, clock.correctionMs);
+      engine.observe(batch.site, stored);
+      lap("state engine");
+      samples += batch.samples.length;
+    }
+  } finally {
+    store.close();
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  return { batches: bodies.length, samples, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - started, stageMs };
+}
+
+/**
+ * {@link runIngestPipeline} over {@link buildLiveBodies} of `models` (`rounds` batches per site), in a temp dir of its
+ * own (a collector file for the same sites, a new SQLite file), removed afterwards.
+ */
+export function measureIngestPipeline(models: readonly SiteModel[], rounds: number, intervalMs: number): PipelineFigures {
+  const dir = mkdtempSync(join(tmpdir(), "wardwatch-bench-pipeline-"));
+  try {
+    const files = writeBenchCollectorFiles(dir, models.map((m) => m.id), 64);
+    return runIngestPipeline(files.configFile, files.dbFile, buildLiveBodies(models, rounds, intervalMs));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
