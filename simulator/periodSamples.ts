@@ -4,8 +4,8 @@
  * LAN device (tcp). A link told to fail (siteModel.ts) gives failed rounds: no ICMP reply, apps over it time out.
  */
 import type { HttpSample, IcmpSample, Sample, TcpSample } from "../protocol/sample.js";
-import { rttStatistics } from "../agent/probes/icmp.js";
-import { estimateCallQuality, rttDistribution } from "../agent/probes/icmpStats.js";
+import { rttStatistics } from "../agent/probes/icmp/icmp.js";
+import { estimateCallQuality, rttDistribution } from "../agent/probes/icmp/icmpStats.js";
 import { periodSeed, seededRandom } from "./seededRandom.js";
 import { linkFailsAt, type SimulatedLink, type SiteModel } from "./siteModel.js";
 
