@@ -18,7 +18,8 @@ import type { Store, StoredLinkState } from "./store/store.js";
 import type { IncidentStore, StoredIncident } from "./incidents/incidentStore.js";
 import { IncidentEngine } from "./incidents/incidentEngine.js";
 import { startAlerting } from "./alerts/alerting.js";
-import { buildSiteViews } from "./incidents/siteViews.js";
+import { IndexedIncidentStore } from "./incidents/openIncidentIndex.js";
+import { providerNames, siteViewOf } from "./incidents/siteViews.js";
 import { HELD_JOURNAL_FILE } from "./health/heldJournal.js";
 import { STORE_PROBE_INTERVAL_MS, type StoreBreaker } from "./health/storeBreaker.js";
 import { wireStoreHealth } from "./health/storeHealthWiring.js";
@@ -59,9 +60,11 @@ export interface CollectorDeps {
 export async function startCollector(deps: CollectorDeps): Promise<RunningCollector> {
   const { config, store, logger, now } = deps;
   const metrics = new CollectorMetrics();
+  // Under the breaker and the held incidents, so every incident write in the collector keeps it up to date.
+  const indexedIncidents = new IndexedIncidentStore(deps.incidents);
   const health = wireStoreHealth({
     store,
-    incidents: deps.incidents,
+    incidents: indexedIncidents,
     policy: { probeIntervalMs: STORE_PROBE_INTERVAL_MS, outageAfterMs: config.alerting.storeUnreachableAfterMs },
     journalFile: join(config.dataDir, HELD_JOURNAL_FILE),
     storeKind: config.storage.kind,
@@ -79,8 +82,10 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     links: store.loadLinkStates(),
     contacts: store.loadSiteContacts(),
   });
+  const sitesById = new Map(config.sites.map((site) => [site.id, site]));
+  const names = providerNames(config.providers);
   const statusOf = (siteId: string): SiteStatus | null => {
-    const site = config.sites.find((s) => s.id === siteId);
+    const site = sitesById.get(siteId);
     return site ? siteStatusOf(site, engine, config.providers, now(), config.ingest.clockSkewToleranceMs) : null;
   };
   const allStatuses = (): SiteStatus[] =>
@@ -108,14 +113,31 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   const collectorIncident = health.startCollectorIncident(alerting.listener);
   const incidentEngine = new IncidentEngine({
     store: health.engineIncidents,
+    open: indexedIncidents,
     samples: store,
     policy: config.alerting.providerOutage,
     timeZone: config.province.timezone,
     now,
-    siteViews: () => buildSiteViews(config, engine, now()),
+    sites: config.sites.map((site) => site.id),
+    siteView: (siteId, nowMs) => {
+      const site = sitesById.get(siteId);
+      return site ? siteViewOf(site, names, engine, nowMs) : null;
+    },
     listener: alerting.listener,
     logger,
   });
+  /**
+   * Hands the sites that changed since the last call (pushes, silence deadlines passed) to the incident engine and
+   * the live feed: the work of a batch or a tick is those sites, not every site.
+   */
+  const takeChangedSites = (): void => {
+    const nowMs = now();
+    for (const siteId of engine.takeChangedSites(nowMs)) {
+      incidentEngine.siteChanged(siteId);
+      const status = statusOf(siteId);
+      if (status) publisher.offer(status, nowMs);
+    }
+  };
   const evaluateIncidents = (): void => {
     // Nothing it would open or close could be written while the store fails (sites are judged again once it is
     // back), and while an incident is held, what it opens would take the held one's number.
@@ -146,8 +168,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
       // A store failure opened the breaker, which logged it once; only another fault is news here.
       if (breaker.writable) logger.error("cannot save site state", { site: siteId, err });
     }
-    const status = statusOf(siteId);
-    if (status) publisher.offer(status, now());
+    takeChangedSites();
     evaluateIncidents();
   };
 
@@ -177,7 +198,8 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   );
 
   const tick = setInterval(() => {
-    for (const status of allStatuses()) publisher.offer(status, now());
+    takeChangedSites();
+    publisher.flushDue(now(), statusOf);
     evaluateIncidents();
   }, deps.tickMs ?? 1000);
   tick.unref();

@@ -43,6 +43,7 @@ type AuthedRequest = Request & { tokenSite?: string };
 export function ingestRouter(deps: IngestDeps): Router {
   const { config, store, breaker, engine, metrics, logger, now } = deps;
   const router = Router();
+  const sitesById = new Map(config.sites.map((site) => [site.id, site]));
   let inFlight = 0;
   /** Token checks are failing because the store cannot be read: logged once, until one succeeds again. */
   let tokenReadsFailing = false;
@@ -107,7 +108,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       return reject(res, 400, "invalid_batch", problems.join("; "));
     }
     const batch = parsed.data;
-    const siteConfig = config.sites.find((site) => site.id === batch.site);
+    const siteConfig = sitesById.get(batch.site);
     const problem = checkBatchFits(batch, req.tokenSite!, siteConfig);
     if (problem) return reject(res, problem.status, problem.error, problem.message);
 

@@ -1,136 +1,143 @@
 import type { Logger } from "../../config/logger.js";
 import type { Store } from "../store/store.js";
-import { classifyGap } from "./gapClassifier.js";
-import { desiredIncidents, type DesiredIncident, type ProviderOutagePolicy } from "./incidentRules.js";
-import type { IncidentStore, StoredIncident } from "./incidentStore.js";
+import { reconcile, type IncidentListener, type Judgement } from "./incidentReconciler.js";
+import { callsForProviderIncident, callsForSiteIncident, candidateLinks, linkIncident, providerIncident, siteIncident, type DesiredIncident, type ProviderOutagePolicy } from "./incidentRules.js";
+import type { IncidentStore } from "./incidentStore.js";
+import type { OpenIncidentChange, OpenIncidents } from "./openIncidentIndex.js";
 import type { SiteView } from "./siteView.js";
+import { SiteViewIndex } from "./siteViewIndex.js";
 
-/** Told about every incident that opens, changes or closes (the dispatcher, the live hub, metrics). */
-export interface IncidentListener {
-  opened(incident: StoredIncident): void;
-  updated(incident: StoredIncident): void;
-  closed(incident: StoredIncident): void;
-}
+export type { IncidentListener } from "./incidentReconciler.js";
 
 /** Everything the engine works from. Time is passed in. */
 export interface IncidentEngineDeps {
+  /** Where incidents are written (through the store breaker in the collector). */
   store: IncidentStore;
+  /** The open incidents by key, kept up to date by every write to the incident store (openIncidentIndex.ts). */
+  open: OpenIncidents;
   samples: Pick<Store, "linkSamplesBetween">;
   policy: ProviderOutagePolicy;
   timeZone: string;
   now: () => number;
-  siteViews: () => SiteView[];
+  /** Every configured site's id, in configuration order: all are judged at the first evaluation. */
+  sites: readonly string[];
+  /** One site as the incident rules see it at `nowMs`; null for a site not (or no longer) configured. */
+  siteView: (siteId: string, nowMs: number) => SiteView | null;
   listener: IncidentListener;
   logger: Logger;
 }
 
-function sameShape(incident: StoredIncident, desired: DesiredIncident): boolean {
-  return (
-    incident.cause === desired.cause &&
-    incident.severity === desired.severity &&
-    incident.summary === desired.summary &&
-    JSON.stringify(incident.sites) === JSON.stringify(desired.sites)
-  );
-}
+const ENGINE_KINDS = new Set(["link", "site", "provider"]);
 
 /**
- * Whether the incident as wanted now says more than the stored one: a site or link it did not list, or another
- * cause or severity. Those told of it are owed an update then; a scope that only shrinks (sites coming back one by
- * one) is left to the recovery notice.
- */
-function scopeGrew(incident: StoredIncident, desired: DesiredIncident): boolean {
-  const listed = new Set(incident.sites.flatMap((site) => site.links.map((link) => `${site.site}/${link}`)));
-  const gained = desired.sites.some((site) => site.links.some((link) => !listed.has(`${site.site}/${link}`)));
-  return gained || incident.cause !== desired.cause || incident.severity !== desired.severity;
-}
-
-/**
- * A silent site's incident keeps its shape until it closes and is classified from the backfill: an agent back from
- * silence reports its links as it last judged them (down, after a link outage, until `recover_after` good rounds),
- * which must not turn the outage into an `all_links_down` incident that then closes unclassified.
- */
-function awaitingClassification(incident: StoredIncident): boolean {
-  return incident.kind === "site" && incident.cause === "agent_silent";
-}
-
-/**
- * Keeps the open incidents equal to what the sites' state calls for (see {@link desiredIncidents}): opens what is
- * new, updates what grew, closes what ended. A link incident taken over by a site or provider incident is closed as
- * merged (its report, if still waiting, is never sent). A silent site's incident stays open until the agent's backlog
- * is in, then is classified from the samples measured during the silence (link outage, or power/agent outage).
+ * Keeps the open incidents equal to what the sites' state calls for ({@link desiredIncidents}, applied by
+ * {@link reconcile}), incrementally: {@link evaluate} looks only at the sites reported changed ({@link siteChanged})
+ * and at the providers whose down links those changes touched. A provider's rule reads its counts and down links
+ * from a {@link SiteViewIndex}; when a provider's outage starts or ends, the link incidents of its down links are
+ * judged again (absorbed into it, or released). What is to be judged is kept until an evaluation succeeds, so an
+ * evaluation skipped (the store failing) or failed part-way is made up by the next one. An incident closed by
+ * someone else (resolved by hand) has its site or provider judged again; after the open set was reloaded from the
+ * store, everything is.
  */
 export class IncidentEngine {
-  constructor(private readonly deps: IncidentEngineDeps) {}
+  readonly #views = new SiteViewIndex();
+  readonly #pendingSites = new Set<string>();
+  readonly #pendingProviders = new Set<string>();
+  /** Keys to look at even if no site judged names them (incidents of sites or links no longer configured). */
+  readonly #pendingKeys = new Set<string>();
+  /** The engine is writing: the open-set changes it hears of are its own. */
+  #applying = false;
 
-  /** Compares the state now with the open incidents and acts on the difference. */
+  constructor(private readonly deps: IncidentEngineDeps) {
+    deps.open.subscribe((change) => this.#heard(change));
+    this.#judgeEverything();
+  }
+
+  /** Marks the site to be judged at the next evaluation (its state, contact or silence changed). */
+  siteChanged(siteId: string): void {
+    this.#pendingSites.add(siteId);
+  }
+
+  /** Judges what changed since the last evaluation and acts on the difference with the open incidents. */
   evaluate(): void {
-    const { store, listener, now } = this.deps;
-    const nowMs = now();
-    const views = this.deps.siteViews();
-    const open = new Map(store.openIncidents().map((incident) => [incident.key, incident]));
-    const openProviders = new Set([...open.values()].filter((i) => i.kind === "provider" && i.provider).map((i) => i.provider!));
-    const desired = desiredIncidents(views, this.deps.policy, openProviders, this.deps.timeZone);
-    const current = new Map<string, StoredIncident>();
-
-    for (const wanted of desired) {
-      const existing = open.get(wanted.key);
-      if (!existing) {
-        const opened = store.openIncident({ ...wanted, detectedTs: nowMs });
-        this.deps.logger.info("incident opened", { id: opened.id, number: opened.number, key: opened.key, cause: opened.cause });
-        listener.opened(opened);
-        current.set(wanted.key, opened);
-      } else if (!sameShape(existing, wanted) && !awaitingClassification(existing)) {
-        const updated = store.updateIncident(existing.id, { cause: wanted.cause, severity: wanted.severity, sites: wanted.sites, summary: wanted.summary, evidence: wanted.evidence, ...(scopeGrew(existing, wanted) ? { scopeChangedTs: nowMs } : {}) })!;
-        listener.updated(updated);
-        current.set(wanted.key, updated);
-      } else {
-        current.set(wanted.key, existing);
+    if (this.#pendingSites.size === 0 && this.#pendingProviders.size === 0 && this.#pendingKeys.size === 0) return;
+    // Taken now: what is marked while this evaluation runs (the open set reloaded) is for the next one.
+    const pending = { sites: [...this.#pendingSites], providers: new Set(this.#pendingProviders), keys: [...this.#pendingKeys] };
+    this.#pendingSites.clear();
+    this.#pendingProviders.clear();
+    this.#pendingKeys.clear();
+    const nowMs = this.deps.now();
+    try {
+      for (const siteId of pending.sites) {
+        for (const provider of this.#views.update(siteId, this.deps.siteView(siteId, nowMs))) pending.providers.add(provider);
       }
-    }
-
-    for (const [key, incident] of open) {
-      if (current.has(key)) continue;
-      const closed = this.close(incident, current, views, nowMs);
-      if (closed) {
-        this.deps.logger.info("incident closed", { id: closed.id, number: closed.number, cause: closed.cause, mergedInto: closed.mergedInto });
-        listener.closed(closed);
-      }
+      const judgement = this.#judge(pending.sites, pending.providers, pending.keys);
+      this.#applying = true;
+      reconcile(this.deps, judgement, (siteId) => this.#views.view(siteId), nowMs);
+    } catch (err) {
+      // Judged again next time: nothing written is undone, and what was not written is still to do.
+      for (const siteId of pending.sites) this.#pendingSites.add(siteId);
+      for (const provider of pending.providers) this.#pendingProviders.add(provider);
+      for (const key of pending.keys) this.#pendingKeys.add(key);
+      throw err;
+    } finally {
+      this.#applying = false;
     }
   }
 
-  private close(incident: StoredIncident, current: Map<string, StoredIncident>, views: SiteView[], nowMs: number): StoredIncident | null {
-    const { store } = this.deps;
-    const siteId = incident.sites[0]?.site;
-    const view = views.find((v) => v.id === siteId);
-    if (incident.kind === "link") {
-      const wider = current.get(`site:${siteId}`) ?? (incident.provider ? current.get(`provider:${incident.provider}`) : undefined);
-      if (wider) return store.updateIncident(incident.id, { endTs: nowMs, mergedInto: wider.id });
-      const link = view?.links.find((l) => l.id === incident.link);
-      const restoredTs = link && (link.state === "up" || link.state === "degraded") && link.sinceTs ? link.sinceTs : nowMs;
-      return store.updateIncident(incident.id, { restoredTs, endTs: nowMs });
+  /** The judgement over the given sites, providers and extra keys (the views of those sites being up to date). */
+  #judge(pendingSites: readonly string[], pendingProviders: ReadonlySet<string>, pendingKeys: readonly string[]): Judgement {
+    const { open, policy, timeZone } = this.deps;
+    const keys = new Set(pendingKeys);
+    const sites = new Set(pendingSites);
+    const providers: DesiredIncident[] = [];
+    const outage = new Map<string, boolean>();
+    for (const provider of pendingProviders) {
+      const key = `provider:${provider}`;
+      const down = this.#views.downLinks(provider);
+      const isOpen = open.byKey(key) !== undefined;
+      const called = callsForProviderIncident(down, this.#views.totalLinks(provider), policy, isOpen);
+      outage.set(provider, called);
+      keys.add(key);
+      if (called) providers.push(providerIncident(provider, down, this.#views.totalLinks(provider), timeZone));
+      // Its outage starts or ends: its down links are absorbed into it, or released as link incidents.
+      if (called !== isOpen) for (const { site } of down) sites.add(site.id);
     }
-    if (incident.kind === "site" && incident.cause === "agent_silent" && view) {
-      if (view.backfillPending) return null; // classify once the agent's backlog is in
-      const gap = classifyGap(this.deps.samples.linkSamplesBetween(view.id, incident.timeline.startTs, nowMs), incident.timeline.startTs, nowMs, this.deps.timeZone);
-      const failed = view.links.filter((l) => gap.failedLinks.includes(l.id));
-      const providers = [...new Set(failed.map((l) => l.provider))];
-      const changes = {
-        cause: gap.cause,
-        evidence: [...incident.evidence, ...gap.evidence],
-        restoredTs: gap.restoredTs,
-        endTs: nowMs,
-        ...(gap.cause === "links_down_while_silent" ? { sites: [{ ...incident.sites[0]!, links: gap.failedLinks }] } : {}),
-        // The report to the vendor needs its provider: with every failed link from one provider, it is that one.
-        ...(gap.cause === "links_down_while_silent" && providers.length === 1 ? { provider: providers[0]!, providerName: failed[0]!.providerName } : {}),
-      };
-      return store.updateIncident(incident.id, changes);
+    // A provider not judged is in outage exactly when its incident is open (the last judgement of it made it so).
+    const inOutage = (provider: string): boolean => outage.get(provider) ?? open.byKey(`provider:${provider}`) !== undefined;
+    const siteIncidents: DesiredIncident[] = [];
+    const linkIncidents: DesiredIncident[] = [];
+    for (const siteId of sites) {
+      keys.add(`site:${siteId}`);
+      const view = this.#views.view(siteId);
+      if (!view) continue;
+      for (const link of view.links) keys.add(`link:${siteId}:${link.id}`);
+      if (callsForSiteIncident(view)) siteIncidents.push(siteIncident(view, timeZone));
+      for (const link of candidateLinks(view)) {
+        if (link.state !== "down" || !inOutage(link.provider)) linkIncidents.push(linkIncident({ site: view, link }, timeZone));
+      }
     }
-    // Only the incident's own links say when it was restored: a provider incident's sites have other providers'
-    // links, up all along, whose sinceTs would put the restoration before the outage began.
-    const back = incident.sites.flatMap((entry) => {
-      const affected = views.find((v) => v.id === entry.site)?.links.filter((l) => entry.links.includes(l.id)) ?? [];
-      return affected.filter((l) => l.state === "up" || l.state === "degraded").map((l) => l.sinceTs);
-    }).filter((ts) => ts > 0);
-    return store.updateIncident(incident.id, { restoredTs: back.length > 0 ? Math.min(...back) : nowMs, endTs: nowMs });
+    return { keys, desired: [...siteIncidents, ...providers, ...linkIncidents] };
+  }
+
+  /** Every configured site, every open incident's key, site and provider: judged at the next evaluation. */
+  #judgeEverything(): void {
+    for (const siteId of this.deps.sites) this.#pendingSites.add(siteId);
+    for (const incident of this.deps.open.all()) this.#lookAgainAt(incident);
+  }
+
+  #lookAgainAt(incident: { kind: string; key: string; provider: string | null; sites: ReadonlyArray<{ site: string }> }): void {
+    if (!ENGINE_KINDS.has(incident.kind)) return;
+    this.#pendingKeys.add(incident.key);
+    if (incident.kind === "provider" && incident.provider) {
+      this.#pendingProviders.add(incident.provider);
+      // Closed by hand, its outage may end with no change of its own: its down links are then released.
+      for (const { site } of this.#views.downLinks(incident.provider)) this.#pendingSites.add(site.id);
+    } else if (incident.sites[0]) this.#pendingSites.add(incident.sites[0].site);
+  }
+
+  #heard(change: OpenIncidentChange): void {
+    if (change.type === "reloaded") this.#judgeEverything();
+    else if (change.type === "closed" && !this.#applying) this.#lookAgainAt(change.incident);
   }
 }

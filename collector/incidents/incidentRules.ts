@@ -13,12 +13,42 @@ export interface ProviderOutagePolicy {
 /** An incident the current state calls for (what would be opened now); `detectedTs` is set when it is opened. */
 export type DesiredIncident = Omit<NewIncident, "detectedTs">;
 
-interface DownLink {
+/** A link of a site, as a candidate for a link or provider incident. */
+export interface DownLink {
   site: SiteView;
   link: LinkView;
 }
 
-function siteIncident(site: SiteView, timeZone: string): DesiredIncident {
+/** Whether the site calls for one site incident (silent, or every link down) instead of incidents of its links. */
+export function callsForSiteIncident(site: SiteView): boolean {
+  return site.state === "silent" || (site.links.length > 0 && site.links.every((l) => l.state === "down"));
+}
+
+/**
+ * The site's links that are candidates for a link (or provider) incident: those down or degraded at a site that is
+ * otherwise reachable. None when the site calls for a site incident, or has not reported yet.
+ */
+export function candidateLinks(site: SiteView): LinkView[] {
+  if (callsForSiteIncident(site) || site.state === "unknown") return [];
+  return site.links.filter((l) => l.state === "down" || l.state === "degraded");
+}
+
+/**
+ * Whether a provider's `down` links (candidates, state down) call for one provider incident: a burst within
+ * `policy.windowMs` at `minSites` sites, or at 2+ sites and `minPct` % of its `totalLinks`; or its incident is open
+ * already (`open`) and any of its links is still down.
+ */
+export function callsForProviderIncident(down: readonly DownLink[], totalLinks: number, policy: ProviderOutagePolicy, open: boolean): boolean {
+  if (down.length === 0) return false;
+  if (open) return true;
+  const burst = largestBurst(down, policy.windowMs);
+  const burstSites = new Set(burst.map((d) => d.site.id)).size;
+  const pct = (burst.length / Math.max(1, totalLinks)) * 100;
+  return burstSites >= policy.minSites || (burstSites >= 2 && pct >= policy.minPct);
+}
+
+/** The site incident of a site that {@link callsForSiteIncident}. */
+export function siteIncident(site: SiteView, timeZone: string): DesiredIncident {
   const silent = site.state === "silent";
   const startTs = silent ? (site.lastSeenTs ?? 0) : Math.min(...site.links.map((l) => l.sinceTs || Infinity));
   return {
@@ -40,7 +70,8 @@ function siteIncident(site: SiteView, timeZone: string): DesiredIncident {
   };
 }
 
-function linkIncident({ site, link }: DownLink, timeZone: string): DesiredIncident {
+/** The link incident of a candidate link (see {@link candidateLinks}) not taken over by a provider incident. */
+export function linkIncident({ site, link }: DownLink, timeZone: string): DesiredIncident {
   const down = link.state === "down";
   const carrier = site.links.find((other) => other.id !== link.id && (other.state === "up" || other.state === "degraded"));
   const proof = carrier
@@ -63,7 +94,8 @@ function linkIncident({ site, link }: DownLink, timeZone: string): DesiredIncide
   };
 }
 
-function providerIncident(provider: string, down: DownLink[], totalLinks: number, timeZone: string): DesiredIncident {
+/** The provider incident over its `down` links (in site order, then link order) out of its `totalLinks`. */
+export function providerIncident(provider: string, down: readonly DownLink[], totalLinks: number, timeZone: string): DesiredIncident {
   const first = down[0]!.link;
   const bySite = new Map<string, IncidentSite>();
   for (const { site, link } of down) {
@@ -93,7 +125,7 @@ function providerIncident(provider: string, down: DownLink[], totalLinks: number
 }
 
 /** The largest group of down links whose start times lie within `windowMs` of each other. */
-function largestBurst(down: DownLink[], windowMs: number): DownLink[] {
+export function largestBurst(down: readonly DownLink[], windowMs: number): DownLink[] {
   const sorted = [...down].sort((a, b) => a.link.sinceTs - b.link.sinceTs);
   let best: DownLink[] = [];
   for (let i = 0, j = 0; j < sorted.length; j++) {
@@ -113,23 +145,14 @@ export function desiredIncidents(sites: readonly SiteView[], policy: ProviderOut
   const desired: DesiredIncident[] = [];
   const candidates: DownLink[] = [];
   for (const site of sites) {
-    const allDown = site.links.length > 0 && site.links.every((l) => l.state === "down");
-    if (site.state === "silent" || allDown) {
-      desired.push(siteIncident(site, timeZone));
-      continue;
-    }
-    if (site.state === "unknown") continue;
-    for (const link of site.links) if (link.state === "down" || link.state === "degraded") candidates.push({ site, link });
+    if (callsForSiteIncident(site)) desired.push(siteIncident(site, timeZone));
+    for (const link of candidateLinks(site)) candidates.push({ site, link });
   }
   const linksOf = (provider: string) => sites.reduce((n, s) => n + s.links.filter((l) => l.provider === provider).length, 0);
   const absorbed = new Set<DownLink>();
   for (const provider of new Set(candidates.map((c) => c.link.provider))) {
     const down = candidates.filter((c) => c.link.provider === provider && c.link.state === "down");
-    const burst = largestBurst(down, policy.windowMs);
-    const burstSites = new Set(burst.map((d) => d.site.id)).size;
-    const pct = (burst.length / Math.max(1, linksOf(provider))) * 100;
-    const outage = burstSites >= policy.minSites || (burstSites >= 2 && pct >= policy.minPct);
-    if ((outage || openProviders.has(provider)) && down.length > 0) {
+    if (callsForProviderIncident(down, linksOf(provider), policy, openProviders.has(provider))) {
       desired.push(providerIncident(provider, down, linksOf(provider), timeZone));
       for (const d of down) absorbed.add(d);
     }

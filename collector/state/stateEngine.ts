@@ -12,6 +12,7 @@ import type { SiteConfig } from "../../config/collectorSchema.js";
 import { sampleLatencyMs, sampleLossPct } from "../../protocol/sample.js";
 import type { SiteContact, StoredLinkState, StoredSample } from "../store/store.js";
 import { addToRound, type PendingRound } from "./roundAssembler.js";
+import { SilenceDeadlines } from "./silenceDeadlines.js";
 import { siteStateOf } from "./siteState.js";
 
 /** The latest measurement of a link, for status views (ts UTC ms on the collector's time line). */
@@ -42,11 +43,16 @@ function linkKey(site: string, link: string): string {
 /**
  * Link and site state for every configured site. Samples come in (seq order per site), rounds are assembled and
  * judged by the pure link state machine; the engine only keeps the results. Time is passed in.
+ *
+ * It also keeps which sites changed (a push, a snapshot, samples judged) and when each site turns silent, so that
+ * those who act on changes ({@link takeChangedSites}) look at those sites only, never at every site.
  */
 export class StateEngine {
   private readonly tracks = new Map<string, LinkTrack>();
   private readonly contacts = new Map<string, SiteContact>();
   private readonly dirty = new Set<string>();
+  private readonly changedSites = new Set<string>();
+  private readonly silenceDeadlines = new SilenceDeadlines();
 
   constructor(
     private readonly sites: readonly SiteConfig[],
@@ -60,7 +66,10 @@ export class StateEngine {
         this.tracks.set(linkKey(stored.site, stored.link), { machine: stored.machine, pending: null, last: null });
       }
     }
-    for (const contact of saved.contacts) this.contacts.set(contact.site, contact);
+    for (const contact of saved.contacts) {
+      this.contacts.set(contact.site, contact);
+      this.setSilenceDeadline(contact);
+    }
   }
 
   /** The link's track (created on first use). */
@@ -83,6 +92,20 @@ export class StateEngine {
   recordContact(contact: SiteContact): void {
     const previous = this.contacts.get(contact.site);
     this.contacts.set(contact.site, { ...contact, lastSeq: Math.max(contact.lastSeq, previous?.lastSeq ?? 0) });
+    this.changedSites.add(contact.site);
+    this.setSilenceDeadline(contact);
+  }
+
+  /**
+   * The sites whose state may have changed since the last call (UTC ms `nowMs`): those pushed from, given a snapshot
+   * or judged samples, and those whose silence deadline passed by `nowMs` (see {@link siteState}). Each is returned
+   * once per change; the cost is those sites, not every site.
+   */
+  takeChangedSites(nowMs: number): string[] {
+    for (const site of this.silenceDeadlines.takePassed(nowMs)) this.changedSites.add(site);
+    const changed = [...this.changedSites];
+    this.changedSites.clear();
+    return changed;
   }
 
   /**
@@ -91,6 +114,7 @@ export class StateEngine {
    */
   adoptSnapshot(site: string, snapshot: readonly LinkSnapshot[], asOfTs: number, correctionMs: number): LinkChange[] {
     const changes: LinkChange[] = [];
+    this.changedSites.add(site);
     for (const entry of snapshot) {
       const track = this.track(site, entry.link);
       if (track.machine.lastTs >= asOfTs) continue;
@@ -107,6 +131,7 @@ export class StateEngine {
 
   /** Judges new samples of one site (seq above the last judged; older ones are history only). Returns the changes. */
   observe(site: string, samples: readonly StoredSample[]): LinkChange[] {
+    this.changedSites.add(site);
     const contact = this.contacts.get(site);
     let lastSeq = contact?.lastSeq ?? 0;
     const changes: LinkChange[] = [];
@@ -155,6 +180,11 @@ export class StateEngine {
   /** Marks link states taken by {@link takeDirty} as still to persist (their save failed); the next takeDirty returns them as they are then. */
   markDirty(states: readonly StoredLinkState[]): void {
     for (const { site, link } of states) this.dirty.add(linkKey(site, link));
+  }
+
+  /** A site is silent once `nowMs - lastSeenTs` exceeds `silentAfterPushes` push intervals (siteState.ts). */
+  private setSilenceDeadline(contact: SiteContact): void {
+    this.silenceDeadlines.set(contact.site, contact.lastSeenTs + this.silentAfterPushes * contact.pushIntervalMs);
   }
 
   /** Every site's contact, for persisting. */

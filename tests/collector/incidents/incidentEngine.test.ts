@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { IncidentEngine } from "../../../collector/incidents/incidentEngine.js";
-import type { StoredIncident } from "../../../collector/incidents/incidentStore.js";
+import type { IncidentStore, NewIncident, StoredIncident } from "../../../collector/incidents/incidentStore.js";
+import { IndexedIncidentStore } from "../../../collector/incidents/openIncidentIndex.js";
 import type { LinkView, SiteView } from "../../../collector/incidents/siteView.js";
 import { SqliteStore } from "../../../collector/store/sqlite.js";
 import type { LinkStateName } from "../../../protocol/linkState.js";
@@ -19,13 +20,31 @@ function setup() {
   const clock = { nowMs: T0 };
   const views: SiteView[] = [];
   const events: Array<[string, StoredIncident]> = [];
+  const viewsRead: string[] = [];
+  /** Set to make the store's next incident write fail (the store failing mid-evaluation). */
+  const failing = { next: false };
+  const writes: IncidentStore = Object.assign(Object.create(store.incidents) as IncidentStore, {
+    openIncident: (incident: NewIncident) => {
+      if (failing.next) {
+        failing.next = false;
+        throw new Error("SQLITE_BUSY: database is locked");
+      }
+      return store.incidents.openIncident(incident);
+    },
+  });
+  const incidents = new IndexedIncidentStore(writes);
   const engine = new IncidentEngine({
-    store: store.incidents,
+    store: incidents,
+    open: incidents,
     samples: store,
     policy: { minSites: 3, minPct: 50, windowMs: 300_000 },
     timeZone: TZ,
     now: () => clock.nowMs,
-    siteViews: () => views,
+    sites: [],
+    siteView: (id) => {
+      viewsRead.push(id);
+      return views.find((v) => v.id === id) ?? null;
+    },
     listener: { opened: (i) => events.push(["opened", i]), updated: (i) => events.push(["updated", i]), closed: (i) => events.push(["closed", i]) },
     logger: memoryLogger().logger,
   });
@@ -34,8 +53,9 @@ function setup() {
     const view: SiteView = { id, name: `Phường ${id}`, state, lastSeenTs: clock.nowMs, backfillPending: false, lastPushVia: "inet", links, ...extra };
     if (index >= 0) views[index] = view;
     else views.push(view);
+    engine.siteChanged(id);
   };
-  return { store, clock, views, events, engine, setSite };
+  return { store, incidents, clock, views, events, engine, setSite, viewsRead, failing };
 }
 
 describe("collector/incidents/incidentEngine", () => {
@@ -171,5 +191,38 @@ describe("collector/incidents/incidentEngine", () => {
     const site = t.store.incidents.openIncidents()[0]!;
     expect(site.key).toBe("site:a");
     expect(t.store.incidents.getIncident(1)!.mergedInto).toBe(site.id);
+  });
+
+  it("an evaluation looks only at the sites reported changed, and at nothing when none was", () => {
+    const t = setup();
+    for (const id of ["a", "b", "c", "d"]) t.setSite(id, "up", [link("tslcd", "up", 1), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    t.viewsRead.length = 0;
+    t.setSite("b", "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    t.engine.evaluate();
+    expect(t.viewsRead).toEqual(["b"]);
+    expect(t.store.incidents.openIncidents().map((i) => i.key)).toEqual(["link:b:tslcd"]);
+  });
+
+  it("an incident resolved by hand while its cause remains is opened again at the next evaluation", () => {
+    const t = setup();
+    t.setSite("a", "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    const first = t.store.incidents.openIncidents()[0]!;
+    // The resolve API writes through the same store as the engine (alerting.ts).
+    t.incidents.updateIncident(first.id, { endTs: T0 + 1000 });
+    t.engine.evaluate();
+    expect(t.store.incidents.openIncidents().map((i) => [i.key, i.id !== first.id])).toEqual([["link:a:tslcd", true]]);
+  });
+
+  it("an evaluation the store failed part-way is made up by the next one", () => {
+    const t = setup();
+    t.setSite("a", "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.failing.next = true;
+    expect(() => t.engine.evaluate()).toThrow(/SQLITE_BUSY/);
+    expect(t.store.incidents.openIncidents()).toEqual([]);
+    t.engine.evaluate();
+    expect(t.store.incidents.openIncidents().map((i) => i.key)).toEqual(["link:a:tslcd"]);
   });
 });

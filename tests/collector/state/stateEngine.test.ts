@@ -79,4 +79,29 @@ describe("collector/state/stateEngine", () => {
     engine.observe("a", [1, 2, 3].map((seq) => stored(icmpSample(seq, { ok: false, ts: 100 + seq }))));
     expect(engine.track("a", "tslcd").machine.state).toBe("up");
   });
+
+  it("reports the sites that changed once each, and a site again when its silence deadline passes, not before", () => {
+    const other: SiteConfig = { ...site, id: "b" };
+    const engine = new StateEngine([site, other], DEFAULT_LINK_STATE_POLICY, 3, { links: [], contacts: [] });
+    const contact = (id: string, lastSeenTs: number) => engine.recordContact({ site: id, lastSeenTs, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 0, viaLink: null });
+    contact("a", 0);
+    contact("b", 5_000);
+    engine.observe("a", [stored(icmpSample(1))]);
+    expect(engine.takeChangedSites(1_000).sort()).toEqual(["a", "b"]);
+    expect(engine.takeChangedSites(2_000)).toEqual([]);
+    // a is silent after 30 000 ms; b pushed again at 20 000, so its first deadline no longer counts.
+    contact("b", 20_000);
+    expect(engine.takeChangedSites(30_000)).toEqual(["b"]);
+    expect(engine.takeChangedSites(30_001)).toEqual(["a"]);
+    expect(engine.siteState(site, 30_001)).toBe("silent");
+    expect(engine.takeChangedSites(45_000)).toEqual([]);
+    expect(engine.takeChangedSites(50_001)).toEqual(["b"]);
+    expect(engine.takeChangedSites(999_999)).toEqual([]);
+  });
+
+  it("a site whose saved contact is already old is reported silent at the first look after a restart", () => {
+    const saved = { site: "a", lastSeenTs: 0, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 5, viaLink: null };
+    const engine = new StateEngine([site], DEFAULT_LINK_STATE_POLICY, 3, { links: [], contacts: [saved] });
+    expect(engine.takeChangedSites(60_000)).toEqual(["a"]);
+  });
 });
