@@ -1,17 +1,14 @@
-import { readFileSync } from "node:fs";
 import { loadCollectorConfig } from "../collector/config.js";
 import { loadAgentConfig, type AgentSettings } from "../agent/config.js";
 import type { CollectorConfig } from "../config/collectorSchema.js";
-import { ConfigError, formatKeyPath, locateInYamlText, topLevelKeys, type ConfigProblem } from "../config/loader.js";
+import { ConfigError, formatKeyPath, locateInYamlText, readConfigText, topLevelKeys, type ConfigProblem } from "../config/loader.js";
 
-/** Whether `file` is an agent file (it has `site`, a collector file `sites`); false when unreadable (the loader says why). */
+/**
+ * Whether `file` is an agent file (it has `site`, a collector file `sites`). Throws ConfigError "file: cannot read: …"
+ * when it cannot be read, so that an unreadable file is never taken for the other kind.
+ */
 function isAgentFile(file: string): boolean {
-  let keys: string[] = [];
-  try {
-    keys = topLevelKeys(readFileSync(file, "utf8"));
-  } catch {
-    // Unreadable: the collector loader below reports it with the file name.
-  }
+  const keys = topLevelKeys(readConfigText(file));
   return keys.includes("site") && !keys.includes("sites");
 }
 
@@ -21,7 +18,7 @@ function isAgentFile(file: string): boolean {
  * `unknown_link`). Each problem names the agent file's line.
  */
 export function agentAgainstCollector(agentFile: string, agent: AgentSettings, collectorFile: string, collector: CollectorConfig): ConfigProblem[] {
-  const text = readFileSync(agentFile, "utf8");
+  const text = readConfigText(agentFile);
   const at = (path: (string | number)[], message: string): ConfigProblem => ({ file: agentFile, ...locateInYamlText(text, path), key: formatKeyPath(path), message });
   const site = collector.sites.find((s) => s.id === agent.site);
   if (!site) return [at(["site"], `site '${agent.site}' is not in ${collectorFile} (its sites: ${collector.sites.map((s) => s.id).join(", ")})`)];

@@ -1,5 +1,8 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 
+/** The default metrics of prom-client that are gauges named *_total (without the registry's prefix). */
+const PROM_CLIENT_TOTAL_GAUGES = ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"] as const;
+
 /** The collector's Prometheus metrics, in a registry of their own (no global state). */
 export class CollectorMetrics {
   readonly registry = new Registry();
@@ -35,10 +38,8 @@ export class CollectorMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "wardwatch_process_" });
-    // prom-client also adds gauges named *_total (nodejs_active_handles_total …): a gauge is not a counter, and
+    // prom-client's default metrics include three gauges named *_total: a gauge is not a counter, and
     // `promtool check metrics` refuses the suffix. Each is the sum of its by-type gauge, which stays.
-    for (const metric of this.registry.getMetricsAsArray()) {
-      if (metric instanceof Gauge && metric.name.endsWith("_total")) this.registry.removeSingleMetric(metric.name);
-    }
+    for (const name of PROM_CLIENT_TOTAL_GAUGES) this.registry.removeSingleMetric(`wardwatch_process_${name}`);
   }
 }

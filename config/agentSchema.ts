@@ -13,7 +13,10 @@ import { linkProbeIds, MAX_PROBE_ID_CHARS, MAX_TARGET_CHARS } from "./probeIds.j
  * file and sends (probe ids, targets) is checked against the protocol's limits here, so the collector never refuses
  * a batch for something the file alone shows.
  */
-export function makeAgentFileSchema<P extends z.ZodType<{ kind: string; target: string }>>(probeSchema: P) {
+export function makeAgentFileSchema<P extends z.ZodType<{ kind: string; target: string }>>(anyProbeSchema: P) {
+  const probeSchema = anyProbeSchema.superRefine((probe, ctx) => {
+    if (probe.target.length > MAX_TARGET_CHARS) ctx.addIssue({ code: "custom", message: `the probe's target is ${probe.target.length} characters; the protocol allows ${MAX_TARGET_CHARS}` });
+  });
   const linkSchema = z
     .strictObject({
       id: identifierSchema,
@@ -85,8 +88,7 @@ export function makeAgentFileSchema<P extends z.ZodType<{ kind: string; target: 
       }
       const linkIds = file.links.map((l) => l.id);
       reportDuplicates(linkIds, ["links"], "link", ctx);
-      // The compiler cannot see through the generic probe schema that every probe has kind and target; P says so.
-      checkWireLimits(file as unknown as Parameters<typeof checkWireLimits>[0], ctx);
+      checkProbeIds(file.links, ctx);
       reportDuplicates(file.connectivity.groups.map((g) => g.id), ["connectivity", "groups"], "group", ctx);
       reportDuplicates(file.apps.map((a) => a.id), ["apps"], "application", ctx);
       reportDuplicates(file.lan.map((d) => d.id), ["lan"], "LAN device", ctx);
@@ -116,17 +118,12 @@ export function makeAgentFileSchema<P extends z.ZodType<{ kind: string; target: 
 }
 
 /**
- * The protocol's limits on what the agent derives from its file: a link probe's id ("kind:target", see linkProbeIds)
- * at most {@link MAX_PROBE_ID_CHARS}, every probe's target at most {@link MAX_TARGET_CHARS}.
+ * The protocol's limit on the probe ids the agent derives from its file: a link probe's id ("kind:target", see
+ * linkProbeIds) at most {@link MAX_PROBE_ID_CHARS}. (Every probe's target is checked against {@link MAX_TARGET_CHARS}
+ * by the probe schema itself.)
  */
-function checkWireLimits(
-  file: { links: Array<{ probes: Array<{ kind: string; target: string }> }>; apps: Array<{ probe?: { target?: string } }>; lan: Array<{ probe?: { target?: string } }> },
-  ctx: z.RefinementCtx,
-): void {
-  const checkTarget = (target: string | undefined, path: (string | number)[]): void => {
-    if (target !== undefined && target.length > MAX_TARGET_CHARS) ctx.addIssue({ code: "custom", path, message: `the probe's target is ${target.length} characters; the protocol allows ${MAX_TARGET_CHARS}` });
-  };
-  file.links.forEach((link, i) => {
+function checkProbeIds<T extends { kind: string; target: string }>(links: ReadonlyArray<{ probes: T[] }>, ctx: z.RefinementCtx): void {
+  links.forEach((link, i) => {
     // A probe entry that failed its own schema reaches here unparsed (no target): its own problem is reported already.
     if (link.probes.some((probe) => typeof probe?.target !== "string")) return;
     linkProbeIds(link.probes).forEach((id, j) => {
@@ -137,11 +134,8 @@ function checkWireLimits(
           message: `its probe id '${id.slice(0, 40)}…' (kind:target) is ${id.length} characters; the protocol allows ${MAX_PROBE_ID_CHARS}: use a shorter target, or probe it as an app (its id is the probe id)`,
         });
       }
-      checkTarget(link.probes[j]!.target, ["links", i, "probes", j]);
     });
   });
-  file.apps.forEach((app, i) => checkTarget(app.probe?.target, ["apps", i, "probe"]));
-  file.lan.forEach((device, i) => checkTarget(device.probe?.target, ["lan", i, "probe"]));
 }
 
 function reportDuplicates(ids: string[], path: (string | number)[], what: string, ctx: z.RefinementCtx): void {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
-import { isMap, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
+import { aliasProblems } from "./yamlAliases.js";
 
 /** One thing wrong with a configuration file: where (line and column are 1-based) and what. */
 export interface ConfigProblem {
@@ -40,13 +41,23 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** The value of a map key when it is a scalar (the usual case), else undefined. */
+function keyValue(key: unknown): unknown {
+  return isScalar(key) ? key.value : undefined;
+}
+
+/** The message of a thrown value, whatever was thrown. */
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** The offset in the source of the node (or map key) at `path`, or of its deepest existing ancestor. */
 function locate(doc: Document, path: ReadonlyArray<PropertyKey>): number | null {
   let node: unknown = doc.contents;
   let offset: number | null = (node as Node | null)?.range?.[0] ?? null;
   for (const part of path) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === part);
+      const pair = node.items.find((item) => keyValue(item.key) === part);
       if (!pair) break;
       offset = (pair.key as Node).range?.[0] ?? offset;
       node = pair.value;
@@ -58,24 +69,6 @@ function locate(doc: Document, path: ReadonlyArray<PropertyKey>): number | null 
     }
   }
   return offset;
-}
-
-/** Most aliases (`*name`) a configuration file may expand; more is a YAML alias bomb ("billion laughs"), not a config. */
-export const MAX_YAML_ALIASES = 100;
-
-/**
- * What is wrong with the document's aliases, with where: an alias whose anchor is not set before it, or more aliases
- * (counted through nested expansion, as the yaml package counts) than {@link MAX_YAML_ALIASES}. Empty when none.
- */
-function aliasProblems(doc: Document, toPos: (offset: number | undefined) => { line: number | null; column: number | null }, file: string): ConfigProblem[] {
-  const aliases: Alias[] = [];
-  visit(doc, { Alias: (_key, node) => void aliases.push(node) });
-  if (aliases.length > MAX_YAML_ALIASES) {
-    return [{ file, ...toPos(aliases[MAX_YAML_ALIASES]!.range?.[0]), key: "", message: `YAML: more than ${MAX_YAML_ALIASES} aliases (*name); write the values out` }];
-  }
-  return aliases
-    .filter((alias) => alias.resolve(doc) === undefined)
-    .map((alias) => ({ file, ...toPos(alias.range?.[0]), key: "", message: `YAML: unresolved alias '*${alias.source}' (no anchor '&${alias.source}' before it)` }));
 }
 
 /**
@@ -94,7 +87,7 @@ export function locateInYamlText(text: string, path: ReadonlyArray<PropertyKey>)
 /** The top-level keys of YAML `text` (no alias is expanded), empty when it is not a mapping or does not parse. */
 export function topLevelKeys(text: string): string[] {
   const contents = parseDocument(text, { prettyErrors: false }).contents;
-  return isMap(contents) ? contents.items.map((pair) => String((pair.key as { value?: unknown } | null)?.value)) : [];
+  return isMap(contents) ? contents.items.map((pair) => String(keyValue(pair.key))) : [];
 }
 
 /**
@@ -102,13 +95,16 @@ export function topLevelKeys(text: string): string[] {
  * Throws {@link ConfigError} naming file, line, column and key for every problem.
  */
 export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
-  let text: string;
+  return parseYamlText(readConfigText(file), file, schema);
+}
+
+/** The text of configuration file `file`; throws {@link ConfigError} "file: cannot read: …" when it cannot be read. */
+export function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (err) {
-    throw new ConfigError([{ file, line: null, column: null, key: "", message: `cannot read: ${(err as Error).message}` }]);
+    throw new ConfigError([{ file, line: null, column: null, key: "", message: `cannot read: ${messageOf(err)}` }]);
   }
-  return parseYamlText(text, file, schema);
 }
 
 /** As {@link loadYamlFile}, for text already in memory; `file` names it in errors. */
@@ -125,19 +121,15 @@ export function parseYamlText<S extends z.ZodType>(text: string, file: string, s
   if (syntax.length > 0) {
     throw new ConfigError(syntax.map(({ err, what }) => ({ file, ...toPos(err.pos[0]), key: "", message: `${what}: ${err.message.split("\n")[0]}` })));
   }
-  const aliasErrors = aliasProblems(doc, toPos, file);
-  if (aliasErrors.length > 0) throw new ConfigError(aliasErrors);
+  // Before anything is expanded: unresolved aliases, cycles and alias bombs, each with the line of its alias.
+  const aliasErrors = aliasProblems(doc);
+  if (aliasErrors.length > 0) throw new ConfigError(aliasErrors.map(({ offset, message }) => ({ file, ...toPos(offset), key: "", message })));
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    // The expansion was bounded above; an anchor's value is built once and shared by its aliases.
+    data = doc.toJS({ maxAliasCount: -1 });
   } catch (err) {
-    // An alias bomb that nests fewer aliases than it expands: the yaml package's own count stops it here.
-    const firstAlias = ((): number | undefined => {
-      let offset: number | undefined;
-      visit(doc, { Alias: (_key, node) => ((offset = node.range?.[0]), visit.BREAK) });
-      return offset;
-    })();
-    throw new ConfigError([{ file, ...toPos(firstAlias), key: "", message: `YAML: ${(err as Error).message} (more than ${MAX_YAML_ALIASES} values through aliases)` }]);
+    throw new ConfigError([{ file, line: null, column: null, key: "", message: `YAML: ${messageOf(err)}` }]);
   }
   const result = schema.safeParse(data ?? {});
   if (result.success) return deepFreeze(result.data);

@@ -1,10 +1,17 @@
-import { icmpSampleSchema } from "../protocol/sample.js";
+import { sampleEnvelope } from "../protocol/kinds/envelope.js";
 
-/** Longest probe id a sample may carry (the protocol's `probe`), characters; the collector refuses longer. */
-export const MAX_PROBE_ID_CHARS = icmpSampleSchema.shape.probe.maxLength ?? 128;
+/** The `.max()` of the sample envelope's string field `field`; throws at module load when it has none (drift). */
+function envelopeMaxLength(field: "probe" | "target"): number {
+  const max = sampleEnvelope[field].maxLength;
+  if (max === null) throw new Error(`protocol/kinds/envelope.ts: sampleEnvelope.${field} has no maximum length; config/probeIds.ts needs one`);
+  return max;
+}
 
-/** Longest target a sample may carry (the protocol's `target`), characters; the collector refuses longer. */
-export const MAX_TARGET_CHARS = icmpSampleSchema.shape.target.maxLength ?? 2048;
+/** Longest probe id a sample may carry (the envelope's `probe`), characters; the collector refuses longer. */
+export const MAX_PROBE_ID_CHARS = envelopeMaxLength("probe");
+
+/** Longest target a sample may carry (the envelope's `target`), characters; the collector refuses longer. */
+export const MAX_TARGET_CHARS = envelopeMaxLength("target");
 
 /**
  * Sample probe ids for a link's own probes: "kind:target", with "#2", "#3" … when the same kind and target repeat

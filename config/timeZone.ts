@@ -31,8 +31,40 @@ function editDistance(a: string, b: string): number {
  */
 const CURRENT_NAMES = ["Asia/Ho_Chi_Minh", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Yangon", "Europe/Kyiv", "America/Nuuk", "Atlantic/Faroe", "Africa/Asmara", "Pacific/Kanton", "Pacific/Chuuk", "Pacific/Pohnpei"];
 
-/** The known IANA zone closest to `name` (at most 3 edits, or the same city), or null. */
+/**
+ * Longest time zone name checked, characters: the longest IANA name is 32 ("America/Argentina/ComodRivadavia"), so a
+ * longer value is not a zone, and is neither echoed in full nor compared with every zone.
+ */
+export const MAX_TIME_ZONE_CHARS = 64;
+
+/**
+ * What people write for Vietnam's zone (UTC+7) instead of its IANA name, by {@link aliasKey}: the capital (there is
+ * no Asia/Hanoi), the city's other spellings, the offset and the abbreviation. Edit distance would offer
+ * Asia/Yangon (UTC+6:30) for Asia/Hanoi.
+ */
+const VIETNAM_ALIASES = [
+  ...["hanoi", "hcm", "hcmc", "hochiminh", "hochiminhcity", "thanhphohochiminh", "tphcm", "saigon", "vietnam", "ict", "indochinatime"],
+  ...["utc7", "utc07", "utc0700", "gmt7", "gmt07", "gmt0700", "7", "07", "0700"],
+];
+
+/** `name` lower-cased without its region ("Asia/"), spaces, '_', '-', '+', ':' and Vietnamese diacritics. */
+function aliasKey(name: string): string {
+  const withoutRegion = /^(asia|etc)\//i.test(name) ? name.replace(/^[^/]*\//, "") : name;
+  return withoutRegion
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/đ/gi, "d")
+    .toLowerCase()
+    .replace(/[\s_+:.-]/g, "");
+}
+
+/**
+ * The zone `name` was probably meant to be, or null: Asia/Ho_Chi_Minh for the spellings of Vietnam's zone (see
+ * {@link VIETNAM_ALIASES}), else the known IANA zone closest to it (at most 3 edits, or the same city).
+ */
 export function closestTimeZone(name: string): string | null {
+  if (name.length > MAX_TIME_ZONE_CHARS) return null;
+  if (VIETNAM_ALIASES.includes(aliasKey(name))) return "Asia/Ho_Chi_Minh";
   const zones = [...CURRENT_NAMES.filter(isKnownTimeZone), ...Intl.supportedValuesOf("timeZone")];
   let best: { zone: string; distance: number } | null = null;
   for (const zone of zones) {
@@ -50,6 +82,10 @@ export function closestTimeZone(name: string): string | null {
  * message suggests the closest known zone.
  */
 export const timeZoneSchema = z.string().superRefine((name, ctx) => {
+  if (name.length > MAX_TIME_ZONE_CHARS) {
+    ctx.addIssue({ code: "custom", message: `not a time zone (${name.length} characters; IANA names such as Asia/Ho_Chi_Minh are at most ${MAX_TIME_ZONE_CHARS})` });
+    return;
+  }
   if (isKnownTimeZone(name)) return;
   const suggestion = closestTimeZone(name);
   ctx.addIssue({ code: "custom", message: `unknown time zone '${name}'${suggestion ? ` (did you mean ${suggestion}?)` : " (an IANA name such as Asia/Ho_Chi_Minh)"}` });

@@ -1,8 +1,10 @@
-import { Router, type Request } from "express";
+import { Router } from "express";
+import { z } from "zod";
 import type { ResponseTimesReport } from "../../protocol/incident.js";
 import type { IncidentStore } from "../incidents/incidentStore.js";
 import { providerResponseTimes } from "../incidents/responseTimes.js";
 import { sendError } from "./httpErrors.js";
+import { firstQueryProblem, resolveTimeWindow, timeParamSchema, type QueryCheck } from "./timeQuery.js";
 
 /** The window measured when `from` is not given: the 30 days before `to`, ms. */
 export const DEFAULT_RESPONSE_TIMES_WINDOW_MS = 30 * 86_400_000;
@@ -27,56 +29,20 @@ export interface TimeWindow {
   toTs: number;
 }
 
-type WindowCheck = { ok: true; window: TimeWindow } | { ok: false; error: string; message: string };
-
-const WINDOW_PARAMS = ["from", "to"] as const;
-const TIME_FORMS = "UTC milliseconds (1748736000000) or an ISO 8601 time with its zone (2025-06-01T00:00:00+07:00, 2025-05-31T17:00:00Z)";
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const responseTimesQuerySchema = z.strictObject({ to: timeParamSchema("to").optional(), from: timeParamSchema("from").optional() });
+const CODES: Readonly<Record<string, string>> = { from: "bad_from", to: "bad_to" };
 
 /**
- * A time parameter: UTC ms (digits only), or an ISO 8601 date and time with a zone (`Z` or `±hh:mm`; seconds and
- * milliseconds optional). A time without a zone is refused rather than read in some zone. Null when it is neither,
- * or names a date that does not exist (31/02).
+ * The window of a response times request: `from` and `to` (see timeQuery.ts), `to` defaulting to `now` and `from` to
+ * 30 days before `to`. Each problem names its parameter (`bad_from`, `bad_to`: not a time, outside 1970–2100, given
+ * twice); `from` not before `to` is `bad_range`, and so is a window longer than 366 days (the query reads every
+ * incident in the window); an unknown parameter is `unknown_param`.
  */
-export function parseTimeParam(text: string): number | null {
-  if (/^\d{1,15}$/.test(text)) return Number(text);
-  const match = ISO_TIME.exec(text);
-  if (!match) return null;
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHour = 0, offsetMinute = 0] = match.slice(1).map((part) => Number(part ?? 0));
-  // Date.parse rolls 31/02 over into March and reads 24:00 as the next day: check the fields it would accept silently.
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || offsetHour > 23 || offsetMinute > 59) return null;
-  const ts = Date.parse(text);
-  return Number.isFinite(ts) ? ts : null;
-}
-
-/** The longest window a request may ask for: 366 days. */
-export const MAX_RESPONSE_TIMES_WINDOW_MS = 366 * 86_400_000;
-
-/**
- * The window of a response times request: `from` and `to` (see {@link parseTimeParam}), `to` defaulting to `now`
- * and `from` to 30 days before `to`. Each problem names its parameter (`bad_from`, `bad_to`); `from` not before `to`
- * is `bad_range`, and so is a window longer than {@link MAX_RESPONSE_TIMES_WINDOW_MS} (a year: the query reads every
- * incident in the window); a repeated parameter is refused, and so is an unknown one (`unknown_param`).
- */
-export function parseResponseTimesQuery(raw: Request["query"], now: number): WindowCheck {
-  const given: { from?: number; to?: number } = {};
-  for (const [param, value] of Object.entries(raw)) {
-    if (!(WINDOW_PARAMS as readonly string[]).includes(param)) return { ok: false, error: "unknown_param", message: `unknown parameter '${param.slice(0, 64)}' (known: ${WINDOW_PARAMS.join(", ")})` };
-    if (typeof value !== "string") return { ok: false, error: `bad_${param}`, message: `${param} must be given once, as text` };
-    const ts = parseTimeParam(value);
-    if (ts === null) return { ok: false, error: `bad_${param}`, message: `${param} must be ${TIME_FORMS}` };
-    given[param as (typeof WINDOW_PARAMS)[number]] = ts;
-  }
-  const toTs = given.to ?? now;
-  const fromTs = given.from ?? toTs - DEFAULT_RESPONSE_TIMES_WINDOW_MS;
-  if (fromTs >= toTs) {
-    return { ok: false, error: "bad_range", message: `from (${new Date(fromTs).toISOString()}) must be before to (${new Date(toTs).toISOString()})` };
-  }
-  if (toTs - fromTs > MAX_RESPONSE_TIMES_WINDOW_MS) {
-    return { ok: false, error: "bad_range", message: "the window from … to must be at most 366 days" };
-  }
-  return { ok: true, window: { fromTs, toTs } };
+export function parseResponseTimesQuery(raw: unknown, now: number): QueryCheck<TimeWindow> {
+  const parsed = responseTimesQuerySchema.safeParse(raw);
+  if (!parsed.success) return firstQueryProblem(parsed.error, ["from", "to"], CODES);
+  const window = resolveTimeWindow(parsed.data, now, DEFAULT_RESPONSE_TIMES_WINDOW_MS);
+  return window.ok ? { ok: true, value: { fromTs: window.value.from, toTs: window.value.to } } : window;
 }
 
 /**
@@ -90,7 +56,7 @@ export function responseTimesRouter(deps: ResponseTimesDeps): Router {
   router.get("/incidents/response-times", (req, res) => {
     const parsed = parseResponseTimesQuery(req.query, deps.now());
     if (!parsed.ok) return sendError(res, 400, parsed.error, parsed.message);
-    const { fromTs, toTs } = parsed.window;
+    const { fromTs, toTs } = parsed.value;
     // One more than measured, to tell whether any were left out.
     const incidents = deps.incidents.providerIncidentTimes({ fromTs, toTs, limit: maxIncidents + 1 });
     const truncated = incidents.length > maxIncidents;

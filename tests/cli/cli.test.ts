@@ -63,6 +63,36 @@ describe("cli/main (the built wardwatch command)", () => {
     expect(backwards.stderr).toContain("give the agent file first");
   });
 
+  it("check-config --collector names a file it cannot read, and an invalid collector file's problem", async () => {
+    const collectorFile = join(EXAMPLES, "collector.yaml");
+    const agentFile = join(EXAMPLES, "agent.yaml");
+    const missing = join(dir, "missing.yaml");
+    const noAgent = await runWardwatchOnce(["check-config", missing, "--collector", collectorFile]);
+    expect(noAgent.code).toBe(1);
+    expect(noAgent.stderr).toMatch(new RegExp(`^${missing}: cannot read: ENOENT`));
+    expect(noAgent.stderr).not.toContain("give the agent file first");
+
+    const noCollector = await runWardwatchOnce(["check-config", agentFile, "--collector", missing]);
+    expect(noCollector.code).toBe(1);
+    expect(noCollector.stderr).toMatch(new RegExp(`^${missing}: cannot read: ENOENT`));
+
+    const invalid = join(INVALID, "collector-unknown-provider.yaml");
+    const badCollector = await runWardwatchOnce(["check-config", agentFile, "--collector", invalid]);
+    expect(badCollector.code).toBe(1);
+    expect(badCollector.stderr).toMatch(new RegExp(`^${invalid}:\\d+:\\d+: sites\\[0\\]\\.links\\[1\\]\\.provider: unknown provider 'vnp'`));
+  });
+
+  it("check-config accepts a collector file of 3,400 sites sharing one contacts anchor", async () => {
+    const example = readFileSync(join(EXAMPLES, "collector.yaml"), "utf8");
+    const sites = Array.from({ length: 3400 }, (_, i) => `  - { id: s${i}, name: "Xã ${i}", contacts: *ict, links: [{ id: tslcd, kind: dedicated, provider: vnpt, circuit: C-${i}, bandwidth_mbps: 100 }] }`);
+    const file = join(dir, "country.yaml");
+    writeFileSync(file, `${example.slice(0, example.indexOf("\nsites:") + 1).replace("escalate_to: [province-ict]", "escalate_to: &ict [province-ict]")}sites:\n${sites.join("\n")}\n`);
+    const result = await runWardwatchOnce(["check-config", file]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("is valid (3400 sites, 3400 links, 3 providers)");
+  });
+
   it("exits 1 on usage errors", async () => {
     expect((await runWardwatchOnce([])).code).toBe(1);
     expect((await runWardwatchOnce(["frobnicate"])).stderr).toContain("unknown command 'frobnicate'");

@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CollectorMetrics } from "../../collector/metrics.js";
 import { startTestCollector, type TestCollector } from "../helpers/collectorHarness.js";
 
 /** Whether promtool (Debian's `prometheus` package; scripts/install-system-deps.sh installs it) can be run. */
@@ -38,6 +39,15 @@ describe("collector/metrics", () => {
     const gauges = [...text.matchAll(/^# TYPE (\S+) gauge$/gm)].map((m) => m[1]!);
     expect(gauges).toContain("wardwatch_sites");
     expect(gauges.filter((name) => name.endsWith("_total"))).toEqual([]);
+  });
+
+  it("removes only prom-client's three *_total gauges: their by-type gauges and every metric of its own stay", () => {
+    const names = new CollectorMetrics().registry.getMetricsAsArray().map((metric) => metric.name);
+    for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) {
+      expect(names).not.toContain(`wardwatch_process_${name}`);
+      expect(names).toContain(`wardwatch_process_${name.replace(/_total$/, "")}`);
+    }
+    expect(names).toEqual(expect.arrayContaining(["wardwatch_ingest_batches_total", "wardwatch_store_failures_total", "wardwatch_notifications_total", "wardwatch_ingest_in_flight", "wardwatch_sites"]));
   });
 
   it.skipIf(absent !== null)("passes promtool check metrics", async () => {

@@ -52,9 +52,16 @@ async function ip(args: string[]): Promise<CommandOutput> {
   return run("ip", args, { encoding: "utf8" });
 }
 
+/** What a failed command (execFile's error) printed and said; empty strings for what it lacks. */
+function commandFailure(err: unknown): { stderr: string; message: string } {
+  const failure = (typeof err === "object" && err !== null ? err : {}) as { stderr?: unknown; message?: unknown };
+  return { stderr: typeof failure.stderr === "string" ? failure.stderr : "", message: typeof failure.message === "string" ? failure.message : String(err) };
+}
+
+/** The first line of what a failed command printed on stderr, else of its error message. */
 function errorText(err: unknown): string {
-  const failure = err as { stderr?: string; message?: string };
-  return (failure.stderr?.trim() || failure.message || String(err)).split("\n")[0]!;
+  const { stderr, message } = commandFailure(err);
+  return (stderr.trim() || message).split("\n")[0]!;
 }
 
 /**
@@ -167,8 +174,8 @@ export async function deleteIfPresent(deletions: string[][]): Promise<string[]> 
     try {
       await ip(args);
     } catch (err) {
-      const failure = err as { stderr?: string; message?: string };
-      if (!isAlreadyGone(`${failure.stderr ?? ""}\n${failure.message ?? ""}`)) failures.push(`ip ${args.join(" ")}: ${errorText(err)}`);
+      const { stderr, message } = commandFailure(err);
+      if (!isAlreadyGone(`${stderr}\n${message}`)) failures.push(`ip ${args.join(" ")}: ${errorText(err)}`);
     }
   }
   return failures;

@@ -4,7 +4,7 @@ import express, { type Router } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { incidentsRouter } from "../../../collector/api/incidentsRoute.js";
 import { jsonErrorHandler } from "../../../collector/api/httpErrors.js";
-import { parseTimeParam, responseTimesRouter } from "../../../collector/api/responseTimesRoute.js";
+import { responseTimesRouter } from "../../../collector/api/responseTimesRoute.js";
 import { SqliteStore } from "../../../collector/store/sqlite.js";
 import type { ResponseTimesReport } from "../../../protocol/incident.js";
 import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
@@ -156,6 +156,8 @@ describe("collector/api/responseTimesRoute", () => {
     [`from=${NOW + DAY}`, "bad_range", /must be before to/],
     [`from=0`, "bad_range", /at most 366 days/],
     ["since=2025-06-01T00:00:00Z", "unknown_param", /unknown parameter 'since' \(known: from, to\)/],
+    ["from[]=1", "bad_from", /^from must be given once, as text/],
+    ["to=2100-01-01T00:00:01Z", "bad_to", /^to must be between 1970-01-01 and 2100-01-01/],
   ])("refuses %s with 400 naming the parameter", async (query, error, message) => {
     const res = await get(app.base, `/incidents/response-times?${query}`);
     expect(res.status).toBe(400);
@@ -166,23 +168,5 @@ describe("collector/api/responseTimesRoute", () => {
   it("leaves GET /incidents/:id as it was", async () => {
     expect((await get(app.base, "/incidents/SC-000002")).json).toMatchObject({ id: 2, provider: "vnpt" });
     expect((await get(app.base, "/incidents/response-time")).json.error).toBe("bad_id");
-  });
-
-  describe("parseTimeParam", () => {
-    it.each<[string, number | null]>([
-      ["1748736000000", 1748736000000],
-      ["0", 0],
-      ["2025-06-01T00:00:00Z", Date.UTC(2025, 5, 1)],
-      ["2025-06-01T07:00+07:00", Date.UTC(2025, 5, 1)],
-      ["2025-06-01T00:00:00.250Z", Date.UTC(2025, 5, 1) + 250],
-      ["2024-02-29T00:00:00Z", Date.UTC(2024, 1, 29)],
-      ["2025-02-29T00:00:00Z", null],
-      ["2025-06-01T00:00:60Z", null],
-      ["2025-06-01T00:00:00+25:00", null],
-      ["2025-06-01 00:00:00Z", null],
-      ["1.5", null],
-    ])("%s → %s", (text, expected) => {
-      expect(parseTimeParam(text)).toBe(expected);
-    });
   });
 });
