@@ -142,8 +142,11 @@ export function ingestRouter(deps: IngestDeps): Router {
       // the batch is stored, the backlog still to come is the rest. Otherwise a backfill would never look complete.
       pendingRecords: Math.max(0, batch.spool.pendingRecords - records),
       droppedRecords: batch.spool.droppedRecords,
-      lastSeq: previous?.lastSeq ?? 0,
+      lastSeq: lastSeqOf(batch) ?? previous?.lastSeq ?? 0,
       viaLink: batch.viaLink ?? null,
+      clockCorrectionMs: clock.correctionMs,
+      refusedRecords: previous?.refusedRecords ?? 0,
+      agentRefusedRecords: batch.spool.refusedRecords ?? null,
     });
     if (clock.skewed && !previous) logger.warn("agent clock is off", { site: batch.site, offsetMs: clock.offsetMs });
     const changes = wasSilentOrNew && batch.snapshot ? engine.adoptSnapshot(batch.site, batch.snapshot, batch.sentAt + clock.correctionMs, clock.correctionMs) : [];

@@ -88,7 +88,9 @@ describe("collector/service", () => {
   });
 
   it("compares an application's reach through each link (GET /apps)", async () => {
-    const samples = [httpAppSample(100, "mot-cua", "tslcd", true), httpAppSample(101, "mot-cua", "inet", false), httpAppSample(102, "mot-cua", "tslcd", true)];
+    // Two rounds through tslcd, one through inet: distinct measurements (a sample's identity is its link, probe and time).
+    const now = Date.now();
+    const samples = [httpAppSample(100, "mot-cua", "tslcd", true, now - 2000), httpAppSample(101, "mot-cua", "inet", false, now - 2000), httpAppSample(102, "mot-cua", "tslcd", true, now - 1000)];
     expect((await postIngest(t.collector.url, batchOf("tan-phong", samples), auth())).status).toBe(200);
     const { status, body } = await getJson<{ paths: Array<{ app: string; link: string; rounds: number; okPct: number; latencyAvgMs: number | null }> }>("/api/v1/apps?site=tan-phong");
     expect(status).toBe(200);
