@@ -175,7 +175,7 @@ describe("collector/api/ingestRoute authenticates before refusing for the store,
   });
 
   const push = async (collector: TestCollector, token: string, site: string, seqs: number[]) => {
-    const res = await postIngest(collector.collector.url, batchOf(site, seqs.map((seq) => icmpSample(seq, { ts: Date.now() - 1000 })), { pushIntervalMs: 1000 }), { Authorization: `Bearer ${token}` });
+    const res = await postIngest(collector.collector.url, batchOf(site, seqs.map((seq) => icmpSample(seq, { ts: Date.now() - 1000 + seq })), { pushIntervalMs: 1000 }), { Authorization: `Bearer ${token}` });
     return { status: res.status, error: res.json.error ?? null };
   };
   /** Another connection holds the write lock; an acknowledgement (a write) meets it, and the breaker opens. */
