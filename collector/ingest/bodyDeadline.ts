@@ -7,21 +7,20 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 /** How long an idle keep-alive connection stays open between an agent's pushes, ms. */
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
-/** How often Node looks for requests past their time-outs, ms (its default, 30 s, would let a slow body hold on twice as long). */
-const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
-
 /**
  * Time-outs for the collector's HTTP server: headers within {@link HEADERS_TIMEOUT_MS}; a whole request within the
- * ingest body time-out plus that (a backstop: the ingest route cuts a slow body off itself, see {@link bodyDeadline},
- * with a JSON answer); idle keep-alive connections closed after {@link KEEP_ALIVE_TIMEOUT_MS}. Node's defaults (300 s
- * per request) let slow uploads hold every ingest slot.
+ * ingest body time-out plus that (a backstop, checked every 30 s by Node: the ingest route cuts a slow body off itself,
+ * see {@link bodyDeadline}, with a JSON answer); idle keep-alive connections closed after {@link KEEP_ALIVE_TIMEOUT_MS}.
+ * Node's defaults (300 s per request) let slow uploads hold every ingest slot.
  */
 export function collectorServerOptions(ingest: { bodyTimeoutMs: number }): ServerOptions {
   return {
     headersTimeout: HEADERS_TIMEOUT_MS,
     requestTimeout: ingest.bodyTimeoutMs + HEADERS_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    // connectionsCheckingInterval stays Node's (30 s): set to 1 s, tests/e2e/agentLinks.test.ts failed 4 runs in 10
+    // (a link judged a round late; cause not pinned down) and passed 5 in 5 without it. The ingest route's own body
+    // deadline is exact; this is only the backstop.
   };
 }
 

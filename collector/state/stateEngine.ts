@@ -98,8 +98,8 @@ export class StateEngine {
 
   /**
    * After the site was silent (or never seen), adopts the agent's current view of its links so the site shows its
-   * state at once; the backlog that follows is older than `asOfTs` and feeds history only. Entries for links the site
-   * does not have are ignored.
+   * state at once; the backlog that follows is older than `asOfTs` and feeds history only (a round stamped `asOfTs`
+   * or later is judged). Entries for links the site does not have are ignored.
    */
   adoptSnapshot(site: string, snapshot: readonly LinkSnapshot[], asOfTs: number, correctionMs: number): LinkChange[] {
     const changes: LinkChange[] = [];
@@ -108,7 +108,10 @@ export class StateEngine {
       const track = this.track(site, entry.link);
       if (track.machine.lastTs >= asOfTs) continue;
       const from = track.machine.state;
-      track.machine = { ...initialLinkState(), ...track.machine, state: entry.state, lastTs: asOfTs, failStreak: 0, reachStreak: 0, goodStreak: 0, poorStreak: 0 };
+      // As if the last round judged were just before asOfTs: a round that began at the very moment the batch was sent
+      // (an agent's first round and first push, say) is not in the snapshot and must still be judged.
+      const lastTs = asOfTs - 1;
+      track.machine = { ...initialLinkState(), ...track.machine, state: entry.state, lastTs, failStreak: 0, reachStreak: 0, goodStreak: 0, poorStreak: 0 };
       if (from !== entry.state) {
         track.machine.sinceTs = entry.sinceTs + correctionMs;
         changes.push({ site, link: entry.link, event: { type: "state", from, to: entry.state, ts: asOfTs } });

@@ -119,4 +119,11 @@ describe("collector/state/stateEngine", () => {
     // The engine's own map of tracks: nothing was kept for a ghost.
     expect((engine as unknown as { tracks: Map<string, unknown> }).tracks.size).toBe(0);
   });
+
+  it("after adopting a snapshot, judges a round that began the moment the batch was sent (not in the snapshot)", () => {
+    const engine = engineWithContact(0);
+    engine.adoptSnapshot("a", [{ link: "tslcd", state: "unknown", sinceTs: 0 }], 1000, 0);
+    engine.observe("a", [stored(icmpSample(1, { ts: 999 })), stored(icmpSample(2, { ts: 1000 }))]);
+    expect(engine.track("a", "tslcd").machine).toMatchObject({ lastTs: 1000, recent: "g" });
+  });
 });
