@@ -12,6 +12,8 @@ export class CollectorMetrics {
   readonly ingestSamples = new Counter({ name: "wardwatch_ingest_samples_total", help: "Samples received, by result.", labelNames: ["result"], registers: [this.registry] });
   /** Ingest requests refused, by reason (the API error code). */
   readonly ingestRejects = new Counter({ name: "wardwatch_ingest_rejects_total", help: "Ingest requests refused, by reason.", labelNames: ["reason"], registers: [this.registry] });
+  /** Records of accepted batches the collector refused (set aside by the agent), by reason (protocol/ingest.ts REFUSED_RECORD_ERRORS). */
+  readonly ingestRefusedRecords = new Counter({ name: "wardwatch_ingest_refused_records_total", help: "Records of accepted batches refused one by one, by reason.", labelNames: ["reason"], registers: [this.registry] });
   /** Ingest requests being handled now (the queue depth). */
   readonly ingestInFlight = new Gauge({ name: "wardwatch_ingest_in_flight", help: "Ingest requests being handled now.", registers: [this.registry] });
   /** Sites by state, set at each scrape. */

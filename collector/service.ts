@@ -23,6 +23,7 @@ import { providerNames, siteViewOf } from "./incidents/siteViews.js";
 import { HELD_JOURNAL_FILE } from "./health/heldJournal.js";
 import { STORE_PROBE_INTERVAL_MS, type StoreBreaker } from "./health/storeBreaker.js";
 import { wireStoreHealth } from "./health/storeHealthWiring.js";
+import { collectorServerOptions } from "./ingest/bodyDeadline.js";
 
 /** What a running collector offers its owner. */
 export interface RunningCollector {
@@ -93,7 +94,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
 
   const app = express();
   app.disable("x-powered-by");
-  const server: Server = createServer(app);
+  const server: Server = createServer(collectorServerOptions(config.ingest), app);
   const hub = new LiveHub(server, allStatuses, (count) => metrics.liveClients.set(count));
   const publisher = new StatusPublisher((status) => hub.publishSite(status));
   const publishIncident = (incident: StoredIncident): void => {

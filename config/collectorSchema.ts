@@ -60,6 +60,9 @@ export function makeCollectorFileSchema<S extends z.ZodType<StorageConfigBase>>(
         .strictObject({
           max_body_bytes: sizeBytes(1024, 64 * 1024 ** 2).prefault("4mb"),
           max_in_flight: z.number().int().min(1).max(10_000).default(64),
+          max_in_flight_per_site: z.number().int().min(1).max(100).default(2),
+          body_timeout: durationMs(500, 600_000).prefault("30s"),
+          max_sample_age: durationMs(60_000, 3650 * 86_400_000).prefault("30d"),
           clock_skew_tolerance: durationMs(100, 3_600_000).prefault("5s"),
         })
         .prefault({}),
@@ -211,7 +214,12 @@ export interface CollectorConfig<St extends StorageConfigBase = StorageConfigBas
   dataDir: string;
   storage: St;
   province: { id: string; name: string; timezone: string };
-  ingest: { maxBodyBytes: number; maxInFlight: number; clockSkewToleranceMs: number };
+  /**
+   * Ingest limits: body size after decompression (bytes); batches in flight in all (`maxInFlight`) and per site
+   * (`maxInFlightPerSite`); how long a batch's body may take to arrive (`bodyTimeoutMs`); how far before its batch's
+   * send time a record may be stamped (`maxSampleAgeMs`); the clock offset left uncorrected (`clockSkewToleranceMs`).
+   */
+  ingest: { maxBodyBytes: number; maxInFlight: number; maxInFlightPerSite: number; bodyTimeoutMs: number; maxSampleAgeMs: number; clockSkewToleranceMs: number };
   silentAfterPushes: number;
   linkPolicy: LinkStatePolicy;
   logLevel: "error" | "warn" | "info" | "debug";
@@ -236,6 +244,9 @@ export function toCollectorConfig<St extends StorageConfigBase>(file: CollectorF
     ingest: {
       maxBodyBytes: file.ingest.max_body_bytes,
       maxInFlight: file.ingest.max_in_flight,
+      maxInFlightPerSite: file.ingest.max_in_flight_per_site,
+      bodyTimeoutMs: file.ingest.body_timeout,
+      maxSampleAgeMs: file.ingest.max_sample_age,
       clockSkewToleranceMs: file.ingest.clock_skew_tolerance,
     },
     silentAfterPushes: file.silent_after_pushes,

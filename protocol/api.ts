@@ -35,8 +35,13 @@ export interface SiteStatus {
   clockOffsetMs: number | null;
   /** True when |clockOffsetMs| exceeds the collector's tolerance: sample times are then corrected by the offset. */
   clockSkewed: boolean;
-  /** Records the agent still had to send, and had dropped because its spool was full, at the last push. */
-  spool: { pendingRecords: number; droppedRecords: number } | null;
+  /**
+   * The agent's spool at the last push: records it still had to send, had dropped (its spool was full or a segment
+   * corrupt), and had set aside because the collector refused them (null: an agent of protocol version 1 does not say).
+   */
+  spool: { pendingRecords: number; droppedRecords: number; refusedRecords: number | null } | null;
+  /** Records of the site's batches the collector refused (bad schema, unknown link, timestamp out of bounds), counted at the collector. */
+  refusedRecords: number;
   /** The link that carried the agent's last push (null: unknown, or its routing table chose). */
   lastPushVia: string | null;
   links: LinkStatus[];

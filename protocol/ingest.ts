@@ -45,6 +45,32 @@ export const ingestBatchSchema = z.strictObject({
   viaLink: identifierSchema.optional(),
 });
 
+/** A record as the batch envelope sees it: any object with its seq; its kind's schema is applied to it alone. */
+const envelopeRecordSchema = z.looseObject({ seq: z.number().int().nonnegative() });
+
+/**
+ * What the collector parses a batch with first: everything of {@link ingestBatchSchema} but the records, which need
+ * only be objects with an integer `seq`. A fault here concerns the whole batch (400); each record is then parsed on
+ * its own against its kind's schema, and one that fails is refused alone (see {@link RefusedRecord}).
+ */
+export const ingestEnvelopeSchema = ingestBatchSchema.extend({
+  samples: z.array(envelopeRecordSchema).max(MAX_SAMPLES_PER_BATCH),
+  events: z.array(envelopeRecordSchema).max(MAX_SAMPLES_PER_BATCH).optional(),
+});
+
+/** A batch whose records are not parsed yet, see {@link ingestEnvelopeSchema}. */
+export type IngestEnvelope = z.infer<typeof ingestEnvelopeSchema>;
+
+/**
+ * Why a record was refused: it fails its kind's schema (`invalid_record`), names a link the collector's file does not
+ * list for the site (`unknown_link`), or is stamped after its batch's send time (`ts_after_send`) or longer before it
+ * than the collector keeps (`ts_too_old`).
+ */
+export const REFUSED_RECORD_ERRORS = ["invalid_record", "unknown_link", "ts_after_send", "ts_too_old"] as const;
+
+/** See {@link REFUSED_RECORD_ERRORS}. */
+export type RefusedRecordError = (typeof REFUSED_RECORD_ERRORS)[number];
+
 /** A batch as the agent sends it, see {@link ingestBatchSchema}. */
 export type IngestBatch = z.infer<typeof ingestBatchSchema>;
 
@@ -55,10 +81,12 @@ export type LinkSnapshot = z.infer<typeof linkSnapshotSchema>;
  * A record of an accepted batch that the collector will never take (it fails its kind's schema, names a link the
  * collector does not know, or is stamped outside the bounds of the batch's send time). `error` is a stable code,
  * `message` says what is wrong. The agent acknowledges it with the batch and sets it aside (counted, shown), so one bad
- * record never holds back the rest.
+ * record never holds back the rest. A version-1 agent does not read `refused`: it acknowledges the whole batch, so its
+ * refused records are dropped at the agent (and counted at the collector).
  */
 export interface RefusedRecord {
   seq: number;
+  /** One of {@link REFUSED_RECORD_ERRORS}; a string, so an agent keeps working when a later collector adds a code. */
   error: string;
   message: string;
 }

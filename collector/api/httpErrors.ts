@@ -33,6 +33,7 @@ export function jsonErrorHandler(onUnexpected: (err: unknown) => void, isStoreUn
     }
     const known = BODY_PARSER_ERRORS[(err as { type?: string })?.type ?? ""];
     if (known) {
+      if (res.headersSent) return; // already answered (a body cut off for time, collector/ingest/bodyDeadline.ts)
       sendError(res, known.status, known.error, known.message(err as { limit?: number }));
       return;
     }

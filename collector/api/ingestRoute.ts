@@ -1,12 +1,15 @@
 import express, { Router, type NextFunction, type Request, type Response } from "express";
 import type { CollectorConfig } from "../../config/collectorSchema.js";
-import { formatKeyPath } from "../../config/loader.js";
 import type { Logger } from "../../config/logger.js";
-import { ingestBatchSchema, type IngestAccepted, type IngestBatch } from "../../protocol/ingest.js";
-import { hashToken, parseBearer } from "../auth/tokens.js";
-import { readAgentClock } from "../ingest/clockOffset.js";
-import { checkBatchFits, toStoredEvents, toStoredSamples } from "../ingest/ingestBatch.js";
-import { STORE_RETRY_AFTER_S, StoreUnavailableError, type StoreBreaker } from "../health/storeBreaker.js";
+import { STORE_RETRY_AFTER_S, type StoreBreaker } from "../health/storeBreaker.js";
+import { authenticatePush } from "../ingest/authenticate.js";
+import { bodyDeadline } from "../ingest/bodyDeadline.js";
+import { fitBatch } from "../ingest/fitBatch.js";
+import { IngestSlots } from "../ingest/ingestSlots.js";
+import { judgeBatch } from "../ingest/judgeBatch.js";
+import { parseBatch } from "../ingest/parseBatch.js";
+import { publishBatch } from "../ingest/publishBatch.js";
+import { writeBatch } from "../ingest/writeBatch.js";
 import type { CollectorMetrics } from "../metrics.js";
 import type { LinkChange, StateEngine } from "../state/stateEngine.js";
 import type { Store } from "../store/store.js";
@@ -29,10 +32,13 @@ export interface IngestDeps {
 type AuthedRequest = Request & { tokenSite?: string };
 
 /**
- * POST /ingest: authenticate (before reading the body; a read, which a store that refuses writes still answers), then
- * refuse at once while the store is failing (503 + Retry-After, no write attempted), limit concurrency (429), parse
- * gzip/JSON with a size limit, validate against the protocol, store idempotently, then judge states. Every refusal
- * is a JSON error naming the problem.
+ * POST /ingest, the ingest pipeline's HTTP face. Its stages, each in collector/ingest/: **authenticate** (before the
+ * body is read; a read, which a store that refuses writes still answers), then refuse at once while the store is
+ * failing (503 + Retry-After, no write attempted), take a slot (429 + Retry-After beyond `max_in_flight` in all or
+ * `max_in_flight_per_site` for the site), read gzip/JSON with a size limit and a time limit (`body_timeout`: 408),
+ * **parse** (envelope strictly, then each record alone), **fit** (the token's site, known links, time bounds, clock
+ * correction), **write** idempotently, **judge**, **publish**. Batch-level faults are a JSON error naming the problem;
+ * a record that cannot be taken is refused alone, listed in the 200 answer.
  *
  * A batch refused for the store's sake (503 `store_unavailable`: the store is failing, or cannot even be read to check
  * the token) is not acknowledged: the agent keeps it in its spool and sends it again, so nothing is lost (and the
@@ -44,7 +50,7 @@ export function ingestRouter(deps: IngestDeps): Router {
   const { config, store, breaker, engine, metrics, logger, now } = deps;
   const router = Router();
   const sitesById = new Map(config.sites.map((site) => [site.id, site]));
-  let inFlight = 0;
+  const slots = new IngestSlots(config.ingest.maxInFlight, config.ingest.maxInFlightPerSite);
   /** Token checks are failing because the store cannot be read: logged once, until one succeeds again. */
   let tokenReadsFailing = false;
 
@@ -63,20 +69,15 @@ export function ingestRouter(deps: IngestDeps): Router {
   };
 
   const authenticate = (req: AuthedRequest, res: Response, next: NextFunction): void => {
-    if (!req.headers.authorization) return reject(res, 401, "missing_token", "Authorization: Bearer <site token> is required");
-    const token = parseBearer(req.headers.authorization);
-    let site: string | null = null;
-    try {
-      site = token ? store.siteForTokenHash(hashToken(token)) : null;
-    } catch (err) {
-      if (!store.isUnavailableError(err)) throw err; // a bug: the error handler answers 500
-      if (!tokenReadsFailing) logger.error("ingest tokens cannot be checked: the store cannot be read; pushes refused with 503", { err });
+    const auth = authenticatePush(req.headers.authorization, store); // throws only for a bug: the error handler answers 500
+    if (auth.kind === "store_unavailable") {
+      if (!tokenReadsFailing) logger.error("ingest tokens cannot be checked: the store cannot be read; pushes refused with 503", { err: auth.err });
       tokenReadsFailing = true;
       return refuseForStore(res, null);
     }
     tokenReadsFailing = false;
-    if (!site) return reject(res, 401, "invalid_token", "the bearer token is not a known site token");
-    req.tokenSite = site;
+    if (auth.kind === "refused") return reject(res, 401, auth.error, auth.message);
+    req.tokenSite = auth.site;
     next();
   };
 
@@ -85,92 +86,44 @@ export function ingestRouter(deps: IngestDeps): Router {
     refuseForStore(res, req.tokenSite ?? null);
   };
 
-  const limitConcurrency = (_req: Request, res: Response, next: NextFunction): void => {
-    if (inFlight >= config.ingest.maxInFlight) {
+  const takeSlot = (req: AuthedRequest, res: Response, next: NextFunction): void => {
+    const taken = slots.take(req.tokenSite!);
+    if ("refusal" in taken) {
       res.setHeader("Retry-After", "1");
-      return reject(res, 429, "busy", `the collector is handling ${inFlight} batches; retry later`);
+      return reject(res, 429, "busy", taken.refusal);
     }
-    inFlight++;
-    metrics.ingestInFlight.set(inFlight);
+    metrics.ingestInFlight.set(slots.inFlight);
     res.on("close", () => {
-      inFlight--;
-      metrics.ingestInFlight.set(inFlight);
+      taken.slot.release();
+      metrics.ingestInFlight.set(slots.inFlight);
     });
     next();
   };
 
-  const parseBody = express.json({ limit: config.ingest.maxBodyBytes, inflate: true, strict: true, type: () => true });
+  const limitBodyTime = bodyDeadline(config.ingest.bodyTimeoutMs, (res) =>
+    reject(res, 408, "body_timeout", `the request body did not arrive within ${config.ingest.bodyTimeoutMs} ms`),
+  );
+  const readBody = express.json({ limit: config.ingest.maxBodyBytes, inflate: true, strict: true, type: () => true });
 
-  router.post("/ingest", authenticate, failFast, limitConcurrency, parseBody, (req: AuthedRequest, res: Response) => {
-    const parsed = ingestBatchSchema.safeParse(req.body);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.slice(0, 5).map((issue) => `${formatKeyPath(issue.path) || "(body)"}: ${issue.message}`);
-      return reject(res, 400, "invalid_batch", problems.join("; "));
-    }
-    const batch = parsed.data;
-    const siteConfig = sitesById.get(batch.site);
-    const problem = checkBatchFits(batch, req.tokenSite!, siteConfig);
-    if (problem) return reject(res, problem.status, problem.error, problem.message);
+  router.post("/ingest", authenticate, failFast, takeSlot, limitBodyTime, readBody, (req: AuthedRequest, res: Response) => {
+    const parsed = parseBatch(req.body);
+    if ("problem" in parsed) return reject(res, parsed.problem.status, parsed.problem.error, parsed.problem.message);
+    const site = parsed.batch.envelope.site;
+    const fitted = fitBatch(parsed.batch, req.tokenSite!, sitesById.get(site), config.ingest, now(), engine.contact(site)?.clockCorrectionMs ?? 0);
+    if ("problem" in fitted) return reject(res, fitted.problem.status, fitted.problem.error, fitted.problem.message);
+    const batch = fitted.batch;
 
-    const receivedAt = now();
-    const clock = readAgentClock(batch.sentAt, receivedAt, config.ingest.clockSkewToleranceMs);
-    const stored = toStoredSamples(batch, clock.correctionMs);
-    let written;
-    let writtenEvents;
-    try {
-      ({ written, writtenEvents } = breaker.write(() => ({
-        written: store.writeSamples(stored),
-        writtenEvents: store.writeEvents(toStoredEvents(batch, clock.correctionMs)),
-      })));
-    } catch (err) {
-      // A store failure opened the breaker, which logged it once, or was refused by it without touching the store.
-      if (err instanceof StoreUnavailableError || store.isUnavailableError(err)) return refuseForStore(res, batch.site);
-      logger.error("batch not stored: the write failed", { site: batch.site, err });
+    const written = writeBatch(batch, store, breaker);
+    if (written.kind === "store_unavailable") return refuseForStore(res, site);
+    if (written.kind === "failed") {
+      logger.error("batch not stored: the write failed", { site, err: written.err });
       return reject(res, 500, "internal", "the collector failed to store this batch");
     }
-    metrics.ingestSamples.inc({ result: "inserted" }, written.inserted);
-    metrics.ingestSamples.inc({ result: "duplicate" }, written.duplicates);
 
-    const records = batch.samples.length + (batch.events?.length ?? 0);
-    const wasSilentOrNew = ["silent", "unknown"].includes(engine.siteState(siteConfig!, receivedAt));
-    const previous = engine.contact(batch.site);
-    engine.recordContact({
-      site: batch.site,
-      lastSeenTs: receivedAt,
-      clockOffsetMs: clock.offsetMs,
-      pushIntervalMs: batch.pushIntervalMs,
-      // The agent counts this batch's own records as pending (they are not acknowledged when it sends them); once
-      // the batch is stored, the backlog still to come is the rest. Otherwise a backfill would never look complete.
-      pendingRecords: Math.max(0, batch.spool.pendingRecords - records),
-      droppedRecords: batch.spool.droppedRecords,
-      lastSeq: previous?.lastSeq ?? 0,
-      viaLink: batch.viaLink ?? null,
-    });
-    if (clock.skewed && !previous) logger.warn("agent clock is off", { site: batch.site, offsetMs: clock.offsetMs });
-    const changes = wasSilentOrNew && batch.snapshot ? engine.adoptSnapshot(batch.site, batch.snapshot, batch.sentAt + clock.correctionMs, clock.correctionMs) : [];
-    changes.push(...engine.observe(batch.site, stored));
-    deps.onSiteUpdated(batch.site, changes);
-
-    if (records > 0 && written.inserted + writtenEvents.inserted === 0) {
-      metrics.ingestBatches.inc({ result: "replay" });
-      sendError(res, 409, "replay", `all ${records} records of the batch are already stored`);
-      return;
-    }
-    metrics.ingestBatches.inc({ result: "accepted" });
-    const body: IngestAccepted = {
-      accepted: written.inserted + writtenEvents.inserted,
-      duplicates: written.duplicates + writtenEvents.duplicates,
-      lastSeq: lastSeqOf(batch),
-      clockOffsetMs: clock.offsetMs,
-      refused: [],
-    };
-    res.json(body);
+    const { changes, firstContact } = judgeBatch(batch, engine);
+    if (batch.clock.skewed && firstContact) logger.warn("agent clock is off", { site, offsetMs: batch.clock.offsetMs });
+    const answer = publishBatch(deps, batch, written, changes);
+    res.status(answer.status).json(answer.body);
   });
   return router;
-}
-
-/** The highest seq in the batch (samples and events), or null for an empty batch. */
-function lastSeqOf(batch: IngestBatch): number | null {
-  const last = Math.max(batch.samples.at(-1)?.seq ?? -1, batch.events?.at(-1)?.seq ?? -1);
-  return last >= 0 ? last : null;
 }

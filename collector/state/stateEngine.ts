@@ -41,8 +41,13 @@ function linkKey(site: string, link: string): string {
 }
 
 /**
- * Link and site state for every configured site. Samples come in (seq order per site), rounds are assembled and
- * judged by the pure link state machine; the engine only keeps the results. Time is passed in.
+ * Link and site state for every configured site. Samples come in oldest first, rounds are assembled and judged by the
+ * pure link state machine; the engine only keeps the results. Time is passed in.
+ *
+ * Judged by time, not seq: a link's sample counts when it is newer than the last round judged for that link (older
+ * ones are history, a backfill), so an agent whose seqs start again, or jump near 2^53, is judged all the same.
+ * Nothing is created for names the configuration does not list: the engine's memory is bounded by the configured
+ * sites and links, whatever agents send.
  *
  * It also keeps which sites changed (a push, a snapshot, samples judged) and when each site turns silent, so that
  * those who act on changes ({@link takeChangedSites}) look at those sites only, never at every site.
@@ -53,6 +58,9 @@ export class StateEngine {
   private readonly dirty = new Set<string>();
   private readonly changedSites = new Set<string>();
   private readonly silenceDeadlines = new SilenceDeadlines();
+  /** Every configured (site, link) key. */
+  private readonly knownLinks: ReadonlySet<string>;
+  private readonly knownSites: ReadonlySet<string>;
 
   constructor(
     private readonly sites: readonly SiteConfig[],
@@ -60,25 +68,30 @@ export class StateEngine {
     private readonly silentAfterPushes: number,
     saved: { links: StoredLinkState[]; contacts: SiteContact[] },
   ) {
-    const known = new Set(sites.flatMap((site) => site.links.map((link) => linkKey(site.id, link.id))));
+    this.knownLinks = new Set(sites.flatMap((site) => site.links.map((link) => linkKey(site.id, link.id))));
+    this.knownSites = new Set(sites.map((site) => site.id));
     for (const stored of saved.links) {
-      if (known.has(linkKey(stored.site, stored.link))) {
+      if (this.knownLinks.has(linkKey(stored.site, stored.link))) {
         this.tracks.set(linkKey(stored.site, stored.link), { machine: stored.machine, pending: null, last: null });
       }
     }
     for (const contact of saved.contacts) {
+      if (!this.knownSites.has(contact.site)) continue;
       this.contacts.set(contact.site, contact);
       this.setSilenceDeadline(contact);
     }
   }
 
-  /** The link's track (created on first use). */
+  /**
+   * The link's track (created on first use). For a (site, link) the configuration does not list, a fresh `unknown`
+   * track that is not kept.
+   */
   track(site: string, link: string): LinkTrack {
     const key = linkKey(site, link);
     let track = this.tracks.get(key);
     if (!track) {
       track = { machine: initialLinkState(), pending: null, last: null };
-      this.tracks.set(key, track);
+      if (this.knownLinks.has(key)) this.tracks.set(key, track);
     }
     return track;
   }
@@ -88,10 +101,10 @@ export class StateEngine {
     return this.contacts.get(site) ?? null;
   }
 
-  /** Records a push from the site's agent (keeps the highest judged seq). */
+  /** Records a push from the site's agent; ignored for a site the configuration does not list. */
   recordContact(contact: SiteContact): void {
-    const previous = this.contacts.get(contact.site);
-    this.contacts.set(contact.site, { ...contact, lastSeq: Math.max(contact.lastSeq, previous?.lastSeq ?? 0) });
+    if (!this.knownSites.has(contact.site)) return;
+    this.contacts.set(contact.site, contact);
     this.changedSites.add(contact.site);
     this.setSilenceDeadline(contact);
   }
@@ -110,16 +123,21 @@ export class StateEngine {
 
   /**
    * After the site was silent (or never seen), adopts the agent's current view of its links so the site shows its
-   * state at once; the backlog that follows is older than `asOfTs` and feeds history only.
+   * state at once; the backlog that follows is older than `asOfTs` and feeds history only (a round stamped `asOfTs`
+   * or later is judged). Entries for links the site does not have are ignored.
    */
   adoptSnapshot(site: string, snapshot: readonly LinkSnapshot[], asOfTs: number, correctionMs: number): LinkChange[] {
     const changes: LinkChange[] = [];
     this.changedSites.add(site);
     for (const entry of snapshot) {
+      if (!this.knownLinks.has(linkKey(site, entry.link))) continue;
       const track = this.track(site, entry.link);
       if (track.machine.lastTs >= asOfTs) continue;
       const from = track.machine.state;
-      track.machine = { ...initialLinkState(), ...track.machine, state: entry.state, lastTs: asOfTs, failStreak: 0, reachStreak: 0, goodStreak: 0, poorStreak: 0 };
+      // As if the last round judged were just before asOfTs: a round that began at the very moment the batch was sent
+      // (an agent's first round and first push, say) is not in the snapshot and must still be judged.
+      const lastTs = asOfTs - 1;
+      track.machine = { ...initialLinkState(), ...track.machine, state: entry.state, lastTs, failStreak: 0, reachStreak: 0, goodStreak: 0, poorStreak: 0 };
       if (from !== entry.state) {
         track.machine.sinceTs = entry.sinceTs + correctionMs;
         changes.push({ site, link: entry.link, event: { type: "state", from, to: entry.state, ts: asOfTs } });
@@ -129,24 +147,25 @@ export class StateEngine {
     return changes;
   }
 
-  /** Judges new samples of one site (seq above the last judged; older ones are history only). Returns the changes. */
+  /**
+   * Judges one site's samples, oldest first: a link sample newer than the last round judged for its link joins that
+   * link's round (older ones, and resends, are history only). Returns the changes.
+   */
   observe(site: string, samples: readonly StoredSample[]): LinkChange[] {
     this.changedSites.add(site);
-    const contact = this.contacts.get(site);
-    let lastSeq = contact?.lastSeq ?? 0;
     const changes: LinkChange[] = [];
     for (const stored of samples) {
       const { sample } = stored;
-      if (sample.seq <= lastSeq) continue;
-      lastSeq = sample.seq;
       // Only a link's own probes judge the link; applications and LAN devices are history (and later, their own state).
       if (sample.role !== "link" || sample.link === null) continue;
       const key = linkKey(site, sample.link);
+      if (!this.knownLinks.has(key)) continue; // ingest refuses these; never keep state for a name the file does not list
       const track = this.track(site, sample.link);
       const latencyMs = sampleLatencyMs(sample);
       const lossPct = sampleLossPct(sample);
       if (!track.last || stored.ts >= track.last.ts) track.last = { ts: stored.ts, rttAvgMs: latencyMs, lossPct };
-      const part = { ts: stored.ts, round: sample.round, roundSize: sample.roundSize, ok: sample.ok, lossPct, rttAvgMs: latencyMs };
+      if (stored.ts <= track.machine.lastTs) continue;
+      const part = { ts: stored.ts, probe: sample.probe, round: sample.round, roundSize: sample.roundSize, ok: sample.ok, lossPct, rttAvgMs: latencyMs };
       const { complete, pending } = addToRound(track.pending, part);
       track.pending = pending;
       for (const parts of complete) {
@@ -156,7 +175,6 @@ export class StateEngine {
       }
       this.dirty.add(key);
     }
-    if (contact) contact.lastSeq = lastSeq;
     return changes;
   }
 

@@ -36,7 +36,8 @@ export function siteStatusOf(
     lastSeenTs: contact?.lastSeenTs ?? null,
     clockOffsetMs: contact?.clockOffsetMs ?? null,
     clockSkewed: contact ? Math.abs(contact.clockOffsetMs) > clockSkewToleranceMs : false,
-    spool: contact ? { pendingRecords: contact.pendingRecords, droppedRecords: contact.droppedRecords } : null,
+    spool: contact ? { pendingRecords: contact.pendingRecords, droppedRecords: contact.droppedRecords, refusedRecords: contact.agentRefusedRecords } : null,
+    refusedRecords: contact?.refusedRecords ?? 0,
     lastPushVia: contact?.viaLink ?? null,
     links,
   };

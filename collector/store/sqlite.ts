@@ -27,10 +27,10 @@ const METRIC_COLUMNS = {
 } as const satisfies Record<SeriesMetric, string>;
 
 const INSERT_SAMPLE_SQL = `INSERT OR IGNORE INTO samples
-  (site, seq, ts, agent_ts, role, link, kind, probe, target, ok, latency_ms, loss_pct, sent, received,
+  (site, link_key, seq, ts, agent_ts, role, link, kind, probe, target, ok, latency_ms, loss_pct, sent, received,
    rtt_min_ms, rtt_avg_ms, rtt_max_ms, rtt_stddev_ms, rtt_median_ms, rtt_p90_ms, jitter_ms, mos,
    detail_json, reason, round, round_size)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 interface SiteContactRow {
   site: string;
@@ -41,6 +41,9 @@ interface SiteContactRow {
   dropped_records: number;
   last_seq: number;
   via_link: string | null;
+  clock_correction_ms: number;
+  refused_records: number;
+  agent_refused_records: number | null;
 }
 
 /**
@@ -77,17 +80,21 @@ export class SqliteStore implements Store {
       return inserted;
     });
     this.upsertContact = db.prepare(
-      `INSERT INTO site_contacts (site, last_seen_ts, clock_offset_ms, push_interval_ms, pending_records, dropped_records, last_seq, via_link)
-       VALUES (@site, @lastSeenTs, @clockOffsetMs, @pushIntervalMs, @pendingRecords, @droppedRecords, @lastSeq, @viaLink)
+      `INSERT INTO site_contacts (site, last_seen_ts, clock_offset_ms, push_interval_ms, pending_records, dropped_records, last_seq, via_link,
+         clock_correction_ms, refused_records, agent_refused_records)
+       VALUES (@site, @lastSeenTs, @clockOffsetMs, @pushIntervalMs, @pendingRecords, @droppedRecords, @lastSeq, @viaLink,
+         @clockCorrectionMs, @refusedRecords, @agentRefusedRecords)
        ON CONFLICT (site) DO UPDATE SET
          last_seen_ts = excluded.last_seen_ts, clock_offset_ms = excluded.clock_offset_ms,
          push_interval_ms = excluded.push_interval_ms, pending_records = excluded.pending_records,
-         dropped_records = excluded.dropped_records, last_seq = excluded.last_seq, via_link = excluded.via_link`,
+         dropped_records = excluded.dropped_records, last_seq = excluded.last_seq, via_link = excluded.via_link,
+         clock_correction_ms = excluded.clock_correction_ms, refused_records = excluded.refused_records,
+         agent_refused_records = excluded.agent_refused_records`,
     );
-    const insertEvent = db.prepare("INSERT OR IGNORE INTO events (site, seq, ts, agent_ts, type, event_json) VALUES (?, ?, ?, ?, ?, ?)");
+    const insertEvent = db.prepare("INSERT OR IGNORE INTO events (site, seq, ts, agent_ts, type, event_group, event_json) VALUES (?, ?, ?, ?, ?, ?, ?)");
     this.writeEventBatch = db.transaction((events: StoredEvent[]) => {
       let inserted = 0;
-      for (const { site, ts, agentTs, event } of events) inserted += insertEvent.run(site, event.seq, ts, agentTs, event.type, JSON.stringify(event)).changes;
+      for (const { site, ts, agentTs, event } of events) inserted += insertEvent.run(site, event.seq, ts, agentTs, event.type, event.group, JSON.stringify(event)).changes;
       return inserted;
     });
     this.seriesStatements = Object.fromEntries(
@@ -200,6 +207,7 @@ export class SqliteStore implements Store {
     return (row as { n: number }).n;
   }
 
+  /** Ascending; a seq appears once per stored record that carries it (an agent whose seqs started again repeats them). */
   listSeqs(site: string): number[] {
     return this.db.prepare("SELECT seq FROM samples WHERE site = ? ORDER BY seq").pluck().all(site) as number[];
   }
@@ -235,7 +243,8 @@ export class SqliteStore implements Store {
 
   /** Upserts the contact for `contact.site`. */
   saveSiteContact(contact: SiteContact): void {
-    this.upsertContact.run(contact);
+    const { site, lastSeenTs, clockOffsetMs, pushIntervalMs, pendingRecords, droppedRecords, lastSeq, viaLink, clockCorrectionMs, refusedRecords, agentRefusedRecords } = contact;
+    this.upsertContact.run({ site, lastSeenTs, clockOffsetMs, pushIntervalMs, pendingRecords, droppedRecords, lastSeq, viaLink, clockCorrectionMs, refusedRecords, agentRefusedRecords });
   }
 
   /** Every saved site contact, ordered by site. */
@@ -250,6 +259,9 @@ export class SqliteStore implements Store {
       droppedRecords: row.dropped_records,
       lastSeq: row.last_seq,
       viaLink: row.via_link,
+      clockCorrectionMs: row.clock_correction_ms,
+      refusedRecords: row.refused_records,
+      agentRefusedRecords: row.agent_refused_records,
     }));
   }
 
@@ -304,6 +316,7 @@ function sampleRow({ site, ts, agentTs, sample }: StoredSample): unknown[] {
   const icmp = sample.kind === "icmp" ? sample : null;
   return [
     site,
+    sample.link ?? "", // link_key: a key column cannot be null (sqliteSchema.ts, migration 4)
     sample.seq,
     ts,
     agentTs,

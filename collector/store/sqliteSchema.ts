@@ -107,6 +107,68 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX incidents_start_ts ON incidents (start_ts);
   `,
+  // 4: a stored record's identity is what it measured, not the agent's seq (docs/decisions.md, "Identity"): an agent
+  // whose seqs start again (spool lost or replaced) must not have its new samples taken for resends. Samples are keyed
+  // by (site, link, probe, ts) — `link_key` is the link or '' for a sample of no link (a LAN device), as a key column
+  // cannot be null — and events by (site, ts, type, group); seq is kept for audits. A row whose measurement was
+  // already held keeps the copy with the lowest seq. Site contacts gain the clock correction in effect (sticky, see
+  // collector/ingest/clockOffset.ts) and the counts of refused records (the collector's, and the agent's own).
+  `
+  CREATE TABLE samples_by_measurement (
+    site          TEXT    NOT NULL,
+    link_key      TEXT    NOT NULL,
+    seq           INTEGER NOT NULL,
+    ts            INTEGER NOT NULL,
+    agent_ts      INTEGER NOT NULL,
+    role          TEXT    NOT NULL,
+    link          TEXT,
+    kind          TEXT    NOT NULL,
+    probe         TEXT    NOT NULL,
+    target        TEXT    NOT NULL,
+    ok            INTEGER NOT NULL,
+    latency_ms    REAL,
+    loss_pct      REAL    NOT NULL,
+    sent          INTEGER,
+    received      INTEGER,
+    rtt_min_ms    REAL,
+    rtt_avg_ms    REAL,
+    rtt_max_ms    REAL,
+    rtt_stddev_ms REAL,
+    rtt_median_ms REAL,
+    rtt_p90_ms    REAL,
+    jitter_ms     REAL,
+    mos           REAL,
+    detail_json   TEXT,
+    reason        TEXT,
+    round         INTEGER NOT NULL,
+    round_size    INTEGER NOT NULL,
+    PRIMARY KEY (site, link_key, probe, ts)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO samples_by_measurement (link_key, site, seq, ts, agent_ts, role, link, kind, probe, target, ok, latency_ms, loss_pct, sent, received, rtt_min_ms, rtt_avg_ms, rtt_max_ms, rtt_stddev_ms, rtt_median_ms, rtt_p90_ms, jitter_ms, mos, detail_json, reason, round, round_size)
+    SELECT IFNULL(link, ''), site, seq, ts, agent_ts, role, link, kind, probe, target, ok, latency_ms, loss_pct, sent, received, rtt_min_ms, rtt_avg_ms, rtt_max_ms, rtt_stddev_ms, rtt_median_ms, rtt_p90_ms, jitter_ms, mos, detail_json, reason, round, round_size FROM samples ORDER BY site, seq;
+  DROP TABLE samples;
+  ALTER TABLE samples_by_measurement RENAME TO samples;
+  CREATE INDEX samples_site_link_ts ON samples (site, link, ts);
+
+  CREATE TABLE events_by_decision (
+    site        TEXT    NOT NULL,
+    seq         INTEGER NOT NULL,
+    ts          INTEGER NOT NULL,
+    agent_ts    INTEGER NOT NULL,
+    type        TEXT    NOT NULL,
+    event_group TEXT    NOT NULL,
+    event_json  TEXT    NOT NULL,
+    PRIMARY KEY (site, ts, type, event_group)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO events_by_decision (site, seq, ts, agent_ts, type, event_group, event_json)
+    SELECT site, seq, ts, agent_ts, type, IFNULL(json_extract(event_json, '$.group'), ''), event_json FROM events ORDER BY site, seq;
+  DROP TABLE events;
+  ALTER TABLE events_by_decision RENAME TO events;
+
+  ALTER TABLE site_contacts ADD COLUMN clock_correction_ms INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE site_contacts ADD COLUMN refused_records INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE site_contacts ADD COLUMN agent_refused_records INTEGER;
+  `,
 ];
 
 /**

@@ -25,7 +25,7 @@ export interface StoredEvent {
 export interface WriteResult {
   /** Samples newly stored. */
   inserted: number;
-  /** Samples already held for the same (site, seq), left unchanged. */
+  /** Records already held for the same identity (see {@link Store}), left unchanged. */
   duplicates: number;
 }
 
@@ -58,10 +58,16 @@ export interface SiteContact {
   pushIntervalMs: number;
   pendingRecords: number;
   droppedRecords: number;
-  /** Highest sample seq the state engine has judged for this site (resent samples at or below it are history only). */
+  /** Highest record seq of the last batch taken (for audits; judging goes by time, not seq). */
   lastSeq: number;
   /** The link that carried the last push, as the agent reported it (null: its routing table chose). */
   viaLink: string | null;
+  /** Added to this site's agent timestamps to put them on the collector's time line, ms (sticky, collector/ingest/clockOffset.ts). */
+  clockCorrectionMs: number;
+  /** Records of this site's batches the collector refused (set aside by the agent), counted at the collector since it first heard from the site. */
+  refusedRecords: number;
+  /** Records the agent reported it set aside because the collector refused them (protocol version 2; null: not reported). */
+  agentRefusedRecords: number | null;
 }
 
 /** A link's state machine as persisted. */
@@ -72,13 +78,15 @@ export interface StoredLinkState {
 }
 
 /**
- * Storage behind the collector. Writes are idempotent on (site, seq): a resend never duplicates.
+ * Storage behind the collector. Writes are idempotent on what a record measured: a sample is identified by (site, link
+ * or none, probe, ts), an event by (site, ts, type, group), not by the agent's seq (which starts again when an agent
+ * loses its spool); a resend never duplicates, and seqs are kept for audits.
  * Implementations must make a write durable before returning (the collector acknowledges after it).
  */
 export interface Store {
-  /** Stores samples, ignoring any (site, seq) already held. All-or-nothing per call. */
+  /** Stores samples, ignoring any (site, link, probe, ts) already held. All-or-nothing per call. */
   writeSamples(samples: StoredSample[]): WriteResult;
-  /** Stores agent events, ignoring any (site, seq) already held. */
+  /** Stores agent events, ignoring any (site, ts, type, group) already held. */
   writeEvents(events: StoredEvent[]): WriteResult;
   /** A site's events from `fromTs` (inclusive, collector time line), oldest first, at most `limit`. */
   listEvents(site: string, fromTs: number, limit: number): StoredEvent[];

@@ -149,6 +149,14 @@ export class SitePage implements Page {
         spool && spool.droppedRecords > 0
           ? el("p", { class: "notice", "data-spool-dropped": spool.droppedRecords }, t("site.spoolDropped", { n: format.number(spool.droppedRecords, 0) }))
           : null,
+        // Worth a warning too: records the collector could not take (the agent's own count, when it reports one, beside it).
+        site.refusedRecords > 0 || (spool?.refusedRecords ?? 0) > 0
+          ? el(
+              "p",
+              { class: "notice", "data-refused-records": site.refusedRecords, "data-spool-refused": spool?.refusedRecords ?? "" },
+              t("site.refused", { n: format.number(site.refusedRecords, 0), agent: spool?.refusedRecords === null || spool === null ? "?" : format.number(spool.refusedRecords, 0) }),
+            )
+          : null,
         skewText ? el("p", { class: "notice", "data-clock-skew-notice": "" }, skewText) : null,
       ),
     );

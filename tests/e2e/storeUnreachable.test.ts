@@ -96,12 +96,14 @@ describe("e2e: store unreachable — a locked SQLite file makes a `collector` in
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Where the pushed samples' times start: a resend of a seq is the same measurement (a sample's identity is its time). */
+  const pushedTsBase = Date.now() - 60_000;
   /** POSTs the test site's batch of `seqs`; answers status, Retry-After and the error code. */
   const push = async (seqs: number[]) => {
     const response = await fetch(`${baseUrl}/api/v1/ingest`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${pushedToken}` },
-      body: JSON.stringify(batchOf(PUSHED_SITE, seqs.map((seq) => icmpSample(seq, { ts: Date.now() - 1000 })), { pushIntervalMs: 600_000 })),
+      body: JSON.stringify(batchOf(PUSHED_SITE, seqs.map((seq) => icmpSample(seq, { ts: pushedTsBase + seq * 10 })), { pushIntervalMs: 600_000 })),
     });
     const body = (await response.json()) as { error?: string };
     return { status: response.status, retryAfter: response.headers.get("retry-after"), error: body.error ?? null };

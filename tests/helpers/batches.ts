@@ -1,12 +1,18 @@
-import type { IngestBatch } from "../../protocol/ingest.js";
+import type { IngestBatch, RefusedRecord } from "../../protocol/ingest.js";
 import type { HttpSample, IcmpSample, Sample } from "../../protocol/sample.js";
 
-/** An ICMP sample for tests: ok with 10 ms rtt unless `ok: false`. */
+/**
+ * Where {@link icmpSample}'s default timestamps start: a day before the test run, on a 10 s boundary, so samples are
+ * within the collector's bounds (no later than their batch's send time, no older than `max_sample_age`).
+ */
+export const SAMPLE_TS_BASE = Math.floor((Date.now() - 86_400_000) / 10_000) * 10_000;
+
+/** An ICMP sample for tests: ok with 10 ms rtt unless `ok: false`; stamped {@link SAMPLE_TS_BASE} + seq × 10 s. */
 export function icmpSample(seq: number, overrides: Partial<IcmpSample> = {}): IcmpSample {
   const ok = overrides.ok ?? true;
   return {
     seq,
-    ts: 1_700_000_000_000 + seq * 10_000,
+    ts: SAMPLE_TS_BASE + seq * 10_000,
     kind: "icmp",
     role: "link",
     link: "tslcd",
@@ -44,7 +50,7 @@ export async function postIngest(
   baseUrl: string,
   body: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; json: { error?: string; message?: string; accepted?: number; duplicates?: number } }> {
+): Promise<{ status: number; json: { error?: string; message?: string; accepted?: number; duplicates?: number; refused?: RefusedRecord[] } }> {
   const payload = typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   const response = await fetch(`${baseUrl}/api/v1/ingest`, {
     method: "POST",

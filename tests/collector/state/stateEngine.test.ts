@@ -23,7 +23,7 @@ function stored(sample: ReturnType<typeof icmpSample>): StoredSample {
 
 function engineWithContact(nowMs: number): StateEngine {
   const engine = new StateEngine([site], DEFAULT_LINK_STATE_POLICY, 3, { links: [], contacts: [] });
-  engine.recordContact({ site: "a", lastSeenTs: nowMs, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 0, viaLink: null });
+  engine.recordContact({ site: "a", lastSeenTs: nowMs, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 0, viaLink: null, clockCorrectionMs: 0, refusedRecords: 0, agentRefusedRecords: null });
   return engine;
 }
 
@@ -32,7 +32,7 @@ describe("collector/state/stateEngine", () => {
     const engine = engineWithContact(0);
     const samples = [1, 2, 3].flatMap((round) => [
       icmpSample(round * 2 - 1, { round, roundSize: 2, ok: false, ts: round * 1000 }),
-      icmpSample(round * 2, { round, roundSize: 2, ok: round !== 2, target: "192.0.2.2", ts: round * 1000 }),
+      icmpSample(round * 2, { round, roundSize: 2, ok: round !== 2, probe: "icmp:192.0.2.2", target: "192.0.2.2", ts: round * 1000 }),
     ]);
     engine.observe("a", samples.map(stored));
     // Rounds 1 and 3: one target of two answers (loss 50 %: poor); round 2: none answers (failed).
@@ -56,7 +56,7 @@ describe("collector/state/stateEngine", () => {
     expect(engine.siteState(site, 100_000)).toBe("degraded");
   });
 
-  it("ignores samples at or below the last judged seq (a resend judges nothing twice)", () => {
+  it("ignores samples no newer than the last judged round (a resend judges nothing twice)", () => {
     const engine = engineWithContact(0);
     const samples = [1, 2, 3].map((seq) => stored(icmpSample(seq, { ok: false })));
     engine.observe("a", samples);
@@ -83,7 +83,7 @@ describe("collector/state/stateEngine", () => {
   it("reports the sites that changed once each, and a site again when its silence deadline passes, not before", () => {
     const other: SiteConfig = { ...site, id: "b" };
     const engine = new StateEngine([site, other], DEFAULT_LINK_STATE_POLICY, 3, { links: [], contacts: [] });
-    const contact = (id: string, lastSeenTs: number) => engine.recordContact({ site: id, lastSeenTs, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 0, viaLink: null });
+    const contact = (id: string, lastSeenTs: number) => engine.recordContact({ site: id, lastSeenTs, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 0, viaLink: null, clockCorrectionMs: 0, refusedRecords: 0, agentRefusedRecords: null });
     contact("a", 0);
     contact("b", 5_000);
     engine.observe("a", [stored(icmpSample(1))]);
@@ -100,8 +100,55 @@ describe("collector/state/stateEngine", () => {
   });
 
   it("a site whose saved contact is already old is reported silent at the first look after a restart", () => {
-    const saved = { site: "a", lastSeenTs: 0, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 5, viaLink: null };
+    const saved = { site: "a", lastSeenTs: 0, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 5, viaLink: null, clockCorrectionMs: 0, refusedRecords: 0, agentRefusedRecords: null };
     const engine = new StateEngine([site], DEFAULT_LINK_STATE_POLICY, 3, { links: [], contacts: [saved] });
     expect(engine.takeChangedSites(60_000)).toEqual(["a"]);
+  });
+
+  it("judges by time: an agent whose seqs started again is judged, its link goes down", () => {
+    const engine = engineWithContact(0);
+    engine.observe("a", [1, 2, 3].map((seq) => stored(icmpSample(seq, { ts: seq * 1000 }))));
+    expect(engine.track("a", "tslcd").machine.state).toBe("up");
+    // Spool lost: seqs 1, 2, 3 again, for later rounds that fail.
+    const changes = engine.observe("a", [1, 2, 3].map((seq) => stored(icmpSample(seq, { ok: false, round: 10 + seq, ts: 10_000 + seq * 1000 }))));
+    expect(changes.map((c) => c.event.type === "state" && c.event.to)).toEqual(["down"]);
+  });
+
+  it("a seq near 2^53 does not freeze judgement of the rounds that follow", () => {
+    const engine = engineWithContact(0);
+    engine.observe("a", [stored(icmpSample(Number.MAX_SAFE_INTEGER - 1, { ts: 1000 }))]);
+    engine.observe("a", [1, 2, 3].map((seq) => stored(icmpSample(seq, { ok: false, round: 10 + seq, ts: 2000 + seq * 1000 }))));
+    expect(engine.track("a", "tslcd").machine.state).toBe("down");
+  });
+
+  it("a resent part of a round still pending does not cut the round short", () => {
+    const engine = engineWithContact(0);
+    const first = stored(icmpSample(1, { round: 1, roundSize: 2, ok: false, ts: 1000 }));
+    engine.observe("a", [first]);
+    engine.observe("a", [first, stored(icmpSample(2, { round: 1, roundSize: 2, ok: true, probe: "icmp:192.0.2.2", target: "192.0.2.2", ts: 1000 }))]);
+    // One round of two parts, one of which answered: reachable (no failed round).
+    expect(engine.track("a", "tslcd").machine).toMatchObject({ failStreak: 0, recent: "p" });
+  });
+
+  it("creates nothing for links or sites the configuration does not list", () => {
+    const engine = engineWithContact(0);
+    const snapshot = Array.from({ length: 64 }, (_, i) => ({ link: `ghost-${i}`, state: "up" as const, sinceTs: 1 }));
+    expect(engine.adoptSnapshot("a", snapshot, 1000, 0)).toEqual([]);
+    expect(engine.adoptSnapshot("nowhere", [{ link: "tslcd", state: "up", sinceTs: 1 }], 1000, 0)).toEqual([]);
+    expect(engine.observe("a", [stored(icmpSample(1, { link: "ghost" }))])).toEqual([]);
+    engine.track("a", "ghost");
+    engine.recordContact({ ...engine.contact("a")!, site: "nowhere" });
+    expect(engine.takeDirty()).toEqual([]);
+    expect(engine.contact("nowhere")).toBeNull();
+    expect(engine.allContacts().map((c) => c.site)).toEqual(["a"]);
+    // The engine's own map of tracks: nothing was kept for a ghost.
+    expect((engine as unknown as { tracks: Map<string, unknown> }).tracks.size).toBe(0);
+  });
+
+  it("after adopting a snapshot, judges a round that began the moment the batch was sent (not in the snapshot)", () => {
+    const engine = engineWithContact(0);
+    engine.adoptSnapshot("a", [{ link: "tslcd", state: "unknown", sinceTs: 0 }], 1000, 0);
+    engine.observe("a", [stored(icmpSample(1, { ts: 999 })), stored(icmpSample(2, { ts: 1000 }))]);
+    expect(engine.track("a", "tslcd").machine).toMatchObject({ lastTs: 1000, recent: "g" });
   });
 });

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { initialLinkState } from "../../../protocol/linkState.js";
 import type { IcmpSample } from "../../../protocol/sample.js";
 import { MAX_SERIES_BUCKETS, SqliteStore } from "../../../collector/store/sqlite.js";
+import { SQLITE_MIGRATIONS } from "../../../collector/store/sqliteSchema.js";
+import type { FailoverEvent } from "../../../protocol/event.js";
 import type { SiteContact, StoredSample } from "../../../collector/store/store.js";
 
 const T0 = 1_700_000_000_000;
@@ -67,11 +69,27 @@ describe("collector/store/sqlite", () => {
       expect(points[4]).toEqual([T0 + 4000, 999]);
     });
 
-    it("keys on (site, seq): the same seq at another site is a different sample", () => {
+    it("keys on the site too: the same measurement at another site is a different sample", () => {
       expect(store.writeSamples([stored("ward-1", icmp(1)), stored("ward-2", icmp(1))])).toEqual({ inserted: 2, duplicates: 0 });
       expect(store.countSamples("ward-1")).toBe(1);
       expect(store.countSamples("ward-2")).toBe(1);
       expect(store.countSamples("ward-3")).toBe(0);
+    });
+
+    it("identifies a sample by what it measured (site, link, probe, ts), not by seq: a restarted seq is new, a resend under another seq is not", () => {
+      store.writeSamples([1, 2, 3].map((seq) => stored("ward-1", icmp(seq))));
+      // The agent lost its spool: seqs 1–3 again, for later rounds.
+      expect(store.writeSamples([1, 2, 3].map((seq) => stored("ward-1", icmp(seq, { ts: T0 + 60_000 + seq * 1000 }))))).toEqual({ inserted: 3, duplicates: 0 });
+      expect(store.listSeqs("ward-1")).toEqual([1, 1, 2, 2, 3, 3]);
+      // The same round of the same probe, whatever seq it comes with, is held once.
+      expect(store.writeSamples([stored("ward-1", icmp(42, { ts: T0 + 2000 }))])).toEqual({ inserted: 0, duplicates: 1 });
+      // Another probe of the same link and round, or the same probe on another link, is another measurement.
+      expect(store.writeSamples([stored("ward-1", icmp(43, { ts: T0 + 2000, probe: "gw2" })), stored("ward-1", icmp(44, { ts: T0 + 2000, link: "adsl" }))])).toEqual({ inserted: 2, duplicates: 0 });
+    });
+
+    it("identifies a sample of no link (a LAN device) by (site, probe, ts)", () => {
+      const lan = (seq: number, probe: string) => stored("ward-1", icmp(seq, { role: "lan", link: null, probe, ts: T0 }));
+      expect(store.writeSamples([lan(1, "camera"), lan(2, "camera"), lan(3, "printer")])).toEqual({ inserted: 2, duplicates: 1 });
     });
 
     it("counts duplicates inside one batch", () => {
@@ -86,6 +104,18 @@ describe("collector/store/sqlite", () => {
       store.writeSamples([9, 3, 7, 1].map((seq) => stored("ward-1", icmp(seq))));
       expect(store.listSeqs("ward-1")).toEqual([1, 3, 7, 9]);
       expect(store.listSeqs("nowhere")).toEqual([]);
+    });
+  });
+
+  describe("writeEvents", () => {
+    const failover = (seq: number, ts: number, group = "tinh"): FailoverEvent => ({ seq, ts, type: "failover", group, fromLink: "fiber", toLink: "adsl", reason: "preferred_down", action: "observe", ok: true, detail: "" });
+    const storedEvent = (event: FailoverEvent) => ({ site: "ward-1", ts: event.ts, agentTs: event.ts, event });
+
+    it("identifies an event by (site, ts, type, group), not by seq", () => {
+      expect(store.writeEvents([storedEvent(failover(5, T0)), storedEvent(failover(6, T0, "internet"))])).toEqual({ inserted: 2, duplicates: 0 });
+      expect(store.writeEvents([storedEvent(failover(77, T0))])).toEqual({ inserted: 0, duplicates: 1 });
+      expect(store.writeEvents([storedEvent(failover(5, T0 + 1000))])).toEqual({ inserted: 1, duplicates: 0 });
+      expect(store.listEvents("ward-1", 0, 10).map((e) => [e.event.seq, e.ts])).toEqual([[5, T0], [6, T0], [5, T0 + 1000]]);
     });
   });
 
@@ -223,6 +253,9 @@ describe("collector/store/sqlite on a file", () => {
       droppedRecords: 1,
       lastSeq: 42,
       viaLink: "inet",
+      clockCorrectionMs: -1180,
+      refusedRecords: 3,
+      agentRefusedRecords: 2,
     };
 
     const first = SqliteStore.open(path);
@@ -286,5 +319,40 @@ describe("collector/store/sqlite on a file", () => {
     raw.prepare("UPDATE schema_version SET version = 999").run();
     raw.close();
     expect(() => SqliteStore.open(path)).toThrow(/newer/);
+  });
+
+  it("migrates a version-3 database to identity by measurement, keeping every row's seq and the first copy of a measurement held twice", async () => {
+    const path = join(dir, "v3.db");
+    const { default: Database } = await import("better-sqlite3");
+    const raw = new Database(path);
+    raw.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+    for (const ddl of SQLITE_MIGRATIONS.slice(0, 3)) raw.exec(ddl);
+    raw.prepare("INSERT INTO schema_version (version) VALUES (3)").run();
+    const insert = raw.prepare(
+      `INSERT INTO samples (site, seq, ts, agent_ts, role, link, kind, probe, target, ok, loss_pct, rtt_avg_ms, round, round_size)
+       VALUES ('ward-1', ?, ?, ?, ?, ?, 'icmp', ?, '10.0.0.1', 1, 0, ?, 1, 1)`,
+    );
+    insert.run(1, T0, T0, "link", "fiber", "gw", 12);
+    insert.run(2, T0 + 1000, T0 + 1000, "link", "fiber", "gw", 13);
+    insert.run(3, T0, T0, "link", "fiber", "gw", 99); // the same measurement as seq 1
+    insert.run(4, T0, T0, "lan", null, "camera", 5);
+    raw.prepare("INSERT INTO events (site, seq, ts, agent_ts, type, event_json) VALUES ('ward-1', 5, ?, ?, 'failover', ?)").run(
+      T0, T0, JSON.stringify({ seq: 5, ts: T0, type: "failover", group: "tinh", fromLink: "fiber", toLink: "adsl", reason: "preferred_down", action: "observe", ok: true, detail: "" }),
+    );
+    raw.prepare("INSERT INTO site_contacts VALUES ('ward-1', ?, 0, 10000, 0, 0, 5, NULL)").run(T0);
+    raw.close();
+
+    const store = SqliteStore.open(path);
+    try {
+      expect(store.listSeqs("ward-1")).toEqual([1, 2, 4]);
+      expect(store.querySeries({ site: "ward-1", link: "fiber", metric: "rtt_avg", from: T0, to: T0 + 1000, stepMs: 1000 })).toEqual([[T0, 12]]);
+      expect(store.writeSamples([stored("ward-1", icmp(9, { ts: T0 + 1000, probe: "gw" }))])).toEqual({ inserted: 0, duplicates: 1 });
+      expect(store.listEvents("ward-1", 0, 10).map((e) => e.event.seq)).toEqual([5]);
+      expect(store.loadSiteContacts()).toEqual([
+        { site: "ward-1", lastSeenTs: T0, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 5, viaLink: null, clockCorrectionMs: 0, refusedRecords: 0, agentRefusedRecords: null },
+      ]);
+    } finally {
+      store.close();
+    }
   });
 });

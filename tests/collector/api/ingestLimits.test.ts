@@ -1,0 +1,91 @@
+import { connect, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestCollector, type TestCollector } from "../../helpers/collectorHarness.js";
+import { batchOf, icmpSample, postIngest } from "../../helpers/batches.js";
+
+/** An upload that sends its headers and the first byte of a 1000-byte body, then nothing more. */
+interface SlowUpload {
+  /** The collector's answer (status line and JSON body), whenever it comes. */
+  answer: Promise<{ status: number; body: { error?: string; message?: string } }>;
+  /** Resolves when the collector closed the connection. */
+  closed: Promise<void>;
+  socket: Socket;
+}
+
+function slowUpload(port: number, token: string): SlowUpload {
+  const socket = connect(port, "127.0.0.1");
+  socket.on("error", () => {}); // a reset after the answer is expected
+  let received = "";
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  const answer = new Promise<{ status: number; body: { error?: string; message?: string } }>((resolve, reject) => {
+    const tryParse = (): boolean => {
+      const headerEnd = received.indexOf("\r\n\r\n");
+      if (headerEnd < 0) return false;
+      const length = Number(/content-length: (\d+)/i.exec(received.slice(0, headerEnd))?.[1] ?? NaN);
+      const body = received.slice(headerEnd + 4);
+      if (Buffer.byteLength(body) < length) return false;
+      resolve({ status: Number(received.slice(9, 12)), body: JSON.parse(body) as { error?: string } });
+      return true;
+    };
+    socket.on("data", (chunk) => {
+      received += chunk.toString("utf8");
+      tryParse();
+    });
+    socket.once("close", () => {
+      if (!tryParse()) reject(new Error(`connection closed without a full answer: ${JSON.stringify(received)}`));
+    });
+  });
+  socket.write(
+    `POST /api/v1/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+  );
+  return { answer, closed, socket };
+}
+
+describe("collector/api/ingestRoute limits what one site's uploads can hold", () => {
+  let t: TestCollector;
+  let slowToken: string;
+  let otherToken: string;
+
+  beforeAll(async () => {
+    t = await startTestCollector(["tan-phong", "bien-hoa"], "ingest: { max_in_flight: 4, max_in_flight_per_site: 2, body_timeout: 1s }");
+    slowToken = t.tokenFor("tan-phong");
+    otherToken = t.tokenFor("bien-hoa");
+  });
+  afterAll(() => t.close());
+
+  it("gives one site at most its share of slots (429 beyond it), another site still pushes, and a slow body is cut off with 408", async () => {
+    const uploads = Array.from({ length: 6 }, () => slowUpload(t.collector.port, slowToken));
+    // Four are refused at once: the site already has its two batches in flight.
+    const busy: Array<{ status: number; body: { error?: string; message?: string } }> = [];
+    await new Promise<void>((resolve) => {
+      for (const upload of uploads) {
+        void upload.answer.then((answer) => {
+          if (answer.status === 429) busy.push(answer);
+          if (busy.length === 4) resolve();
+        });
+      }
+    });
+    expect(busy[0]!.body).toEqual({ error: "busy", message: "site 'tan-phong' already has 2 batches in flight; send one at a time" });
+
+    // While the two slow uploads hold their slots, another site's push is taken.
+    const other = await postIngest(t.collector.url, batchOf("bien-hoa", [icmpSample(1, { ts: Date.now() - 1000 })]), { Authorization: `Bearer ${otherToken}` });
+    expect(other.status).toBe(200);
+
+    // The two still waiting are cut off when their body time runs out, and their connections closed.
+    const held = (await Promise.all(uploads.map(async (upload) => ({ upload, answer: await upload.answer })))).filter(({ answer }) => answer.status !== 429);
+    expect(held.map(({ answer }) => answer)).toEqual([
+      { status: 408, body: { error: "body_timeout", message: "the request body did not arrive within 1000 ms" } },
+      { status: 408, body: { error: "body_timeout", message: "the request body did not arrive within 1000 ms" } },
+    ]);
+    await Promise.all(held.map(({ upload }) => upload.closed));
+
+    // Their slots are free again.
+    const again = await postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(1, { ts: Date.now() - 1000 })]), { Authorization: `Bearer ${slowToken}` });
+    expect(again.status).toBe(200);
+    for (const upload of uploads) upload.socket.destroy();
+    const metrics = await (await fetch(`${t.collector.url}/metrics`)).text();
+    expect(metrics).toMatch(/^wardwatch_ingest_rejects_total\{reason="busy"\} 4$/m);
+    expect(metrics).toMatch(/^wardwatch_ingest_rejects_total\{reason="body_timeout"\} 2$/m);
+  });
+
+});
