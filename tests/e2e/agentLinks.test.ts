@@ -136,7 +136,8 @@ describe.skipIf(!netns.ok)("e2e: agent on a two-link site (site namespace, real 
   });
 
   it("both links up: pushes leave through tslcd, the preferred link", async () => {
-    const status = await feed.waitForSite(SITE, (s) => s.state === "up" && s.lastPushVia === "tslcd");
+    // A site is `up` once its judged links are: wait for both links, whose first good rounds may arrive in two pushes.
+    const status = await feed.waitForSite(SITE, (s) => s.state === "up" && s.lastPushVia === "tslcd" && s.links.every((l) => l.state !== "unknown"));
     expect(status.links.map((l) => [l.id, l.state])).toEqual([
       ["tslcd", "up"],
       ["inet", "up"],
