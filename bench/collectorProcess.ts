@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { generateToken, hashToken } from "../collector/auth/tokens.js";
-import { SqliteStore } from "../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../collector/store/sqlite.js";
 import { BENCH_LINKS } from "./ingestWorkload.js";
 
 /** The command line entry point, two levels up from dist/bench/. */
@@ -19,8 +19,10 @@ const WARDWATCH_BIN = fileURLToPath(new URL("../../bin/wardwatch.js", import.met
 /** Files of a bench collector inside `dir`. */
 export interface BenchCollectorFiles {
   configFile: string;
-  /** The SQLite file the collector opens (data_dir/wardwatch.db). */
+  /** The metadata store's SQLite file (data_dir/wardwatch.db): tokens, events, link states. */
   dbFile: string;
+  /** The SQLite sample store's file (data_dir/samples.db, the default `storage:`): the samples. */
+  samplesFile: string;
 }
 
 /**
@@ -56,12 +58,12 @@ ${siteLines}
 `;
   const configFile = join(dir, "collector.yaml");
   writeFileSync(configFile, yaml);
-  return { configFile, dbFile: join(dataDir, "wardwatch.db") };
+  return { configFile, dbFile: join(dataDir, "wardwatch.db"), samplesFile: join(dataDir, "samples.db") };
 }
 
 /** Creates one token per site in the store at `dbFile` (hash only, as `wardwatch token add` does); returns site → token. */
 export function addSiteTokens(dbFile: string, sites: string[]): Map<string, string> {
-  const store = SqliteStore.open(dbFile);
+  const store = SqliteMetadataStore.open(dbFile);
   try {
     const tokens = new Map<string, string>();
     for (const site of sites) {

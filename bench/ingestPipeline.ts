@@ -13,7 +13,11 @@ import { fitBatch } from "../collector/ingest/fitBatch.js";
 import { judgeBatch } from "../collector/ingest/judgeBatch.js";
 import { parseBatch } from "../collector/ingest/parseBatch.js";
 import { StateEngine } from "../collector/state/stateEngine.js";
-import { SqliteStore } from "../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../collector/store/sqlite.js";
+import { SqliteSampleStore } from "../collector/store/samples/sqlite.js";
+import { StoreBreaker } from "../collector/health/storeBreaker.js";
+import { writeBatch } from "../collector/ingest/writeBatch.js";
+import { createLogger } from "../config/logger.js";
 import { batchBody, buildBatch, linkSnapshot } from "../simulator/batchBuilder.js";
 import { SimulatedSpool } from "../simulator/siteSpool.js";
 import type { SiteModel } from "../simulator/siteModel.js";
@@ -54,13 +58,23 @@ export function buildLiveBodies(models: readonly SiteModel[], rounds: number, in
 }
 
 /**
- * Runs `bodies` through the pipeline into a new store at `dbFile`, with the sites and settings of the collector file
- * `configFile`. Every batch must be accepted: a batch the pipeline refuses throws, naming it.
+ * Runs `bodies` through the pipeline into a new metadata store at `dbFile` and a new SQLite sample store at
+ * `samplesFile` (the write stage itself, writeBatch.ts, through both breakers), with the sites and settings of the
+ * collector file `configFile`. Every batch must be accepted: a batch the pipeline refuses throws, naming it.
  */
-export function runIngestPipeline(configFile: string, dbFile: string, bodies: readonly Buffer[]): PipelineFigures {
+export async function runIngestPipeline(configFile: string, dbFile: string, samplesFile: string, bodies: readonly Buffer[]): Promise<PipelineFigures> {
   const config = loadCollectorConfig(configFile);
   const sitesById = new Map(config.sites.map((site) => [site.id, site]));
-  const store = SqliteStore.open(dbFile);
+  const store = SqliteMetadataStore.open(dbFile);
+  const sampleStore = SqliteSampleStore.open(samplesFile, { rawRetentionMs: 30 * 86_400_000, rollupRetentionMs: 400 * 86_400_000, retentionChunkRows: 2000 }, Date.now);
+  const breakerOf = (probe: (nowMs: number) => void | Promise<void>, isUnavailable: (err: unknown) => boolean) =>
+    new StoreBreaker({ probe, isUnavailable, policy: { probeIntervalMs: 1000, outageAfterMs: 30_000 }, now: Date.now, logger: createLogger("error", "bench") });
+  const stores = {
+    samples: sampleStore,
+    sampleBreaker: breakerOf((nowMs) => sampleStore.probe(nowMs), (err) => sampleStore.isUnavailableError(err)),
+    metadata: store,
+    metadataBreaker: breakerOf((nowMs) => store.probeWrite(nowMs), (err) => store.isUnavailableError(err)),
+  };
   const engine = new StateEngine(config.sites, config.linkPolicy, config.silentAfterPushes, { links: [], contacts: [] });
   const stageMs = Object.fromEntries(PIPELINE_STAGES.map((stage) => [stage, 0])) as PipelineFigures["stageMs"];
   let samples = 0;
@@ -88,8 +102,8 @@ export function runIngestPipeline(configFile: string, dbFile: string, bodies: re
       const batch = fitted.batch;
       if (batch.refused.length > 0) throw new Error(`pipeline batch ${index}: ${batch.refused.length} records refused: ${batch.refused[0]!.message}`);
       lap("site checks");
-      store.writeSamples(batch.samples);
-      store.writeEvents(batch.events);
+      const written = await writeBatch(batch, stores);
+      if (written.kind !== "written") throw new Error(`pipeline batch ${index}: not stored (${written.kind})`);
       lap("store write");
       judgeBatch(batch, engine);
       lap("state engine");
@@ -97,6 +111,7 @@ export function runIngestPipeline(configFile: string, dbFile: string, bodies: re
     }
   } finally {
     store.close();
+    await sampleStore.close();
   }
   const cpu = process.cpuUsage(cpuBefore);
   return { batches: bodies.length, samples, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - started, stageMs };
@@ -106,11 +121,11 @@ export function runIngestPipeline(configFile: string, dbFile: string, bodies: re
  * {@link runIngestPipeline} over {@link buildLiveBodies} of `models` (`rounds` batches per site), in a temp dir of its
  * own (a collector file for the same sites, a new SQLite file), removed afterwards.
  */
-export function measureIngestPipeline(models: readonly SiteModel[], rounds: number, intervalMs: number): PipelineFigures {
+export async function measureIngestPipeline(models: readonly SiteModel[], rounds: number, intervalMs: number): Promise<PipelineFigures> {
   const dir = mkdtempSync(join(tmpdir(), "wardwatch-bench-pipeline-"));
   try {
     const files = writeBenchCollectorFiles(dir, models.map((m) => m.id), 64);
-    return runIngestPipeline(files.configFile, files.dbFile, buildLiveBodies(models, rounds, intervalMs));
+    return await runIngestPipeline(files.configFile, files.dbFile, files.samplesFile, buildLiveBodies(models, rounds, intervalMs));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -61,7 +61,7 @@ export async function runSteadyMode(argv: string[]): Promise<number> {
     runs.push({ ...result, end, recorder: run.recorder, models: run.sites.models });
   }
   const windows = runs.flatMap((r) => r.windows);
-  const pipeline = pipelineRounds > 0 ? measureIngestPipeline(runs.at(-1)!.models, pipelineRounds, load.pushIntervalMs) : null;
+  const pipeline = pipelineRounds > 0 ? await measureIngestPipeline(runs.at(-1)!.models, pipelineRounds, load.pushIntervalMs) : null;
 
   printWindows("collector over HTTP (live pushes, each window after its warm-up)", windows);
   const loaded = windows.filter((w) => w.sites > 0);

@@ -1,5 +1,6 @@
 /**
- * Throughput of SqliteStore.writeSamples in batches of 500, the size an agent push carries.
+ * Throughput of the collector's sample write path: SqliteSampleStore.write through the sample store's breaker
+ * (StoreBreaker.writeAsync, as the ingest write stage does), in batches of 500, the size an agent push carries.
  * Two layouts: "per-site" batches (what /ingest does: one push is one site's samples, seq increasing), and
  * "interleaved" batches mixing all sites row by row, a worst case that dirties many more pages per commit.
  * Then the sample stores (bench/sampleStores.ts): SqliteSampleStore and InfluxSampleStore beside direct writes to
@@ -10,20 +11,23 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SqliteStore } from "../collector/store/sqlite.js";
-import type { StoredSample } from "../collector/store/store.js";
+import { StoreBreaker } from "../collector/health/storeBreaker.js";
+import type { SampleRecord } from "../collector/store/samples/sampleStore.js";
+import { SqliteSampleStore } from "../collector/store/samples/sqlite.js";
+import { createLogger } from "../config/logger.js";
 import { benchInflux, benchRecords, benchSqlite } from "./sampleStores.js";
 
 const BATCH_SIZE = 500;
 const SITES = 50;
 const LINKS = ["fiber", "adsl"];
-const T0 = 1_700_000_000_000;
+/** The first round: recent enough that the raw retention (30 days) keeps every sample. */
+const t0 = Math.floor((Date.now() - 20 * 86_400_000) / 3_600_000) * 3_600_000;
 
 type Layout = "per-site" | "interleaved";
 
 /** `total` samples over SITES sites and two links, seq increasing per site, one round every 10 s. */
-function makeSamples(total: number, layout: Layout): StoredSample[] {
-  const samples: StoredSample[] = [];
+function makeSamples(total: number, layout: Layout): SampleRecord[] {
+  const samples: SampleRecord[] = [];
   for (let i = 0; i < total; i++) {
     let site: string;
     let seq: number;
@@ -37,9 +41,10 @@ function makeSamples(total: number, layout: Layout): StoredSample[] {
       seq = Math.floor(batch / SITES) * BATCH_SIZE + (i % BATCH_SIZE);
     }
     const failed = i % 97 === 0;
-    const ts = T0 + seq * 10_000;
+    const ts = t0 + seq * 10_000;
     samples.push({
       site,
+      provider: "vnpt",
       ts,
       agentTs: ts,
       sample: {
@@ -67,14 +72,15 @@ function makeSamples(total: number, layout: Layout): StoredSample[] {
   return samples;
 }
 
-function writeAll(store: SqliteStore, samples: StoredSample[]): { seconds: number; inserted: number; duplicates: number } {
+async function writeAll(store: SqliteSampleStore, breaker: StoreBreaker, samples: SampleRecord[]): Promise<{ seconds: number; inserted: number; duplicates: number }> {
   let inserted = 0;
   let duplicates = 0;
   const start = process.hrtime.bigint();
   for (let i = 0; i < samples.length; i += BATCH_SIZE) {
-    const result = store.writeSamples(samples.slice(i, i + BATCH_SIZE));
-    inserted += result.inserted;
-    duplicates += result.duplicates;
+    const batch = samples.slice(i, i + BATCH_SIZE);
+    const result = await breaker.writeAsync(() => store.write(batch));
+    inserted += result.written;
+    duplicates += result.duplicates ?? 0;
   }
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, inserted, duplicates };
 }
@@ -84,23 +90,31 @@ function report(label: string, rows: number, seconds: number): void {
   console.log(`${label.padEnd(50)} ${String(rows).padStart(8)} rows  ${seconds.toFixed(3).padStart(7)} s  ${rowsPerSecond.toLocaleString("en-US").padStart(10)} rows/s`);
 }
 
-function benchmark(label: string, path: string, samples: StoredSample[]): void {
-  const store = SqliteStore.open(path);
+async function benchmark(label: string, path: string, samples: SampleRecord[]): Promise<void> {
+  const store = SqliteSampleStore.open(path, { rawRetentionMs: 30 * 86_400_000, rollupRetentionMs: 400 * 86_400_000, retentionChunkRows: 2000 }, Date.now);
+  const breaker = new StoreBreaker({
+    probe: (nowMs) => store.probe(nowMs),
+    isUnavailable: (err) => store.isUnavailableError(err),
+    policy: { probeIntervalMs: 1000, outageAfterMs: 30_000 },
+    now: Date.now,
+    logger: createLogger("error", "bench"),
+  });
   try {
-    const fresh = writeAll(store, samples);
+    const fresh = await writeAll(store, breaker, samples);
     report(`${label}: new rows`, fresh.inserted, fresh.seconds);
-    const resend = writeAll(store, samples);
+    const resend = await writeAll(store, breaker, samples);
     report(`${label}: resent (all duplicates)`, resend.duplicates, resend.seconds);
 
     const queries = 200;
     const start = process.hrtime.bigint();
     for (let q = 0; q < queries; q++) {
-      store.querySeries({ site: `ward-${q % SITES}`, link: "fiber", metric: "rtt_avg", from: T0, to: T0 + 86_400_000, stepMs: 60_000 });
+      const metrics = [{ field: "rtt_avg_ms", stat: "mean" as const }, { field: "loss_pct", stat: "mean" as const }, { field: "jitter_ms", stat: "mean" as const }, { field: "mos", stat: "mean" as const }];
+      await store.querySeries({ site: `ward-${q % SITES}`, link: "fiber", kind: "icmp", role: "link", metrics, from: t0, to: t0 + 86_400_000, stepMs: 60_000 });
     }
     const ms = Number(process.hrtime.bigint() - start) / 1e6 / queries;
-    console.log(`${`${label}: querySeries 1 day / 1 min`.padEnd(50)} ${ms.toFixed(2)} ms per query`);
+    console.log(`${`${label}: querySeries 1 day / 1 min, 4 metrics`.padEnd(50)} ${ms.toFixed(2)} ms per query`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -110,8 +124,8 @@ const dir = mkdtempSync(join(tmpdir(), "wardwatch-bench-store-"));
 try {
   for (const layout of ["per-site", "interleaved"] as const) {
     const samples = makeSamples(total, layout);
-    benchmark(`file, ${layout}`, join(dir, `${layout}.db`), samples);
-    benchmark(`:memory:, ${layout}`, ":memory:", samples);
+    await benchmark(`file, ${layout}`, join(dir, `${layout}.db`), samples);
+    await benchmark(`:memory:, ${layout}`, ":memory:", samples);
   }
   const sampleStoreRows = Number(process.argv[3] ?? 100_000);
   console.log(`\nsample stores: ${sampleStoreRows} samples in batches of 500, ${50} sites`);

@@ -4,23 +4,58 @@ import { fileURLToPath } from "node:url";
 import { createLogger } from "../config/logger.js";
 import type { CollectorConfig } from "../config/collectorSchema.js";
 import { startCollector, type RunningCollector } from "./service.js";
-import { SqliteStore } from "./store/sqlite.js";
+import { SqliteMetadataStore } from "./store/sqlite.js";
+import { openSampleStore, type SampleStoreConfig } from "./store/samples/registry.js";
+import { migrateLegacySamples } from "./store/legacySamples.js";
 import { generateToken, hashToken } from "./auth/tokens.js";
 
 /** Where the built dashboard is, next to the compiled collector (dist/dashboard). */
 export const DASHBOARD_DIR = fileURLToPath(new URL("../dashboard/", import.meta.url));
 
-/** Opens the store the configuration names (the embedded SQLite file in data_dir, created owner-only: 0700). */
-export function openStore(config: CollectorConfig): SqliteStore {
+/** The metadata store's file in data_dir. */
+export const METADATA_FILE = "wardwatch.db";
+
+/** Opens the metadata store (wardwatch.db in data_dir, created owner-only: 0700). */
+export function openStore(config: CollectorConfig): SqliteMetadataStore {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return SqliteStore.open(join(config.dataDir, "wardwatch.db"));
+  return SqliteMetadataStore.open(join(config.dataDir, METADATA_FILE));
 }
 
-/** Starts the collector from a validated configuration, wired with the real clock, store and dashboard. */
-export function launchCollector(config: CollectorConfig, configFile: string): Promise<RunningCollector> {
+/**
+ * Starts the collector from a validated configuration, wired with the real clock, the metadata store, the sample
+ * store `storage:` names (from the backend registry) and the dashboard. Samples still in wardwatch.db from before
+ * the sample stores are copied over in the background (legacySamples.ts).
+ */
+export async function launchCollector(config: CollectorConfig<SampleStoreConfig>, configFile: string): Promise<RunningCollector> {
   const logger = createLogger(config.logLevel, "collector");
   const store = openStore(config);
-  return startCollector({ config, configFile, store, incidents: store.incidents, logger, now: Date.now, dashboardDir: DASHBOARD_DIR });
+  let samples;
+  try {
+    samples = await openSampleStore(config.storage, { dataDir: config.dataDir, configFile, now: Date.now, logger });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const { rollupIntervalMs, retentionIntervalMs } = config.storage;
+  const running = await startCollector({
+    config,
+    configFile,
+    store,
+    incidents: store.incidents,
+    samples,
+    sampleMaintenance: { rollupIntervalMs, retentionIntervalMs },
+    logger,
+    now: Date.now,
+    dashboardDir: DASHBOARD_DIR,
+  });
+  const migration = migrateLegacySamples({ metadata: store, samples, breaker: running.sampleBreaker, sites: config.sites, logger });
+  return {
+    ...running,
+    async close() {
+      await migration.stop();
+      await running.close();
+    },
+  };
 }
 
 /** Creates a token for `site`, stores only its hash, and returns the token (to be shown once). */

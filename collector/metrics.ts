@@ -8,7 +8,7 @@ export class CollectorMetrics {
   readonly registry = new Registry();
   /** Batches answered, by result (accepted, replay, rejected). */
   readonly ingestBatches = new Counter({ name: "wardwatch_ingest_batches_total", help: "Ingest batches answered, by result.", labelNames: ["result"], registers: [this.registry] });
-  /** Samples received, by result (inserted, duplicate). */
+  /** Samples received, by result (inserted, duplicate, expired: past the raw retention, not stored). */
   readonly ingestSamples = new Counter({ name: "wardwatch_ingest_samples_total", help: "Samples received, by result.", labelNames: ["result"], registers: [this.registry] });
   /** Ingest requests refused, by reason (the API error code). */
   readonly ingestRejects = new Counter({ name: "wardwatch_ingest_rejects_total", help: "Ingest requests refused, by reason.", labelNames: ["reason"], registers: [this.registry] });
@@ -22,12 +22,16 @@ export class CollectorMetrics {
   readonly links = new Gauge({ name: "wardwatch_links", help: "Configured links by state.", labelNames: ["state"], registers: [this.registry] });
   /** Link state changes judged. */
   readonly linkTransitions = new Counter({ name: "wardwatch_link_state_changes_total", help: "Link state changes judged, by new state.", labelNames: ["to"], registers: [this.registry] });
-  /** 1 when the store answers. */
+  /** 1 when the metadata store answers. */
   readonly storeReachable = new Gauge({ name: "wardwatch_store_reachable", help: "1 when the store answers, else 0.", registers: [this.registry] });
-  /** 1 while the store takes writes, 0 while it is failing and writes are refused (the store breaker is open). */
+  /** 1 while the metadata store takes writes, 0 while it is failing and writes are refused (its breaker is open). */
   readonly storeUp = new Gauge({ name: "wardwatch_store_up", help: "1 while the store takes writes, 0 while it is failing (writes refused, probed).", registers: [this.registry] });
-  /** Times the store began failing (the store breaker opened). */
+  /** Times the metadata store began failing (its breaker opened). */
   readonly storeFailures = new Counter({ name: "wardwatch_store_failures_total", help: "Times the store began failing (writes refused until a probe succeeds).", registers: [this.registry] });
+  /** 1 while the sample store (`storage:`) takes writes, 0 while it is failing (its breaker is open). */
+  readonly sampleStoreUp = new Gauge({ name: "wardwatch_sample_store_up", help: "1 while the sample store takes writes, 0 while it is failing (writes refused, probed).", registers: [this.registry] });
+  /** Times the sample store began failing (its breaker opened). */
+  readonly sampleStoreFailures = new Counter({ name: "wardwatch_sample_store_failures_total", help: "Times the sample store began failing (writes refused until a probe succeeds).", registers: [this.registry] });
   /** Browsers connected to /api/v1/ws. */
   readonly liveClients = new Gauge({ name: "wardwatch_live_clients", help: "WebSocket clients connected.", registers: [this.registry] });
   /** Sites whose agent clock is off by more than the tolerance. */

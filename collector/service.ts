@@ -14,7 +14,9 @@ import { StatusPublisher } from "./live/statusPublisher.js";
 import { CollectorMetrics } from "./metrics.js";
 import { StateEngine, type LinkChange } from "./state/stateEngine.js";
 import { siteStatusOf } from "./state/statusView.js";
-import type { Store, StoredLinkState } from "./store/store.js";
+import type { MetadataStore, StoredLinkState } from "./store/store.js";
+import type { SampleStore } from "./store/samples/sampleStore.js";
+import { startSampleMaintenance, type SampleMaintenancePolicy } from "./store/sampleMaintenance.js";
 import type { IncidentStore, StoredIncident } from "./incidents/incidentStore.js";
 import { IncidentEngine } from "./incidents/incidentEngine.js";
 import { startAlerting } from "./alerts/alerting.js";
@@ -32,17 +34,24 @@ export interface RunningCollector {
   port: number;
   engine: StateEngine;
   incidentEngine: IncidentEngine;
-  /** The breaker in front of the store's writes (its state: /healthz, /metrics). */
+  /** The breaker in front of the metadata store's writes (its state: /healthz, /metrics). */
   storeBreaker: StoreBreaker;
-  /** Stops accepting requests, finishes those under way, persists state and closes the store. */
+  /** The breaker in front of the sample store's writes (its state: /healthz, /metrics). */
+  sampleBreaker: StoreBreaker;
+  /** Stops accepting requests, finishes those under way, persists state and closes both stores. */
   close(): Promise<void>;
 }
 
 /** Everything the collector service is built from. `dashboardDir`: the built dashboard, served at / when it exists. */
 export interface CollectorDeps {
   config: CollectorConfig;
-  store: Store;
+  /** The metadata store (wardwatch.db): events, tokens, link states, contacts. */
+  store: MetadataStore;
   incidents: IncidentStore;
+  /** The sample store (`storage:`), closed with the collector. */
+  samples: SampleStore;
+  /** How often rollups and retention run (default: {@link DEFAULT_SAMPLE_MAINTENANCE}). */
+  sampleMaintenance?: SampleMaintenancePolicy;
   /** The configuration file's name, for errors about missing secrets. */
   configFile?: string;
   logger: Logger;
@@ -53,18 +62,20 @@ export interface CollectorDeps {
 }
 
 /**
- * Builds and starts the collector: HTTP API, live updates, state engine, periodic silent-site checks, and the store
- * breaker with the collector's own incident (collector/health/): every store write goes through the breaker; while
- * the store is failing, ingest is refused at once, incidents are not evaluated (nothing could be written), and a
- * long failure is reported as a `collector` incident held in memory (and journaled in data_dir) until the store is back.
+ * Builds and starts the collector: HTTP API, live updates, state engine, periodic silent-site checks, the sample
+ * store's rollup and retention timers, and the store breakers with the collector's own incident (collector/health/):
+ * every write goes through its store's breaker (metadata, samples); while either store is failing, ingest is refused
+ * at once, incidents are not evaluated (nothing could be written, or nothing new arrives), and a long failure is
+ * reported as a `collector` incident held in memory (and journaled in data_dir) until both stores take writes again.
  */
 export async function startCollector(deps: CollectorDeps): Promise<RunningCollector> {
-  const { config, store, logger, now } = deps;
+  const { config, store, samples, logger, now } = deps;
   const metrics = new CollectorMetrics();
   // Under the breaker and the held incidents, so every incident write in the collector keeps it up to date.
   const indexedIncidents = new IndexedIncidentStore(deps.incidents);
   const health = wireStoreHealth({
     store,
+    sampleStore: samples,
     incidents: indexedIncidents,
     policy: { probeIntervalMs: STORE_PROBE_INTERVAL_MS, outageAfterMs: config.alerting.storeUnreachableAfterMs },
     journalFile: join(config.dataDir, HELD_JOURNAL_FILE),
@@ -73,12 +84,17 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     now,
     logger,
   });
-  const { breaker, incidents } = health;
+  const { breaker, sampleBreaker, incidents } = health;
   breaker.subscribe((event) => {
     if (event.type === "failing") metrics.storeFailures.inc();
     metrics.storeUp.set(event.type === "restored" ? 1 : 0);
   });
+  sampleBreaker.subscribe((event) => {
+    if (event.type === "failing") metrics.sampleStoreFailures.inc();
+    metrics.sampleStoreUp.set(event.type === "restored" ? 1 : 0);
+  });
   metrics.storeUp.set(1);
+  metrics.sampleStoreUp.set(1);
   const engine = new StateEngine(config.sites, config.linkPolicy, config.silentAfterPushes, {
     links: store.loadLinkStates(),
     contacts: store.loadSiteContacts(),
@@ -115,7 +131,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   const incidentEngine = new IncidentEngine({
     store: health.engineIncidents,
     open: indexedIncidents,
-    samples: store,
+    samples,
     policy: config.alerting.providerOutage,
     timeZone: config.province.timezone,
     now,
@@ -173,11 +189,22 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     evaluateIncidents();
   };
 
-  app.use("/api/v1", ingestRouter({ config, store, breaker, engine, metrics, logger, now, onSiteUpdated }));
-  app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, now }));
+  app.use("/api/v1", ingestRouter({ config, store, breaker, sampleStore: samples, sampleBreaker, engine, metrics, logger, now, onSiteUpdated }));
+  app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, samples, now }));
   app.use("/api/v1", alerting.apiRouter);
   app.use(alerting.ackRouter);
-  app.use(healthRouter({ storeKind: config.storage.kind, store, breaker, metrics, statuses: allStatuses, openIncidents: () => incidents.openIncidents() }));
+  app.use(
+    healthRouter({
+      storeKind: "sqlite",
+      sampleStoreKind: samples.backend,
+      store,
+      breaker,
+      sampleBreaker,
+      metrics,
+      statuses: allStatuses,
+      openIncidents: () => incidents.openIncidents(),
+    }),
+  );
   app.use("/api", (_req, res) => sendError(res, 404, "not_found", "no such API endpoint"));
   if (deps.dashboardDir && existsSync(deps.dashboardDir)) {
     // Assets have content-hashed names and may be cached; index.html must be revalidated so upgrades show at once.
@@ -194,7 +221,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   app.use(
     jsonErrorHandler(
       (err) => logger.error("request failed", { err }),
-      (err) => store.isUnavailableError(err),
+      (err) => store.isUnavailableError(err) || samples.isUnavailableError(err),
     ),
   );
 
@@ -210,10 +237,13 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   // A held incident is released (or tried again) right after, so its recovery can go out on the same tick.
   const alertTick = setInterval(() => {
     breaker.tick();
+    sampleBreaker.tick();
     collectorIncident.tick();
     alerting.tick();
   }, Math.min(250, deps.tickMs ?? 250));
   alertTick.unref();
+
+  const maintenance = startSampleMaintenance({ samples, writable: () => sampleBreaker.writable, policy: deps.sampleMaintenance, now, logger });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -230,9 +260,11 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     engine,
     incidentEngine,
     storeBreaker: breaker,
+    sampleBreaker,
     async close() {
       clearInterval(tick);
       clearInterval(alertTick);
+      await maintenance.stop();
       await alerting.close();
       await hub.close();
       await new Promise<void>((resolve) => {
@@ -253,6 +285,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
         logger.error("link states and contacts not saved at shutdown", { links: dirty.length, err });
       }
       store.close();
+      await samples.close();
     },
   };
 }

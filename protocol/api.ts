@@ -64,5 +64,26 @@ export interface SeriesResponse {
   points: Array<[number, number | null]>;
 }
 
+/** A statistic of a stored field over one bucket of a series. */
+export type SeriesStatName = "mean" | "min" | "max" | "count";
+
+/**
+ * GET /api/v1/sites/:id/series?metrics=… answer: several metrics of one link's samples of one kind at once.
+ * `timestamps[i]` starts bucket i (UTC ms); `values[m][i]` is metric m there (null: no sample had the field);
+ * `resolution` says what the collector read (raw samples, or the 5-minute or hourly rollups for long ranges).
+ */
+export interface MultiSeriesResponse {
+  site: string;
+  link: string;
+  kind: string;
+  from: number;
+  to: number;
+  stepMs: number;
+  resolution: "raw" | "5m" | "1h";
+  metrics: Array<{ field: string; stat: SeriesStatName }>;
+  timestamps: number[];
+  values: Array<Array<number | null>>;
+}
+
 /** Messages the collector pushes over /api/v1/ws. */
 export type LiveMessage = { type: "hello"; sites: SiteStatus[] } | { type: "site"; site: SiteStatus } | { type: "incident"; incident: Incident };

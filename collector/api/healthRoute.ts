@@ -3,14 +3,17 @@ import type { SiteStatus } from "../../protocol/api.js";
 import type { StoreBreaker } from "../health/storeBreaker.js";
 import type { StoredIncident } from "../incidents/incidentStore.js";
 import type { CollectorMetrics } from "../metrics.js";
-import type { Store } from "../store/store.js";
+import type { MetadataStore } from "../store/store.js";
 
 /** What /healthz and /metrics read. */
 export interface HealthRouteDeps {
-  /** `storage.kind`, named in /healthz. */
+  /** The metadata store's backend ("sqlite"), named in /healthz. */
   storeKind: string;
-  store: Pick<Store, "isReachable">;
+  /** The sample store's backend (`storage.kind`), named in /healthz. */
+  sampleStoreKind: string;
+  store: Pick<MetadataStore, "isReachable">;
   breaker: Pick<StoreBreaker, "state">;
+  sampleBreaker: Pick<StoreBreaker, "state">;
   metrics: CollectorMetrics;
   /** Every site's status now (the site and link gauges). */
   statuses(): SiteStatus[];
@@ -19,23 +22,25 @@ export interface HealthRouteDeps {
 }
 
 /**
- * GET /healthz: 200 `{"status":"ok"}` when the store answers and takes writes; 503 `store_failing` while the store
- * breaker is open or half-open (`since`, `error`, `incident`: whether the outage incident is open, `recovering`: a
- * probe succeeded and writes are being tried again), 503 `store_unreachable` when the store does not answer.
+ * GET /healthz: 200 `{"status":"ok","store":"sqlite","sampleStore":…}` when both stores take writes; 503
+ * `store_failing` while a store's breaker is open or half-open, the metadata store's first: `role` says which
+ * (`metadata`: wardwatch.db, `samples`: the `storage:` backend), `store` its backend, `since`, `error`, `incident`
+ * (whether the outage incident is open), `recovering` (a probe succeeded and writes are being tried again); 503
+ * `store_unreachable` when the metadata store does not answer.
  * GET /metrics: the Prometheus registry, with the gauges that are read at scrape time refreshed first.
  */
 export function healthRouter(deps: HealthRouteDeps): Router {
-  const { storeKind, store, breaker, metrics } = deps;
+  const { storeKind, sampleStoreKind, store, breaker, sampleBreaker, metrics } = deps;
   const router = Router();
   router.get("/healthz", (_req, res) => {
-    const health = breaker.state;
-    if (health.status !== "up") {
+    for (const [role, kind, health] of [["metadata", storeKind, breaker.state], ["samples", sampleStoreKind, sampleBreaker.state]] as const) {
+      if (health.status === "up") continue;
       const failing = { since: new Date(health.sinceTs).toISOString(), error: health.lastError, incident: health.outage, recovering: health.status === "halfOpen" };
-      res.status(503).json({ status: "store_failing", store: storeKind, ...failing });
+      res.status(503).json({ status: "store_failing", role, store: kind, ...failing });
       return;
     }
     const reachable = store.isReachable();
-    res.status(reachable ? 200 : 503).json({ status: reachable ? "ok" : "store_unreachable", store: storeKind });
+    res.status(reachable ? 200 : 503).json({ status: reachable ? "ok" : "store_unreachable", store: storeKind, sampleStore: sampleStoreKind });
   });
   router.get("/metrics", async (_req, res) => {
     refreshGauges(deps);
@@ -45,7 +50,7 @@ export function healthRouter(deps: HealthRouteDeps): Router {
   return router;
 }
 
-function refreshGauges({ metrics, store, breaker, statuses, openIncidents }: HealthRouteDeps): void {
+function refreshGauges({ metrics, store, breaker, sampleBreaker, statuses, openIncidents }: HealthRouteDeps): void {
   metrics.sites.reset();
   metrics.links.reset();
   const all = statuses();
@@ -56,6 +61,7 @@ function refreshGauges({ metrics, store, breaker, statuses, openIncidents }: Hea
   metrics.clockSkewedSites.set(all.filter((s) => s.clockSkewed).length);
   metrics.storeReachable.set(store.isReachable() ? 1 : 0);
   metrics.storeUp.set(breaker.state.status === "up" ? 1 : 0);
+  metrics.sampleStoreUp.set(sampleBreaker.state.status === "up" ? 1 : 0);
   metrics.openIncidents.reset();
   for (const incident of openIncidents()) metrics.openIncidents.inc({ kind: incident.kind });
 }

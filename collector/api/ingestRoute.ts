@@ -7,20 +7,27 @@ import { bodyDeadline } from "../ingest/bodyDeadline.js";
 import { fitBatch } from "../ingest/fitBatch.js";
 import { IngestSlots } from "../ingest/ingestSlots.js";
 import { judgeBatch } from "../ingest/judgeBatch.js";
-import { parseBatch } from "../ingest/parseBatch.js";
+import { parseBatch, type ParsedBatch } from "../ingest/parseBatch.js";
 import { publishBatch } from "../ingest/publishBatch.js";
+import { SiteQueues } from "../ingest/siteQueues.js";
 import { writeBatch } from "../ingest/writeBatch.js";
 import type { CollectorMetrics } from "../metrics.js";
 import type { LinkChange, StateEngine } from "../state/stateEngine.js";
-import type { Store } from "../store/store.js";
+import type { SampleStore } from "../store/samples/sampleStore.js";
+import type { MetadataStore } from "../store/store.js";
 import { sendError } from "./httpErrors.js";
 
 /** What the ingest route needs. `now` is the collector's clock (UTC ms). */
 export interface IngestDeps {
   config: CollectorConfig;
-  store: Store;
-  /** The store breaker: batches are written through it, and refused at once while the store is failing. */
+  /** The metadata store: tokens, events. */
+  store: MetadataStore;
+  /** The metadata store's breaker: events are written through it, and batches refused at once while it is failing. */
   breaker: Pick<StoreBreaker, "writable" | "write">;
+  /** Where samples go. */
+  sampleStore: Pick<SampleStore, "write" | "isUnavailableError">;
+  /** The sample store's breaker: samples are written through it (awaited), and batches refused at once while it is failing. */
+  sampleBreaker: Pick<StoreBreaker, "writable" | "writeAsync">;
   engine: StateEngine;
   metrics: CollectorMetrics;
   logger: Logger;
@@ -37,7 +44,10 @@ type AuthedRequest = Request & { tokenSite?: string };
  * failing (503 + Retry-After, no write attempted), take a slot (429 + Retry-After beyond `max_in_flight` in all or
  * `max_in_flight_per_site` for the site), read gzip/JSON with a size limit and a time limit (`body_timeout`: 408),
  * **parse** (envelope strictly, then each record alone), **fit** (the token's site, known links, time bounds, clock
- * correction), **write** idempotently, **judge**, **publish**. Batch-level faults are a JSON error naming the problem;
+ * correction), **write** idempotently (samples to the sample store, awaited; then events to the metadata store),
+ * **judge**, **publish**. A site's batches go through fit → publish one at a time, in the order they arrived (a
+ * retry may overlap the request it replaces, `max_in_flight_per_site`), so the awaited write never lets a later
+ * batch be judged before an earlier one. Batch-level faults are a JSON error naming the problem;
  * a record that cannot be taken is refused alone, listed in the 200 answer.
  *
  * A batch refused for the store's sake (503 `store_unavailable`: the store is failing, or cannot even be read to check
@@ -47,7 +57,9 @@ type AuthedRequest = Request & { tokenSite?: string };
  * breaks) is 500 `internal`: the store is fine, and telling the agent to keep resending that batch would not help.
  */
 export function ingestRouter(deps: IngestDeps): Router {
-  const { config, store, breaker, engine, metrics, logger, now } = deps;
+  const { config, store, breaker, sampleBreaker, engine, metrics, logger, now } = deps;
+  const stores = { samples: deps.sampleStore, sampleBreaker, metadata: store, metadataBreaker: breaker };
+  const queues = new SiteQueues();
   const router = Router();
   const sitesById = new Map(config.sites.map((site) => [site.id, site]));
   const slots = new IngestSlots(config.ingest.maxInFlight, config.ingest.maxInFlightPerSite);
@@ -82,7 +94,7 @@ export function ingestRouter(deps: IngestDeps): Router {
   };
 
   const failFast = (req: AuthedRequest, res: Response, next: NextFunction): void => {
-    if (breaker.writable) return next();
+    if (breaker.writable && sampleBreaker.writable) return next();
     refuseForStore(res, req.tokenSite ?? null);
   };
 
@@ -105,15 +117,14 @@ export function ingestRouter(deps: IngestDeps): Router {
   );
   const readBody = express.json({ limit: config.ingest.maxBodyBytes, inflate: true, strict: true, type: () => true });
 
-  router.post("/ingest", authenticate, failFast, takeSlot, limitBodyTime, readBody, (req: AuthedRequest, res: Response) => {
-    const parsed = parseBatch(req.body);
-    if ("problem" in parsed) return reject(res, parsed.problem.status, parsed.problem.error, parsed.problem.message);
-    const site = parsed.batch.envelope.site;
-    const fitted = fitBatch(parsed.batch, req.tokenSite!, sitesById.get(site), config.ingest, now(), engine.contact(site)?.clockCorrectionMs ?? 0);
+  /** Fit → write → judge → publish for one parsed batch; one site's batches run one at a time (see above). */
+  const ingest = async (parsedBatch: ParsedBatch, tokenSite: string, res: Response): Promise<void> => {
+    const site = parsedBatch.envelope.site;
+    const fitted = fitBatch(parsedBatch, tokenSite, sitesById.get(site), config.ingest, now(), engine.contact(site)?.clockCorrectionMs ?? 0);
     if ("problem" in fitted) return reject(res, fitted.problem.status, fitted.problem.error, fitted.problem.message);
     const batch = fitted.batch;
 
-    const written = writeBatch(batch, store, breaker);
+    const written = await writeBatch(batch, stores);
     if (written.kind === "store_unavailable") return refuseForStore(res, site);
     if (written.kind === "failed") {
       logger.error("batch not stored: the write failed", { site, err: written.err });
@@ -124,6 +135,13 @@ export function ingestRouter(deps: IngestDeps): Router {
     if (batch.clock.skewed && firstContact) logger.warn("agent clock is off", { site, offsetMs: batch.clock.offsetMs });
     const answer = publishBatch(deps, batch, written, changes);
     res.status(answer.status).json(answer.body);
+  };
+
+  router.post("/ingest", authenticate, failFast, takeSlot, limitBodyTime, readBody, async (req: AuthedRequest, res: Response) => {
+    const parsed = parseBatch(req.body);
+    if ("problem" in parsed) return reject(res, parsed.problem.status, parsed.problem.error, parsed.problem.message);
+    // Queued by the token's site: a batch naming another site is refused by fit without touching anything.
+    await queues.run(req.tokenSite!, () => ingest(parsed.batch, req.tokenSite!, res));
   });
   return router;
 }

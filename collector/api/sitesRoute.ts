@@ -1,21 +1,25 @@
-import { Router } from "express";
-import type { SeriesResponse, SiteStatus } from "../../protocol/api.js";
-import type { Store } from "../store/store.js";
+import { Router, type Response } from "express";
+import type { MultiSeriesResponse, SeriesResponse, SiteStatus } from "../../protocol/api.js";
+import type { SampleStore } from "../store/samples/sampleStore.js";
+import type { MetadataStore } from "../store/store.js";
 import { sendError } from "./httpErrors.js";
 import { parseAppsQuery, parseEventsQuery, parseNoQuery, parseSeriesQuery } from "./sitesQuery.js";
 
-/** What the site routes need: current status of every site (and of one), and the store for series. */
+/** What the site routes need: current status of every site (and of one), the sample store (series, applications) and the metadata store (events). */
 export interface SitesDeps {
   statuses: () => SiteStatus[];
   status: (siteId: string) => SiteStatus | null;
-  store: Store;
+  store: Pick<MetadataStore, "listEvents">;
+  samples: Pick<SampleStore, "querySeries" | "pathSummaries">;
   now: () => number;
 }
 
 /**
  * GET /sites, /sites/:id, /sites/:id/series, /sites/:id/events and /apps (see DESIGN's HTTP API). Every query parameter
  * is checked before the store is asked (see sitesQuery.ts): a bad, repeated or unknown one is a 400 whose message names
- * it, never a 500 and never ignored.
+ * it, never a 500 and never ignored; a request the sample store finds out of its bounds (seriesPlan.ts: too many
+ * metrics, a long range whose step rollups cannot answer) is a 400 `bad_series` with the store's message. A sample
+ * store that cannot answer now is 503 (the error handler).
  */
 export function sitesRouter(deps: SitesDeps): Router {
   const router = Router();
@@ -31,31 +35,33 @@ export function sitesRouter(deps: SitesDeps): Router {
     if (!status) return sendError(res, 404, "not_found", `no site '${req.params.id}'`);
     res.json(status);
   });
-  router.get("/sites/:id/series", (req, res) => {
+  router.get("/sites/:id/series", async (req, res) => {
     const status = deps.status(req.params.id);
     if (!status) return sendError(res, 404, "not_found", `no site '${req.params.id}'`);
     const query = parseSeriesQuery(req.query, deps.now(), status.links.map((l) => l.id));
     if (!query.ok) return sendError(res, 400, query.error, query.message);
-    const { link, metric, from, to, stepMs } = query.value;
-    const body: SeriesResponse = {
-      site: status.id,
-      link,
-      metric,
-      from,
-      to,
-      stepMs,
-      points: deps.store.querySeries({ site: status.id, link, metric, from, to, stepMs }),
-    };
+    const { link, kind, metrics, legacyMetric, from, to, stepMs } = query.value;
+    const answer = await outOfBounds(res, () => deps.samples.querySeries({ site: status.id, link, kind, role: "link", metrics, from, to, stepMs }));
+    if (!answer) return;
+    if (legacyMetric !== null) {
+      const points = answer.timestamps.map((ts, i): [number, number | null] => [ts, answer.values[0]?.[i] ?? null]);
+      const body: SeriesResponse = { site: status.id, link, metric: legacyMetric, from, to, stepMs, points };
+      return res.json(body);
+    }
+    const body: MultiSeriesResponse = { site: status.id, link, kind, from, to, stepMs, resolution: answer.resolution, metrics, timestamps: answer.timestamps, values: answer.values };
     res.json(body);
   });
   // Applications through each link (TSLCD vs Internet), province-wide or for one site: the comparison the province
   // needs to choose between keeping applications on the dedicated network and opening them to the Internet.
-  router.get("/apps", (req, res) => {
+  router.get("/apps", async (req, res) => {
     const query = parseAppsQuery(req.query, deps.now());
     if (!query.ok) return sendError(res, 400, query.error, query.message);
     const { from, to, site } = query.value;
     if (site !== undefined && !deps.status(site)) return sendError(res, 404, "not_found", `no site '${site}'`);
-    res.json({ from, to, paths: deps.store.appPathSummaries(from, to, site) });
+    const summaries = await outOfBounds(res, () => deps.samples.pathSummaries({ role: "app", from, to, ...(site === undefined ? {} : { site }) }), "bad_range");
+    if (!summaries) return;
+    const paths = summaries.map(({ site: siteId, probe, link, rounds, okPct, latencyAvgMs }) => ({ site: siteId, app: probe, link, rounds, okPct, latencyAvgMs }));
+    res.json({ from, to, paths });
   });
 
   router.get("/sites/:id/events", (req, res) => {
@@ -66,4 +72,15 @@ export function sitesRouter(deps: SitesDeps): Router {
     res.json(deps.store.listEvents(status.id, query.value.from, 1000).map(({ ts, event }) => ({ ...event, ts, agentTs: event.ts })));
   });
   return router;
+}
+
+/** Runs a sample store read; a RangeError (a request outside the store's bounds) is answered 400 `code` and gives null. */
+async function outOfBounds<T>(res: Response, read: () => Promise<T>, code = "bad_series"): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    sendError(res, 400, code, err.message);
+    return null;
+  }
 }

@@ -13,9 +13,12 @@ export interface CollectorIncidentDeps {
   incidents: HeldIncidentStore;
   /** Alerting's listener: the dispatcher reports the incident, the live feed shows it. */
   listener: IncidentListener;
-  /** Whether the store breaker lets writes through now (StoreBreaker.writable: up, or half-open after a good probe). */
+  /**
+   * Whether the store breakers let writes through now (StoreBreaker.writable: up, or half-open after a good probe):
+   * every one the incident is told of ({@link CollectorIncident.onStoreHealth}).
+   */
   writable(): boolean;
-  /** `storage.kind`, named in the summary. */
+  /** The store named in the summary when an event does not say which (the metadata store's backend). */
   storeKind: string;
   timeZone: string;
   now(): number;
@@ -83,10 +86,15 @@ export class CollectorIncident {
     return this.#deps.writable() && (this.#heldId === null || this.#releaseFault !== null);
   }
 
-  /** Acts on one event of the store breaker. */
-  onStoreHealth(event: StoreHealthEvent): void {
-    if (event.type === "outage") this.#open(event);
-    else if (event.type === "restored") this.#restoredTs ??= event.restoredTs;
+  /**
+   * Acts on one event of a store breaker; `storeKind` names the store in the summary (default: the deps'). With two
+   * breakers, a `restored` counts only once both take writes (told after the breaker's state changed).
+   */
+  onStoreHealth(event: StoreHealthEvent, storeKind = this.#deps.storeKind): void {
+    if (event.type === "outage") this.#open(event, storeKind);
+    else if (event.type === "restored") {
+      if (this.#deps.writable()) this.#restoredTs ??= event.restoredTs;
+    }
     else if (event.type === "failing" || event.type === "relapsed") this.#restoredTs = null; // restored is the next success
   }
 
@@ -95,10 +103,10 @@ export class CollectorIncident {
     if (this.#heldId !== null && this.#deps.writable()) this.#release(this.#heldId);
   }
 
-  #open(event: Extract<StoreHealthEvent, { type: "outage" }>): void {
+  #open(event: Extract<StoreHealthEvent, { type: "outage" }>, storeKind: string): void {
     if (this.#heldId !== null) return; // the earlier outage's incident is still held: it covers this one
     const { incidents, listener, logger } = this.#deps;
-    const opened = incidents.hold(storeOutageIncident(event, this.#deps.storeKind, this.#deps.timeZone));
+    const opened = incidents.hold(storeOutageIncident(event, storeKind, this.#deps.timeZone));
     this.#heldId = opened.id;
     this.#restoredTs = null;
     this.#releaseFault = null;

@@ -25,8 +25,11 @@ export class StoreUnavailableError extends Error {
 
 /** What the breaker works from. */
 export interface StoreBreakerDeps {
-  /** A cheap real write (Store.probeWrite); throws when the store cannot take it. */
-  probe(nowMs: number): void;
+  /**
+   * A cheap real write (MetadataStore.probeWrite, SampleStore.probe); throws, or rejects, when the store cannot take
+   * it. An asynchronous probe runs one at a time: ticks while it is under way only let time pass.
+   */
+  probe(nowMs: number): void | Promise<void>;
   /** Whether an error a write threw means the store cannot take writes (Store.isUnavailableError). */
   isUnavailable(err: unknown): boolean;
   /**
@@ -67,6 +70,8 @@ export class StoreBreaker {
   #state: StoreHealthState = STORE_UP;
   /** How many writes are running (nested in one another). */
   #depth = 0;
+  /** An asynchronous probe is under way. */
+  #probing = false;
 
   constructor(deps: StoreBreakerDeps) {
     this.#deps = deps;
@@ -119,23 +124,66 @@ export class StoreBreaker {
     return result;
   }
 
+  /**
+   * The asynchronous {@link write}, for a store whose writes are awaited (a sample store): refused at once with
+   * {@link StoreUnavailableError} while the store is failing; a store failure it rejects with opens the breaker (and
+   * is rejected on); while half-open, its success closes it. Not nested: each call is a write of its own, and several
+   * may run at once (the first to finish decides a half-open breaker). A slow store is bounded by the store itself
+   * (its request timeout), which rejects with an unavailable error.
+   */
+  async writeAsync<T>(write: () => Promise<T>): Promise<T> {
+    const state = this.#state;
+    if (state.status === "failing") throw new StoreUnavailableError(state.sinceTs, state.lastError);
+    const startedTs = this.#deps.now();
+    const startedMono = this.#monotonicNow();
+    let result: T;
+    try {
+      result = await write();
+    } catch (err) {
+      if (this.#deps.isUnavailable(err) && !this.#alreadyCounted(err)) {
+        this.#observe({ type: "failed", ts: startedTs, monoMs: startedMono, error: errorText(err) });
+      }
+      throw err;
+    }
+    if (this.#state.status === "halfOpen") this.#observe({ type: "succeeded", ts: startedTs });
+    return result;
+  }
+
   /** Probes the store when due (see the class comment) and notices an outage; call it often (every 250 ms). */
   tick(): void {
     const nowMs = this.#deps.now();
     const monoMs = this.#monotonicNow();
-    if (!probeDue(this.#state, monoMs, this.#deps.policy)) {
+    if (this.#probing || !probeDue(this.#state, monoMs, this.#deps.policy)) {
       this.#observe({ type: "clock", ts: nowMs });
       return;
     }
-    try {
-      this.#deps.probe(nowMs);
-    } catch (err) {
+    const failed = (err: unknown): void => {
       // Whatever the probe write throws, the store did not take it.
       this.#deps.logger.debug("store probe failed", { err });
       this.#observe({ type: "failed", ts: nowMs, monoMs, error: errorText(err) });
+    };
+    let pending: void | Promise<void>;
+    try {
+      pending = this.#deps.probe(nowMs);
+    } catch (err) {
+      failed(err);
       return;
     }
-    this.#observe({ type: "probed", ts: nowMs });
+    if (pending === undefined) {
+      this.#observe({ type: "probed", ts: nowMs });
+      return;
+    }
+    this.#probing = true;
+    pending.then(
+      () => {
+        this.#probing = false;
+        this.#observe({ type: "probed", ts: nowMs });
+      },
+      (err: unknown) => {
+        this.#probing = false;
+        failed(err);
+      },
+    );
   }
 
   #monotonicNow(): number {

@@ -1,7 +1,8 @@
 import type { Logger } from "../../config/logger.js";
 import type { IncidentListener } from "../incidents/incidentEngine.js";
 import type { IncidentStore } from "../incidents/incidentStore.js";
-import type { Store } from "../store/store.js";
+import type { SampleStore } from "../store/samples/sampleStore.js";
+import type { MetadataStore } from "../store/store.js";
 import { CollectorIncident } from "./collectorIncident.js";
 import { GuardedIncidentStore } from "./guardedIncidents.js";
 import { HeldIncidentJournal } from "./heldJournal.js";
@@ -11,13 +12,15 @@ import type { StoreHealthPolicy } from "./storeHealth.js";
 
 /** What the store's health is wired from. Times UTC ms. */
 export interface StoreHealthDeps {
-  store: Pick<Store, "probeWrite" | "isUnavailableError" | "withShortLockWait" | "atomically">;
+  store: Pick<MetadataStore, "probeWrite" | "isUnavailableError" | "withShortLockWait" | "atomically">;
+  /** The sample store: its writes go through a breaker of their own ({@link StoreHealth.sampleBreaker}). */
+  sampleStore: Pick<SampleStore, "probe" | "isUnavailableError">;
   /** The store's incidents; every write to them goes through the breaker. */
   incidents: IncidentStore;
   policy: StoreHealthPolicy;
   /** The held-incident journal (`<data_dir>/held-incidents.json`, heldJournal.ts); null: held incidents live in memory only. */
   journalFile: string | null;
-  /** `storage.kind`, named in the collector incident's summary. */
+  /** `storage.kind` (the sample store's backend), named in the collector incident's summary when it is the one failing. */
   storeKind: string;
   timeZone: string;
   now(): number;
@@ -28,15 +31,19 @@ export interface StoreHealthDeps {
 
 /** The store breaker and the incident stores behind it; the collector's own incident once alerting exists. */
 export interface StoreHealth {
-  /** Every store write goes through it; subscribe to its events for metrics. */
+  /** Every metadata store write goes through it (wardwatch.db); subscribe to its events for metrics. */
   breaker: StoreBreaker;
+  /** Every sample store write goes through it (asynchronously, {@link StoreBreaker.writeAsync}). */
+  sampleBreaker: StoreBreaker;
+  /** Whether both stores take writes now (both breakers up or half-open). */
+  writable(): boolean;
   /** The incidents as the incident engine opens and changes them: through the breaker. */
   engineIncidents: GuardedIncidentStore;
   /** The incidents as alerting and the API see them: the store's, and the held ones (reloaded from the journal). */
   incidents: HeldIncidentStore;
   /**
    * Starts the collector's own incident, told to `listener` (alerting's, built over {@link incidents}), subscribed to
-   * the breaker. A held incident reloaded from the journal is released into the store right away if the store takes
+   * both breakers (an outage of either store is the collector's incident; it is released once both take writes). A held incident reloaded from the journal is released into the store right away if the store takes
    * it, before anything else can take its number. Call once.
    */
   startCollectorIncident(listener: IncidentListener): CollectorIncident;
@@ -58,6 +65,16 @@ export function wireStoreHealth(deps: StoreHealthDeps): StoreHealth {
     ...(deps.monotonicNow ? { monotonicNow: deps.monotonicNow } : {}),
     logger,
   });
+  const sampleBreaker = new StoreBreaker({
+    probe: (nowMs) => deps.sampleStore.probe(nowMs),
+    isUnavailable: (err) => deps.sampleStore.isUnavailableError(err),
+    // No `cautiously`: a sample store bounds its own waits (a request timeout, its own busy timeout).
+    policy: deps.policy,
+    now,
+    ...(deps.monotonicNow ? { monotonicNow: deps.monotonicNow } : {}),
+    logger: logger.child({ store: "samples" }),
+  });
+  const writable = (): boolean => breaker.writable && sampleBreaker.writable;
   const engineIncidents = new GuardedIncidentStore(deps.incidents, breaker);
   const incidents = new HeldIncidentStore({
     store: engineIncidents,
@@ -67,11 +84,14 @@ export function wireStoreHealth(deps: StoreHealthDeps): StoreHealth {
   });
   return {
     breaker,
+    sampleBreaker,
+    writable,
     engineIncidents,
     incidents,
     startCollectorIncident(listener) {
-      const incident = new CollectorIncident({ incidents, listener, writable: () => breaker.writable, storeKind: deps.storeKind, timeZone: deps.timeZone, now, logger });
+      const incident = new CollectorIncident({ incidents, listener, writable, storeKind: "sqlite", timeZone: deps.timeZone, now, logger });
       breaker.subscribe((event) => incident.onStoreHealth(event));
+      sampleBreaker.subscribe((event) => incident.onStoreHealth(event, deps.storeKind));
       incident.tick();
       return incident;
     },

@@ -1,6 +1,7 @@
 import type { Logger } from "../../config/logger.js";
-import type { Store } from "../store/store.js";
-import { reconcile, type IncidentListener, type Judgement } from "./incidentReconciler.js";
+import type { SampleStore } from "../store/samples/sampleStore.js";
+import { GapOutcomeLoader } from "./gapOutcomes.js";
+import { reconcile, type IncidentListener, type Judgement, type ReconcilerDeps } from "./incidentReconciler.js";
 import { callsForProviderIncident, callsForSiteIncident, candidateLinks, linkIncident, providerIncident, siteIncident, type DesiredIncident, type ProviderOutagePolicy } from "./incidentRules.js";
 import type { IncidentStore } from "./incidentStore.js";
 import type { OpenIncidentChange, OpenIncidents } from "./openIncidentIndex.js";
@@ -15,7 +16,8 @@ export interface IncidentEngineDeps {
   store: IncidentStore;
   /** The open incidents by key, kept up to date by every write to the incident store (openIncidentIndex.ts). */
   open: OpenIncidents;
-  samples: Pick<Store, "linkSamplesBetween">;
+  /** Where a silent site's link outcomes are read from to classify its silence (asynchronously, see gapOutcomes.ts). */
+  samples: Pick<SampleStore, "linkOutcomes">;
   policy: ProviderOutagePolicy;
   timeZone: string;
   now: () => number;
@@ -37,7 +39,9 @@ const ENGINE_KINDS = new Set(["link", "site", "provider"]);
  * judged again (absorbed into it, or released). What is to be judged is kept until an evaluation succeeds, so an
  * evaluation skipped (the store failing) or failed part-way is made up by the next one. An incident closed by
  * someone else (resolved by hand) has its site or provider judged again; after the open set was reloaded from the
- * store, everything is.
+ * store, everything is. A silent site's silence is classified from outcomes read asynchronously from the sample store
+ * (gapOutcomes.ts): the evaluation that first wants them starts the read, and the site is judged again once it is in,
+ * so an evaluation never waits on the sample store.
  */
 export class IncidentEngine {
   readonly #views = new SiteViewIndex();
@@ -47,8 +51,12 @@ export class IncidentEngine {
   readonly #pendingKeys = new Set<string>();
   /** The engine is writing: the open-set changes it hears of are its own. */
   #applying = false;
+  readonly #gaps: GapOutcomeLoader;
+  readonly #reconcilerDeps: ReconcilerDeps;
 
   constructor(private readonly deps: IncidentEngineDeps) {
+    this.#gaps = new GapOutcomeLoader({ samples: deps.samples, loaded: (siteId) => this.siteChanged(siteId), logger: deps.logger });
+    this.#reconcilerDeps = { ...deps, gapOutcomes: (siteId, fromTs, nowMs) => this.#gaps.take(siteId, fromTs, nowMs) };
     deps.open.subscribe((change) => this.#heard(change));
     this.#judgeEverything();
   }
@@ -56,6 +64,14 @@ export class IncidentEngine {
   /** Marks the site to be judged at the next evaluation (its state, contact or silence changed). */
   siteChanged(siteId: string): void {
     this.#pendingSites.add(siteId);
+  }
+
+  /**
+   * Resolves once the silent periods' outcomes being read now are in (their sites are then marked changed, for the
+   * next {@link evaluate}); for tests and shutdown. Never rejects.
+   */
+  outcomesLoaded(): Promise<void> {
+    return this.#gaps.settled();
   }
 
   /** Judges what changed since the last evaluation and acts on the difference with the open incidents. */
@@ -73,7 +89,7 @@ export class IncidentEngine {
       }
       const judgement = this.#judge(pending.sites, pending.providers, pending.keys);
       this.#applying = true;
-      reconcile(this.deps, judgement, (siteId) => this.#views.view(siteId), nowMs);
+      reconcile(this.#reconcilerDeps, judgement, (siteId) => this.#views.view(siteId), nowMs);
     } catch (err) {
       // Judged again next time: nothing written is undone, and what was not written is still to do.
       for (const siteId of pending.sites) this.#pendingSites.add(siteId);

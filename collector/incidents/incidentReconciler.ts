@@ -1,6 +1,6 @@
 import type { Logger } from "../../config/logger.js";
-import type { Store } from "../store/store.js";
 import { classifyGap } from "./gapClassifier.js";
+import type { LoadedGap } from "./gapOutcomes.js";
 import type { DesiredIncident } from "./incidentRules.js";
 import type { IncidentStore, StoredIncident } from "./incidentStore.js";
 import type { OpenIncidents } from "./openIncidentIndex.js";
@@ -29,7 +29,11 @@ export interface ReconcilerDeps {
   store: IncidentStore;
   /** The open incidents by key, kept up to date by the writes to `store`. */
   open: Pick<OpenIncidents, "byKey">;
-  samples: Pick<Store, "linkSamplesBetween">;
+  /**
+   * A silent site's link outcomes from the silence's start (GapOutcomeLoader.take): null while they are being read
+   * (the incident then stays open and the site is judged again once they are in).
+   */
+  gapOutcomes(siteId: string, fromTs: number, nowMs: number): LoadedGap | null;
   timeZone: string;
   listener: IncidentListener;
   logger: Logger;
@@ -116,7 +120,9 @@ function close(deps: ReconcilerDeps, incident: StoredIncident, calledFor: (key: 
   }
   if (incident.kind === "site" && incident.cause === "agent_silent" && site) {
     if (site.backfillPending) return null; // classify once the agent's backlog is in
-    const gap = classifyGap(deps.samples.linkSamplesBetween(site.id, incident.timeline.startTs, nowMs), incident.timeline.startTs, nowMs, deps.timeZone);
+    const loaded = deps.gapOutcomes(site.id, incident.timeline.startTs, nowMs);
+    if (!loaded) return null; // being read from the sample store: classified at the evaluation after
+    const gap = classifyGap(loaded.outcomes, loaded.fromTs, loaded.toTs, deps.timeZone);
     const failed = site.links.filter((l) => gap.failedLinks.includes(l.id));
     const providers = [...new Set(failed.map((l) => l.provider))];
     const changes = {
@@ -124,7 +130,8 @@ function close(deps: ReconcilerDeps, incident: StoredIncident, calledFor: (key: 
       evidence: [...incident.evidence, ...gap.evidence],
       restoredTs: gap.restoredTs,
       endTs: nowMs,
-      ...(gap.cause === "links_down_while_silent" ? { sites: [{ ...incident.sites[0]!, links: gap.failedLinks }] } : {}),
+      // In the site's configured order (the outcomes come ordered by time and link name).
+      ...(gap.cause === "links_down_while_silent" ? { sites: [{ ...incident.sites[0]!, links: failed.map((l) => l.id) }] } : {}),
       // The report to the vendor needs its provider: with every failed link from one provider, it is that one.
       ...(gap.cause === "links_down_while_silent" && providers.length === 1 ? { provider: providers[0]!, providerName: failed[0]!.providerName } : {}),
     };

@@ -1,5 +1,5 @@
 import { hashToken, parseBearer } from "../auth/tokens.js";
-import type { Store } from "../store/store.js";
+import type { MetadataStore } from "../store/store.js";
 
 /**
  * Stage 1 of ingest (**authenticate** → parse → fit → write → judge → publish), before the body is read: the site a
@@ -12,7 +12,7 @@ export type Authentication =
   | { kind: "store_unavailable"; err: unknown };
 
 /** Checks the `Authorization` header against the stored token hashes. Throws only for a fault not the store's (a bug). */
-export function authenticatePush(authorization: string | undefined, store: Pick<Store, "siteForTokenHash" | "isUnavailableError">): Authentication {
+export function authenticatePush(authorization: string | undefined, store: Pick<MetadataStore, "siteForTokenHash" | "isUnavailableError">): Authentication {
   if (!authorization) return { kind: "refused", error: "missing_token", message: "Authorization: Bearer <site token> is required" };
   const token = parseBearer(authorization);
   let site: string | null = null;

@@ -2,6 +2,7 @@ import type { Logger } from "../../config/logger.js";
 import type { ApiError, IngestAccepted } from "../../protocol/ingest.js";
 import type { CollectorMetrics } from "../metrics.js";
 import type { LinkChange } from "../state/stateEngine.js";
+import type { SampleWriteResult } from "../store/samples/sampleStore.js";
 import type { WriteResult } from "../store/store.js";
 import type { FittedBatch } from "./fitBatch.js";
 
@@ -17,17 +18,24 @@ export interface PublishDeps {
 export type IngestAnswer = { status: 200; body: IngestAccepted } | { status: 409; body: ApiError };
 
 /**
- * Stage 6 of ingest (authenticate → parse → fit → write → judge → **publish**): counts the batch (samples inserted and
- * duplicate, records refused by reason), logs refused records (one line per batch), hands the changes on, and builds
- * the answer. A batch with records none of which is new and none refused is a replay (409, which agents treat as
- * acknowledged); otherwise 200, listing the refused records (a version-1 agent ignores the list and acknowledges them
- * with the batch: they are counted here and in the site's contact, not kept anywhere).
+ * Stage 6 of ingest (authenticate → parse → fit → write → judge → **publish**): counts the batch (samples inserted,
+ * duplicate and expired, records refused by reason), logs refused records and expired samples (one line per batch
+ * each), hands the changes on, and builds the answer. A batch is a replay (409, which agents treat as acknowledged)
+ * when it has records, none refused, no event new, and the sample store counted every sample a duplicate (docs/
+ * storage.md: a store that cannot tell duplicates, `duplicates: null`, never makes a replay: 200 with
+ * `duplicates: 0`); otherwise 200, listing the refused records (a version-1 agent ignores the list and acknowledges
+ * them with the batch: they are counted here and in the site's contact, not kept anywhere).
  */
-export function publishBatch(deps: PublishDeps, batch: FittedBatch, written: { samples: WriteResult; events: WriteResult }, changes: LinkChange[]): IngestAnswer {
+export function publishBatch(deps: PublishDeps, batch: FittedBatch, written: { samples: SampleWriteResult; events: WriteResult }, changes: LinkChange[]): IngestAnswer {
   const { metrics, logger } = deps;
   const { parsed, site, refused } = batch;
-  metrics.ingestSamples.inc({ result: "inserted" }, written.samples.inserted);
-  metrics.ingestSamples.inc({ result: "duplicate" }, written.samples.duplicates);
+  const sampleDuplicates = written.samples.duplicates ?? 0;
+  metrics.ingestSamples.inc({ result: "inserted" }, written.samples.written);
+  metrics.ingestSamples.inc({ result: "duplicate" }, sampleDuplicates);
+  metrics.ingestSamples.inc({ result: "expired" }, written.samples.expired);
+  if (written.samples.expired > 0) {
+    logger.warn("samples past the raw retention not stored", { site: site.id, expired: written.samples.expired });
+  }
   for (const record of refused) metrics.ingestRefusedRecords.inc({ reason: record.error });
   if (refused.length > 0) {
     logger.warn("records refused", {
@@ -41,8 +49,9 @@ export function publishBatch(deps: PublishDeps, batch: FittedBatch, written: { s
   }
   deps.onSiteUpdated(site.id, changes);
 
-  const inserted = written.samples.inserted + written.events.inserted;
-  if (parsed.recordCount > 0 && inserted === 0 && refused.length === 0) {
+  const inserted = written.samples.written + written.events.inserted;
+  const allSamplesHeld = written.samples.duplicates === batch.samples.length;
+  if (parsed.recordCount > 0 && allSamplesHeld && written.events.inserted === 0 && refused.length === 0) {
     metrics.ingestBatches.inc({ result: "replay" });
     return { status: 409, body: { error: "replay", message: `all ${parsed.recordCount} records of the batch are already stored` } };
   }
@@ -51,7 +60,7 @@ export function publishBatch(deps: PublishDeps, batch: FittedBatch, written: { s
     status: 200,
     body: {
       accepted: inserted,
-      duplicates: written.samples.duplicates + written.events.duplicates,
+      duplicates: sampleDuplicates + written.events.duplicates,
       lastSeq: parsed.lastSeq,
       clockOffsetMs: batch.clock.offsetMs,
       refused,

@@ -1,7 +1,6 @@
 import type { Sample } from "../../protocol/sample.js";
 import type { AgentEvent } from "../../protocol/event.js";
 import type { LinkStateMachine } from "../../protocol/linkState.js";
-import type { SeriesMetric } from "../../protocol/api.js";
 
 /** A sample as stored: the agent's sample plus its site, and `ts` corrected for the agent's clock offset. */
 export interface StoredSample {
@@ -21,32 +20,12 @@ export interface StoredEvent {
   event: AgentEvent;
 }
 
-/** What one idempotent write did. */
+/** What one idempotent write of events did. */
 export interface WriteResult {
-  /** Samples newly stored. */
+  /** Records newly stored. */
   inserted: number;
-  /** Records already held for the same identity (see {@link Store}), left unchanged. */
+  /** Records already held for the same identity (see {@link MetadataStore}), left unchanged. */
   duplicates: number;
-}
-
-/** A time-series query: buckets of `stepMs` from `from` (inclusive) to `to` (exclusive), UTC ms. */
-export interface SeriesQuery {
-  site: string;
-  link: string;
-  metric: SeriesMetric;
-  from: number;
-  to: number;
-  stepMs: number;
-}
-
-/** How an application fared through one link over a period: rounds, % ok, mean latency (ms, of ok rounds). */
-export interface AppPathSummary {
-  site: string;
-  app: string;
-  link: string;
-  rounds: number;
-  okPct: number;
-  latencyAvgMs: number | null;
 }
 
 /** What the collector remembers of a site's agent between pushes (and across restarts). */
@@ -78,28 +57,17 @@ export interface StoredLinkState {
 }
 
 /**
- * Storage behind the collector. Writes are idempotent on what a record measured: a sample is identified by (site, link
- * or none, probe, ts), an event by (site, ts, type, group), not by the agent's seq (which starts again when an agent
- * loses its spool); a resend never duplicates, and seqs are kept for audits.
+ * The collector's metadata store (wardwatch.db): agent events, site tokens, link states, site contacts and (beside it,
+ * sqliteIncidents.ts) incidents; transactions. Samples are not here: they go to the sample store
+ * (collector/store/samples/, STYLE rule 15). Event writes are idempotent on what an event recorded, (site, ts, type,
+ * group), not on the agent's seq (which starts again when an agent loses its spool); a resend never duplicates.
  * Implementations must make a write durable before returning (the collector acknowledges after it).
  */
-export interface Store {
-  /** Stores samples, ignoring any (site, link, probe, ts) already held. All-or-nothing per call. */
-  writeSamples(samples: StoredSample[]): WriteResult;
+export interface MetadataStore {
   /** Stores agent events, ignoring any (site, ts, type, group) already held. */
   writeEvents(events: StoredEvent[]): WriteResult;
   /** A site's events from `fromTs` (inclusive, collector time line), oldest first, at most `limit`. */
   listEvents(site: string, fromTs: number, limit: number): StoredEvent[];
-  /** Average of the metric per bucket; buckets with no sample are null. Points are [bucket start, value]. */
-  querySeries(query: SeriesQuery): Array<[number, number | null]>;
-  /** Per (site, application, link): how the application fared from `from` to `to` (UTC ms), optionally for one site. */
-  appPathSummaries(from: number, to: number, site?: string): AppPathSummary[];
-  /** A site's link samples from `from` to `to` (UTC ms, collector time line), oldest first: when, which link, ok. */
-  linkSamplesBetween(site: string, from: number, to: number): Array<{ ts: number; link: string; ok: boolean }>;
-  /** Number of samples held, for one site or all. */
-  countSamples(site?: string): number;
-  /** Every seq held for a site, ascending (tests and audits). */
-  listSeqs(site: string): number[];
   /** Records a token: only its SHA-256 hex digest is stored. */
   addToken(site: string, tokenHash: string, createdAt: number): void;
   /** The site a token hash belongs to, or null. */

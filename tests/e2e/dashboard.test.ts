@@ -5,8 +5,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { loadCollectorConfig } from "../../collector/config.js";
+import { openSampleStore } from "../../collector/store/samples/registry.js";
 import { startCollector, type RunningCollector } from "../../collector/service.js";
-import { SqliteStore } from "../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../collector/store/sqlite.js";
 import { generateToken, hashToken } from "../../collector/auth/tokens.js";
 import { createLogger } from "../../config/logger.js";
 import { collectorYaml } from "../helpers/collectorHarness.js";
@@ -42,10 +43,12 @@ describe.skipIf(missing !== null)("e2e: dashboard in a real browser", () => {
     const file = join(dir, "collector.yaml");
     writeFileSync(file, collectorYaml(["tan-phong", "bien-hoa"]) + `data_dir: ${JSON.stringify(dir)}\n`);
     const config = loadCollectorConfig(file);
-    const store = SqliteStore.open(join(dir, "wardwatch.db"));
+    const store = SqliteMetadataStore.open(join(dir, "wardwatch.db"));
     token = generateToken("tan-phong");
     store.addToken("tan-phong", hashToken(token), now());
-    collector = await startCollector({ config, store, incidents: store.incidents, logger: createLogger("error", "collector"), now, dashboardDir: DASHBOARD_DIR });
+    const logger = createLogger("error", "collector");
+    const samples = await openSampleStore(config.storage, { dataDir: config.dataDir, configFile: file, now, logger });
+    collector = await startCollector({ config, store, samples, incidents: store.incidents, logger, now, dashboardDir: DASHBOARD_DIR });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

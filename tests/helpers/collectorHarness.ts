@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCollectorConfig } from "../../collector/config.js";
 import { startCollector, type RunningCollector } from "../../collector/service.js";
-import { SqliteStore } from "../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../collector/store/sqlite.js";
+import { openSampleStore } from "../../collector/store/samples/registry.js";
+import type { SampleStore } from "../../collector/store/samples/sampleStore.js";
 import { generateToken, hashToken } from "../../collector/auth/tokens.js";
 import { createLogger, type Logger } from "../../config/logger.js";
 import type { CollectorConfig } from "../../config/collectorSchema.js";
@@ -12,7 +14,12 @@ import type { CollectorConfig } from "../../config/collectorSchema.js";
 export interface TestCollector {
   collector: RunningCollector;
   config: CollectorConfig;
-  store: SqliteStore;
+  /** The metadata store (wardwatch.db). */
+  store: SqliteMetadataStore;
+  /** The sample store `storage:` names (default: SQLite, data_dir/samples.db). */
+  samples: SampleStore;
+  /** Every seq of the site's stored samples, ascending. */
+  storedSeqs(site: string): Promise<number[]>;
   dir: string;
   clock: { nowMs: number | null };
   /** Creates and registers a token for the site. */
@@ -50,7 +57,8 @@ ${sites}
  * Starts a collector for `siteIds` (see {@link collectorYaml}); `extra` YAML is added at top level. Options:
  * `busyTimeoutMs`, the store's wait for a lock (its default when absent); `dir`, the directory of a collector stopped
  * before (a restart: same database, same data_dir), a new temp dir when absent; `logger`, an error-level logger when
- * absent. The database file is `<dir>/wardwatch.db`, data_dir `<dir>/data`.
+ * absent. The metadata database is `<dir>/wardwatch.db`, data_dir `<dir>/data` (the SQLite sample store's samples.db
+ * is there).
  */
 export async function startTestCollector(
   siteIds: string[],
@@ -61,20 +69,26 @@ export async function startTestCollector(
   const file = join(dir, "collector.yaml");
   writeFileSync(file, collectorYaml(siteIds, extra) + `data_dir: ${JSON.stringify(join(dir, "data"))}\n`);
   const config = loadCollectorConfig(file);
-  const store = SqliteStore.open(join(dir, "wardwatch.db"), options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
+  const store = SqliteMetadataStore.open(join(dir, "wardwatch.db"), options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   const clock: { nowMs: number | null } = { nowMs: null };
+  const now = () => clock.nowMs ?? Date.now();
+  const logger = options.logger ?? createLogger("error", "collector");
+  const samples = await openSampleStore(config.storage, { dataDir: config.dataDir, configFile: file, now, logger });
   const collector = await startCollector({
     config,
     store,
+    samples,
     incidents: store.incidents,
-    logger: options.logger ?? createLogger("error", "collector"),
-    now: () => clock.nowMs ?? Date.now(),
+    logger,
+    now,
     dashboardDir: null,
   });
   return {
     collector,
     config,
     store,
+    samples,
+    storedSeqs: (site) => samples.listSeqs(site, 0, 8_640_000_000_000_000),
     dir,
     clock,
     tokenFor(site) {

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { SqliteStore } from "../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../collector/store/sqlite.js";
 
 /** See the file comment. */
 export interface LockableStore {
-  store: SqliteStore;
+  store: SqliteMetadataStore;
   file: string;
   /** Holds the write lock from another connection until {@link unlock}. */
   lock(): void;
@@ -27,7 +27,7 @@ export interface LockableStore {
 export function lockableStore(busyTimeoutMs = 50): LockableStore {
   const dir = mkdtempSync(join(tmpdir(), "ww-lockable-"));
   const file = join(dir, "wardwatch.db");
-  const store = SqliteStore.open(file, { busyTimeoutMs });
+  const store = SqliteMetadataStore.open(file, { busyTimeoutMs });
   let locker: Database.Database | null = null;
   const unlock = (): void => {
     if (!locker) return;

@@ -1,7 +1,7 @@
 import type { IncidentStore } from "../../collector/incidents/incidentStore.js";
-import { SqliteStore } from "../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../collector/store/sqlite.js";
 
 /** The collector's real incident store, in a private in-memory SQLite database: dispatcher tests use real persistence. */
 export function memoryIncidentStore(): IncidentStore {
-  return SqliteStore.open(":memory:").incidents;
+  return SqliteMetadataStore.open(":memory:").incidents;
 }

@@ -20,14 +20,30 @@ export interface RetentionConfig {
   rollupRetentionMs: number;
 }
 
+/** How often the collector runs its rollup and retention passes (collector/store/sampleMaintenance.ts), ms; every backend has them. */
+export interface MaintenanceConfig {
+  rollupIntervalMs: number;
+  retentionIntervalMs: number;
+}
+
 /** Shortest retention InfluxDB 1.x accepts for a retention policy (and so for any backend), ms. */
 export const MIN_RETENTION_MS = 3_600_000;
 
-/** The retention keys every backend's YAML has (`raw_retention` 30d, `rollup_retention` 400d by default). */
+/**
+ * The retention keys every backend's YAML has (`raw_retention` 30d, `rollup_retention` 400d by default), and the
+ * intervals of the collector's passes (`rollup_interval` 30s, `retention_interval` 10m).
+ */
 export const retentionKeys = {
   raw_retention: durationMs(MIN_RETENTION_MS, 3650 * 86_400_000).prefault("30d"),
   rollup_retention: durationMs(MIN_RETENTION_MS, 3650 * 86_400_000).prefault("400d"),
+  rollup_interval: durationMs(1000, 3_600_000).prefault("30s"),
+  retention_interval: durationMs(10_000, 86_400_000).prefault("10m"),
 };
+
+/** The {@link RetentionConfig} and {@link MaintenanceConfig} of a parsed backend file (the keys of {@link retentionKeys}). */
+export function retentionConfigOf(file: { raw_retention: number; rollup_retention: number; rollup_interval: number; retention_interval: number }): RetentionConfig & MaintenanceConfig {
+  return { rawRetentionMs: file.raw_retention, rollupRetentionMs: file.rollup_retention, rollupIntervalMs: file.rollup_interval, retentionIntervalMs: file.retention_interval };
+}
 
 /** Rollups are read where raw samples are gone, so they must be kept at least as long. */
 export function checkRetention(file: { raw_retention: number; rollup_retention: number }, ctx: z.RefinementCtx): void {

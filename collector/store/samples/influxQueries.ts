@@ -28,6 +28,8 @@ export function timeRange(from: number, to: number, inclusiveTo = false): string
 /** A series as InfluxDB's /query answers it with epoch=ms. */
 export interface InfluxSeries {
   name: string;
+  /** The series' tags when the query grouped by them. */
+  tags?: Record<string, string>;
   columns: string[];
   values: unknown[][];
 }

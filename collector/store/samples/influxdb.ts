@@ -4,12 +4,13 @@ import { secretRefSchema, type SecretRef } from "../../../config/alertingSchema.
 import { SAMPLE_KIND_NAMES, type SampleKindName } from "../../../protocol/kinds/registry.js";
 import { durationMs } from "../../../config/units.js";
 import { resolveSecret } from "../../alerts/resolveReceivers.js";
-import { checkRetention, defineSampleStoreBackend, retentionKeys, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
+import { checkRetention, defineSampleStoreBackend, retentionConfigOf, retentionKeys, type MaintenanceConfig, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
 import { classifyInfluxError, droppedBeyondRetention } from "./influxErrors.js";
 import { RETENTION_POLICIES, literal, rawRowsOf, rollupFields, rollupRowsOf, rowsOf, seriesOf, seriesQuery, source, tagsOf, timeRange } from "./influxQueries.js";
 import { MemoryRollupBacklog, type RollupBacklog } from "./rollupBacklog.js";
 import { runRollupPass, windowsTouched, type RollupIo } from "./rollupPass.js";
 import { bucketsToAnswer, planSeries } from "./seriesPlan.js";
+import { MAIN_LATENCY_FIELD, MAX_PATH_SUMMARIES, checkPathSummaryQuery, sortPathSummaries, type PathSummary, type PathSummaryQuery } from "./pathSummary.js";
 import { fieldNamesOf, storedValueList } from "./storedValues.js";
 import {
   DEFAULT_ROLLUP_BATCH,
@@ -40,6 +41,8 @@ import {
  *   timeout: 10s               # a request taking longer fails as "store unavailable"
  *   raw_retention: 30d         # retention policy `raw`
  *   rollup_retention: 400d     # retention policies `rollup_5m`, `rollup_1h`
+ *   rollup_interval: 30s       # how often the collector rolls up closed windows
+ *   retention_interval: 10m    # (nothing to do on InfluxDB: its retention policies drop old shards)
  * ```
  */
 export const influxSampleStoreSchema = z
@@ -60,12 +63,11 @@ export const influxSampleStoreSchema = z
     username: file.username,
     password: typeof file.password === "string" ? { value: file.password } : file.password,
     timeoutMs: file.timeout,
-    rawRetentionMs: file.raw_retention,
-    rollupRetentionMs: file.rollup_retention,
+    ...retentionConfigOf(file),
   }));
 
 /** A validated `storage: { kind: influxdb }`: the password as written (`value`) or where to read it. Times in ms. */
-export interface InfluxSampleStoreConfig extends RetentionConfig {
+export interface InfluxSampleStoreConfig extends RetentionConfig, MaintenanceConfig {
   kind: "influxdb";
   url: string;
   database: string;
@@ -73,6 +75,9 @@ export interface InfluxSampleStoreConfig extends RetentionConfig {
   password: SecretRef | { value: string };
   timeoutMs: number;
 }
+
+/** What the store itself needs of its configuration (the pass intervals are the collector's). */
+type InfluxConnectionConfig = Omit<InfluxSampleStoreConfig, "password" | keyof MaintenanceConfig>;
 
 /** Opens the InfluxDB sample store: reads the password, creates the database and retention policies if missing. */
 export async function openInfluxSampleStore(config: InfluxSampleStoreConfig, deps: SampleStoreDeps): Promise<InfluxSampleStore> {
@@ -102,13 +107,13 @@ export class InfluxSampleStore implements SampleStore {
   readonly backend = "influxdb";
   readonly reportsDuplicates = false;
   readonly #influx: InfluxDB;
-  readonly #config: Omit<InfluxSampleStoreConfig, "password">;
+  readonly #config: InfluxConnectionConfig;
   readonly #now: () => number;
   readonly #backlog: RollupBacklog;
   readonly #io: RollupIo;
 
   /** `backlog`: where rollup marks are kept (default in memory; see rollupBacklog.ts). */
-  constructor(config: Omit<InfluxSampleStoreConfig, "password"> & { password: string }, now: () => number, backlog: RollupBacklog = new MemoryRollupBacklog()) {
+  constructor(config: InfluxConnectionConfig & { password: string }, now: () => number, backlog: RollupBacklog = new MemoryRollupBacklog()) {
     const url = new URL(config.url);
     const { password, ...rest } = config;
     this.#config = rest;
@@ -196,6 +201,39 @@ export class InfluxSampleStore implements SampleStore {
     }
     outcomes.sort((a, b) => a.ts - b.ts || (a.link < b.link ? -1 : a.link > b.link ? 1 : a.probe < b.probe ? -1 : a.probe > b.probe ? 1 : 0));
     return outcomes.slice(0, MAX_LINK_OUTCOMES).map(({ ts, link, ok }) => ({ ts, link, ok }));
+  }
+
+  /** Two queries per kind (InfluxQL has no conditional mean): all samples, then the main latency of the ok ones. */
+  async pathSummaries(query: PathSummaryQuery): Promise<PathSummary[]> {
+    checkPathSummaryQuery(query);
+    const where = [`"role" = ${literal(query.role)}`, timeRange(query.from, query.to)];
+    if (query.site !== undefined) where.push(`"site" = ${literal(query.site)}`);
+    const summaries: PathSummary[] = [];
+    for (const kind of SAMPLE_KIND_NAMES) {
+      const groupBy = `GROUP BY "site", "probe", "link" SLIMIT ${MAX_PATH_SUMMARIES}`;
+      const counts = seriesOf(await this.#call(() => this.#influx.queryRaw(`SELECT count("ok") AS "rounds", mean("ok") AS "ok" FROM ${source("raw", kind)} WHERE ${where.join(" AND ")} ${groupBy}`, { precision: "ms" })));
+      if (counts.length === 0) continue;
+      const latencies = seriesOf(
+        await this.#call(() => this.#influx.queryRaw(`SELECT mean("${MAIN_LATENCY_FIELD[kind]}") AS "latency" FROM ${source("raw", kind)} WHERE ${where.join(" AND ")} AND "ok" = 1 ${groupBy}`, { precision: "ms" })),
+      );
+      const key = (tags: Record<string, string> | undefined): string => JSON.stringify([tags?.site ?? "", tags?.probe ?? "", tags?.link ?? ""]);
+      const latencyOf = new Map(latencies.map((series) => [key(series.tags), rowsOf([series])[0]?.latency]));
+      for (const series of counts) {
+        const row = rowsOf([series])[0];
+        if (!row) continue;
+        const latency = latencyOf.get(key(series.tags));
+        summaries.push({
+          site: series.tags?.site ?? "",
+          probe: series.tags?.probe ?? "",
+          link: series.tags?.link || null,
+          kind,
+          rounds: row.rounds as number,
+          okPct: (row.ok as number) * 100,
+          latencyAvgMs: typeof latency === "number" ? latency : null,
+        });
+      }
+    }
+    return sortPathSummaries(summaries);
   }
 
   async rollUp(nowMs: number, maxWindows = DEFAULT_ROLLUP_BATCH): Promise<RollupPassResult> {

@@ -1,5 +1,6 @@
 import type { SampleKindName } from "../../../protocol/kinds/registry.js";
 import type { Sample, SampleRole } from "../../../protocol/sample.js";
+import type { PathSummary, PathSummaryQuery } from "./pathSummary.js";
 
 /**
  * A sample as a sample store takes it: the agent's sample, its site, the provider of its link (from the collector's
@@ -157,6 +158,11 @@ export interface SampleStore {
   querySeries(request: SeriesRequest): Promise<SeriesAnswer>;
   /** A site's link samples (role `link`) with `from` ≤ ts ≤ `to` (UTC ms), oldest first; at most {@link MAX_LINK_OUTCOMES}. */
   linkOutcomes(site: string, from: number, to: number): Promise<LinkOutcome[]>;
+  /**
+   * Per (site, probe, link, kind) of the query's role: samples, % ok, mean main latency of ok samples (pathSummary.ts),
+   * from raw samples; at most 7 days (a RangeError beyond) and {@link MAX_PATH_SUMMARIES} paths.
+   */
+  pathSummaries(query: PathSummaryQuery): Promise<PathSummary[]>;
   /** Recomputes up to `maxWindows` marked windows that closed by `nowMs` (UTC ms); see the interface comment. */
   rollUp(nowMs: number, maxWindows?: number): Promise<RollupPassResult>;
   /** Rollup rows (audits, tests), ordered by link, probe, window. At most {@link MAX_ROLLUP_ROWS}. */

@@ -6,12 +6,13 @@ import { z } from "zod";
 import { SAMPLE_KIND_NAMES, type SampleKindName } from "../../../protocol/kinds/registry.js";
 import type { SampleRole } from "../../../protocol/sample.js";
 import { isSqliteUnavailable } from "../sqliteHealth.js";
-import { checkRetention, defineSampleStoreBackend, retentionKeys, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
+import { checkRetention, defineSampleStoreBackend, retentionConfigOf, retentionKeys, type MaintenanceConfig, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
 import { runRollupPass, windowsTouched, type RollupIo } from "./rollupPass.js";
 import type { RawRow } from "./rollupMath.js";
 import { SqliteRollupBacklog } from "./sqliteRollupBacklog.js";
 import { ROLLUP_STATS, ensureSampleSchema, rawTable, rollupTable } from "./sqliteSampleSchema.js";
 import { bucketsToAnswer, planSeries } from "./seriesPlan.js";
+import { MAIN_LATENCY_FIELD, MAX_PATH_SUMMARIES, checkPathSummaryQuery, sortPathSummaries, type PathSummary, type PathSummaryQuery } from "./pathSummary.js";
 import { fieldNamesOf, storedValueList } from "./storedValues.js";
 import {
   DEFAULT_ROLLUP_BATCH,
@@ -40,6 +41,8 @@ import {
  *   file: samples.db          # in data_dir
  *   raw_retention: 30d        # raw samples
  *   rollup_retention: 400d    # 5-minute and 1-hour rollups
+ *   rollup_interval: 30s      # how often the collector rolls up closed windows
+ *   retention_interval: 10m   # how often it deletes what is past retention
  *   retention_chunk_rows: 2000  # rows deleted per transaction by the retention pass
  * ```
  */
@@ -54,13 +57,12 @@ export const sqliteSampleStoreSchema = z
   .transform((file): SqliteSampleStoreConfig => ({
     kind: file.kind,
     file: file.file,
-    rawRetentionMs: file.raw_retention,
-    rollupRetentionMs: file.rollup_retention,
+    ...retentionConfigOf(file),
     retentionChunkRows: file.retention_chunk_rows,
   }));
 
 /** A validated `storage: { kind: sqlite }`; retention in ms. */
-export interface SqliteSampleStoreConfig extends RetentionConfig {
+export interface SqliteSampleStoreConfig extends RetentionConfig, MaintenanceConfig {
   kind: "sqlite";
   file: string;
   retentionChunkRows: number;
@@ -186,6 +188,25 @@ export class SqliteSampleStore implements SampleStore {
     const union = SAMPLE_KIND_NAMES.map((kind) => `SELECT ts, link, ok, probe FROM ${rawTable(kind)} WHERE site = @site AND role = 'link' AND ts >= @from AND ts <= @to`).join(" UNION ALL ");
     const rows = this.#guard(() => this.#db.prepare(`${union} ORDER BY ts, link, probe LIMIT ${MAX_LINK_OUTCOMES}`).all({ site, from, to })) as Array<{ ts: number; link: string; ok: number }>;
     return rows.map((row) => ({ ts: row.ts, link: row.link, ok: row.ok === 1 }));
+  }
+
+  async pathSummaries(query: PathSummaryQuery): Promise<PathSummary[]> {
+    checkPathSummaryQuery(query);
+    const summaries: PathSummary[] = [];
+    for (const kind of SAMPLE_KIND_NAMES) {
+      const latency = MAIN_LATENCY_FIELD[kind]; // a declared field name from a fixed table, never request text
+      const rows = this.#guard(() =>
+        this.#db
+          .prepare(
+            `SELECT site, probe, link, COUNT(*) AS rounds, AVG(ok) * 100 AS okPct, AVG(CASE WHEN ok = 1 THEN ${latency} END) AS latencyAvgMs
+             FROM ${rawTable(kind)} WHERE role = @role AND ts >= @from AND ts < @to AND (@site IS NULL OR site = @site)
+             GROUP BY site, probe, link LIMIT ${MAX_PATH_SUMMARIES}`,
+          )
+          .all({ role: query.role, from: query.from, to: query.to, site: query.site ?? null }),
+      ) as Array<{ site: string; probe: string; link: string; rounds: number; okPct: number; latencyAvgMs: number | null }>;
+      for (const row of rows) summaries.push({ ...row, link: row.link === NO_LINK ? null : row.link, kind });
+    }
+    return sortPathSummaries(summaries);
   }
 
   async rollUp(nowMs: number, maxWindows = DEFAULT_ROLLUP_BATCH): Promise<RollupPassResult> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AckLinkSigner } from "../../../collector/alerts/ackLink.js";
 import { ackRouter } from "../../../collector/api/ackPage.js";
 import { jsonErrorHandler } from "../../../collector/api/httpErrors.js";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
 
 const DAY_MS = 86_400_000;
@@ -20,7 +20,7 @@ const RECEIVERS: Record<string, { name: string; language: "vi" | "en" }> = {
 };
 
 describe("collector/api/ackPage", () => {
-  const store = SqliteStore.open(":memory:");
+  const store = SqliteMetadataStore.open(":memory:");
   const clock = { nowMs: START_TS + DAY_MS };
   const signer = new AckLinkSigner({ key: Buffer.alloc(32, 3), publicUrl: "http://127.0.0.1:1", ttlMs: 7 * DAY_MS, now: () => clock.nowMs });
   let server: Server;

@@ -4,11 +4,11 @@ import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { incidentsRouter, type IncidentView } from "../../../collector/api/incidentsRoute.js";
 import { jsonErrorHandler } from "../../../collector/api/httpErrors.js";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
 
 describe("collector/api/incidentsRoute", () => {
-  const store = SqliteStore.open(":memory:");
+  const store = SqliteMetadataStore.open(":memory:");
   const clock = { nowMs: 50_000 };
   let server: Server;
   let base: string;

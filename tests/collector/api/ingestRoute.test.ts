@@ -26,14 +26,14 @@ describe("collector/api/ingestRoute", () => {
     const res = await postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(1), icmpSample(2)]), auth());
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ accepted: 2, duplicates: 0, lastSeq: 2 });
-    expect(t.store.listSeqs("tan-phong")).toEqual([1, 2]);
+    expect(await t.storedSeqs("tan-phong")).toEqual([1, 2]);
   });
 
   it("accepts a gzip body", async () => {
     const body = gzipSync(JSON.stringify(batchOf("tan-phong", [icmpSample(3)])));
     const res = await postIngest(t.collector.url, body, { ...auth(), "Content-Encoding": "gzip" });
     expect(res.status).toBe(200);
-    expect(t.store.listSeqs("tan-phong")).toEqual([1, 2, 3]);
+    expect(await t.storedSeqs("tan-phong")).toEqual([1, 2, 3]);
   });
 
   describe("bad input: the right error, nothing stored changes, the collector keeps running", () => {
@@ -56,12 +56,12 @@ describe("collector/api/ingestRoute", () => {
     ];
 
     it.each(cases)("%s", async (_name, send, status, error, message) => {
-      const before = t.store.listSeqs("tan-phong");
+      const before = await t.storedSeqs("tan-phong");
       const res = await send();
       expect(res.status).toBe(status);
       expect(res.json.error).toBe(error);
       expect(res.json.message).toMatch(message);
-      expect(t.store.listSeqs("tan-phong")).toEqual(before);
+      expect(await t.storedSeqs("tan-phong")).toEqual(before);
       const health = await fetch(`${t.collector.url}/healthz`);
       expect(health.status).toBe(200);
     });
@@ -71,7 +71,7 @@ describe("collector/api/ingestRoute", () => {
     const res = await postIngest(t.collector.url, batchOf("tan-phong", [icmpSample(3), icmpSample(4)]), auth());
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ accepted: 1, duplicates: 1 });
-    expect(t.store.listSeqs("tan-phong")).toEqual([1, 2, 3, 4]);
+    expect(await t.storedSeqs("tan-phong")).toEqual([1, 2, 3, 4]);
   });
 
   it("stores connectivity events with the samples, once, and lists them", async () => {
@@ -134,9 +134,12 @@ describe("collector/api/ingestRoute while the store is failing (its file locked 
     locker = new Database(join(t.dir, "wardwatch.db"));
     locker.exec("BEGIN EXCLUSIVE");
 
-    // The first write waits for the lock (the busy timeout) and fails; the breaker opens.
-    expect(await push([3, 4])).toEqual({ status: 503, retryAfter: "5", body: { error: "store_unavailable", message: expect.stringMatching(/retry later/) } });
+    // The samples go to the sample store (samples.db, not locked) and the batch is acknowledged; saving the site's
+    // contact in the metadata store waits for the lock (the busy timeout) and fails: the breaker opens.
+    expect((await push([3, 4])).status).toBe(200);
     expect(t.collector.storeBreaker.writable).toBe(false);
+    // Now every batch is refused at once: its events, contact and link states could not be kept.
+    expect(await push([5, 6])).toEqual({ status: 503, retryAfter: "5", body: { error: "store_unavailable", message: expect.stringMatching(/retry later/) } });
     // The next ones are refused before the store is touched.
     const refusedAt = Date.now();
     expect(await push([3, 4, 5, 6])).toMatchObject({ status: 503, retryAfter: "5", body: { error: "store_unavailable" } });
@@ -145,20 +148,21 @@ describe("collector/api/ingestRoute while the store is failing (its file locked 
 
     const health = await fetch(`${t.collector.url}/healthz`);
     expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ status: "store_failing", store: "sqlite", error: "SQLITE_BUSY: database is locked", incident: false });
+    expect(await health.json()).toMatchObject({ status: "store_failing", role: "metadata", store: "sqlite", error: "SQLITE_BUSY: database is locked", incident: false });
     const failing = await metricsText();
     expect(failing).toMatch(/^wardwatch_store_up 0$/m);
     expect(failing).toMatch(/^wardwatch_store_failures_total 1$/m);
+    expect(failing).toMatch(/^wardwatch_sample_store_up 1$/m);
     expect(failing).toMatch(/^wardwatch_ingest_rejects_total\{reason="store_unavailable"\} 2$/m);
-    expect(t.store.listSeqs("tan-phong")).toEqual([1, 2]);
+    expect(await t.storedSeqs("tan-phong")).toEqual([1, 2, 3, 4]);
 
     locker.exec("ROLLBACK");
     locker.close();
     locker = null;
     await waitFor(() => (t.collector.storeBreaker.writable ? true : undefined), 5000, "a probe to find the store writable");
     expect((await push([3, 4, 5, 6])).status).toBe(200);
-    expect((await push([3, 4])).status).toBe(409);
-    expect(t.store.listSeqs("tan-phong")).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await push([5, 6])).status).toBe(409);
+    expect(await t.storedSeqs("tan-phong")).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await fetch(`${t.collector.url}/healthz`)).status).toBe(200);
     expect(await metricsText()).toMatch(/^wardwatch_store_up 1$/m);
   });
@@ -231,13 +235,13 @@ describe("collector/api/ingestRoute authenticates before refusing for the store,
     const log = memoryLogger("collector");
     t = await startTestCollector(["tan-phong"], "", { logger: log.logger });
     const token = t.tokenFor("tan-phong");
-    const other = new Database(join(t.dir, "wardwatch.db"));
-    other.exec("CREATE TRIGGER poison BEFORE INSERT ON samples WHEN NEW.seq = 13 BEGIN SELECT RAISE(ABORT, 'poison sample'); END");
+    const other = new Database(join(t.dir, "data", "samples.db"));
+    other.exec("CREATE TRIGGER poison BEFORE INSERT ON raw_icmp WHEN NEW.seq = 13 BEGIN SELECT RAISE(ABORT, 'poison sample'); END");
     other.close();
     expect(await push(t, token, "tan-phong", [12, 13])).toEqual({ status: 500, error: "internal" });
     expect(t.collector.storeBreaker.writable).toBe(true);
     expect(log.lines.find((l) => l.message === "batch not stored: the write failed")).toMatchObject({ site: "tan-phong", err: { message: "poison sample" } });
-    expect(t.store.listSeqs("tan-phong")).toEqual([]);
+    expect(await t.storedSeqs("tan-phong")).toEqual([]);
     expect((await push(t, token, "tan-phong", [14])).status).toBe(200);
   });
 });

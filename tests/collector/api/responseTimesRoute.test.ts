@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { incidentsRouter } from "../../../collector/api/incidentsRoute.js";
 import { jsonErrorHandler } from "../../../collector/api/httpErrors.js";
 import { responseTimesRouter } from "../../../collector/api/responseTimesRoute.js";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import type { ResponseTimesReport } from "../../../protocol/incident.js";
 import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
 
@@ -29,7 +29,7 @@ async function serve(router: Router, unexpected: unknown[]): Promise<{ base: str
 }
 
 describe("collector/api/responseTimesRoute", () => {
-  const store = SqliteStore.open(":memory:");
+  const store = SqliteMetadataStore.open(":memory:");
   const unexpected: unknown[] = [];
   let app: Awaited<ReturnType<typeof serve>>;
   let small: Awaited<ReturnType<typeof serve>>;

@@ -39,7 +39,7 @@ describe("collector/api/sitesRoute", () => {
     [`from=${now - 30 * DAY}&to=${now}&step=1000`, "too_many_points", /step/],
     ["to[]=1748736000000", "bad_range", /^to must be given once, as text \(not to\[\]=\)/],
     ["to[a]=1", "bad_range", /^to must be given once/],
-    ["foo=1", "unknown_param", /^unknown parameter 'foo' \(known: to, from, step, link, metric\)/],
+    ["foo=1", "unknown_param", /^unknown parameter 'foo' \(known: to, from, step, link, metric, metrics, kind\)/],
     ["metric=loss&metric=jitter", "bad_metric", /^metric must be given once, one of: rtt_avg/],
     ["metric=bogus", "bad_metric", /^metric must be given once, one of: rtt_avg/],
     ["link=tslcd", "bad_link", /^link must be given once/], // with the link=tslcd every request here carries
@@ -72,7 +72,9 @@ describe("collector/api/sitesRoute", () => {
   });
 
   it("answers the sites list and applications at their boundaries, and refuses unknown parameters", async () => {
-    expect((await get(`/apps?from=0&to=${366 * DAY}`)).status).toBe(200);
+    // Summaries read raw samples: at most 7 days (the sample store's bound, a 400 naming it beyond).
+    expect((await get(`/apps?from=0&to=${7 * DAY}`)).status).toBe(200);
+    expect((await get(`/apps?from=0&to=${7 * DAY + 1}`)).body).toMatchObject({ error: "bad_range", message: expect.stringMatching(/at most .*7 days/) });
     expect((await get("/apps?to=2100-01-01T00:00:00Z&site=tan-phong")).body).toMatchObject({ from: Date.UTC(2099, 11, 31), to: Date.UTC(2100, 0, 1) });
     expect((await get("/sites/tan-phong/events?from=0")).status).toBe(200);
     expect((await get("/sites")).status).toBe(200);

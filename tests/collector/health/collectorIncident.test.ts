@@ -6,7 +6,7 @@ import { HELD_JOURNAL_FILE } from "../../../collector/health/heldJournal.js";
 import { wireStoreHealth, type StoreHealth } from "../../../collector/health/storeHealthWiring.js";
 import type { IncidentListener } from "../../../collector/incidents/incidentEngine.js";
 import type { StoredIncident } from "../../../collector/incidents/incidentStore.js";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import { linkIncident } from "../../helpers/alertingFixtures.js";
 import { dispatcherHarness, FakeClock, type DispatcherHarness } from "../../helpers/dispatcherHarness.js";
 import { lockableStore, type LockableStore } from "../../helpers/lockableStore.js";
@@ -29,6 +29,7 @@ describe("collector/health/collectorIncident (store breaker â†’ held incident â†
   function start(): void {
     health = wireStoreHealth({
       store: db.store,
+      sampleStore: { probe: async () => {}, isUnavailableError: () => false },
       incidents: db.store.incidents,
       policy: { probeIntervalMs: 1000, outageAfterMs: OUTAGE_AFTER_MS },
       journalFile,
@@ -192,7 +193,7 @@ describe("collector/health/collectorIncident (store breaker â†’ held incident â†
     expect(collectorIncident.mayOpenIncidents()).toBe(false);
     db.unlock();
     // Another process opened an incident under the same key: the held one cannot be stored while that one is open.
-    const other = SqliteStore.open(db.file);
+    const other = SqliteMetadataStore.open(db.file);
     const blocking = other.incidents.openIncident({ ...linkIncident(clock.nowMs), key: STORE_INCIDENT_KEY });
     expect(blocking.id).toBe(1);
 

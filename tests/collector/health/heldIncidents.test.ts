@@ -7,7 +7,7 @@ import { storeOutageIncident } from "../../../collector/health/collectorIncident
 import { HELD_JOURNAL_FILE } from "../../../collector/health/heldJournal.js";
 import { wireStoreHealth } from "../../../collector/health/storeHealthWiring.js";
 import type { NewIncident } from "../../../collector/incidents/incidentStore.js";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import type { DeliveryAttempt } from "../../../protocol/incident.js";
 import { linkIncident } from "../../helpers/alertingFixtures.js";
 import { FakeClock } from "../../helpers/dispatcherHarness.js";
@@ -34,6 +34,7 @@ describe("collector/health/heldIncidents (over a real SQLite store)", () => {
   const wire = (file: string | null = journalFile) =>
     wireStoreHealth({
       store: db.store,
+      sampleStore: { probe: async () => {}, isUnavailableError: () => false },
       incidents: db.store.incidents,
       policy: { probeIntervalMs: 1000, outageAfterMs: 30_000 },
       journalFile: file,
@@ -136,7 +137,7 @@ describe("collector/health/heldIncidents (over a real SQLite store)", () => {
 
   it("renumbered when another writer took the id meanwhile: the stored one names the held number, the held one is merged into it", () => {
     const { id } = held.hold(collectorIncident(clock.nowMs));
-    const other = SqliteStore.open(db.file);
+    const other = SqliteMetadataStore.open(db.file);
     try {
       other.incidents.openIncident(linkIncident(clock.nowMs, { key: "link:tan-phong:inet" }));
     } finally {

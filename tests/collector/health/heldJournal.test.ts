@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HELD_JOURNAL_FILE, HeldIncidentJournal } from "../../../collector/health/heldJournal.js";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import type { StoredIncident } from "../../../collector/incidents/incidentStore.js";
 import { linkIncident, MONDAY_0800_ICT } from "../../helpers/alertingFixtures.js";
 import { memoryLogger } from "../../helpers/memoryLogger.js";
 
 /** A real incident as the store makes it, with one delivery attempt. */
 function anIncident(): StoredIncident {
-  const store = SqliteStore.open(":memory:");
+  const store = SqliteMetadataStore.open(":memory:");
   const opened = store.incidents.openIncident(linkIncident(MONDAY_0800_ICT));
   store.incidents.recordDelivery(opened.id, { receiver: "province-ict", channel: "email", message: "report", attempt: 1, ts: MONDAY_0800_ICT + 10_000, ok: true, detail: "250 OK", retryable: false });
   const incident = store.incidents.getIncident(opened.id)!;

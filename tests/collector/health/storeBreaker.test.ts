@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { StoreBreaker, StoreUnavailableError } from "../../../collector/health/storeBreaker.js";
 import type { StoreHealthEvent } from "../../../collector/health/storeHealth.js";
 import { FakeClock } from "../../helpers/dispatcherHarness.js";
@@ -209,5 +209,79 @@ describe("collector/health/storeBreaker (a real SQLite store, locked by another 
     db.lock();
     expect(() => breaker.write(writeToken(1))).toThrow();
     expect([told, events.map((e) => e.type)]).toEqual([[], ["failing"]]);
+  });
+});
+
+describe("collector/health/storeBreaker, asynchronous writes and probes (a real SQLite store, locked by another connection)", () => {
+  let db: LockableStore;
+  let clock: FakeClock;
+  let events: StoreHealthEvent[];
+  let probesStarted: number;
+  let breaker: StoreBreaker;
+
+  beforeEach(() => {
+    db = lockableStore();
+    clock = new FakeClock();
+    events = [];
+    probesStarted = 0;
+    breaker = new StoreBreaker({
+      // Awaited, as a sample store's probe is: the write happens a turn of the event loop later.
+      probe: async (nowMs) => {
+        probesStarted++;
+        await Promise.resolve();
+        db.store.probeWrite(nowMs);
+      },
+      isUnavailable: (err) => db.store.isUnavailableError(err),
+      policy: POLICY,
+      now: clock.now,
+      monotonicNow: clock.now,
+      logger: memoryLogger("breaker").logger,
+    });
+    breaker.subscribe((event) => events.push(event));
+  });
+  afterEach(() => db.remove());
+
+  const writeToken = (n: number) => async () => {
+    await Promise.resolve();
+    db.store.addToken("tan-phong", `hash-${n}`, clock.nowMs);
+    return n;
+  };
+
+  it("an awaited write the store refuses opens it; the next is refused without being called; an awaited probe lets writes through, and a real write closes it", async () => {
+    expect(await breaker.writeAsync(writeToken(1))).toBe(1);
+    db.lock();
+    await expect(breaker.writeAsync(writeToken(2))).rejects.toThrow(/locked/);
+    expect(events.map((e) => e.type)).toEqual(["failing"]);
+    let called = false;
+    await expect(
+      breaker.writeAsync(async () => {
+        called = true;
+      }),
+    ).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(called).toBe(false);
+
+    db.unlock();
+    clock.advance(1000);
+    breaker.tick();
+    breaker.tick(); // the probe is under way: no second one
+    expect(probesStarted).toBe(1);
+    expect(breaker.writable).toBe(false);
+    await vi.waitFor(() => expect(breaker.state.status).toBe("halfOpen"));
+    expect(await breaker.writeAsync(writeToken(3))).toBe(3);
+    expect(events.map((e) => e.type)).toEqual(["failing", "probed", "restored"]);
+    expect(db.store.siteForTokenHash("hash-3")).toBe("tan-phong");
+  });
+
+  it("an awaited probe that fails keeps it failing, and the next probe waits a probe interval", async () => {
+    db.lock();
+    await expect(breaker.writeAsync(writeToken(1))).rejects.toThrow();
+    clock.advance(1000);
+    breaker.tick();
+    await vi.waitFor(() => expect(breaker.state).toMatchObject({ status: "failing", failures: 2 }));
+    breaker.tick();
+    expect(probesStarted).toBe(1);
+    clock.advance(1000);
+    breaker.tick();
+    expect(probesStarted).toBe(2);
   });
 });

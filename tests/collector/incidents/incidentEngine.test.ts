@@ -3,7 +3,9 @@ import { IncidentEngine } from "../../../collector/incidents/incidentEngine.js";
 import type { IncidentStore, NewIncident, StoredIncident } from "../../../collector/incidents/incidentStore.js";
 import { IndexedIncidentStore } from "../../../collector/incidents/openIncidentIndex.js";
 import type { LinkView, SiteView } from "../../../collector/incidents/siteView.js";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
+import { SqliteSampleStore } from "../../../collector/store/samples/sqlite.js";
+import type { Sample } from "../../../protocol/sample.js";
 import type { LinkStateName } from "../../../protocol/linkState.js";
 import { icmpSample } from "../../helpers/batches.js";
 import { memoryLogger } from "../../helpers/memoryLogger.js";
@@ -16,8 +18,11 @@ function link(id: "tslcd" | "inet", state: LinkStateName, sinceTs: number): Link
 }
 
 function setup() {
-  const store = SqliteStore.open(":memory:");
+  const store = SqliteMetadataStore.open(":memory:");
   const clock = { nowMs: T0 };
+  const samples = SqliteSampleStore.open(":memory:", { rawRetentionMs: 30 * 86_400_000, rollupRetentionMs: 400 * 86_400_000, retentionChunkRows: 2000 }, () => clock.nowMs);
+  /** Stores samples of site `a` (their links' providers do not matter here). */
+  const writeSamples = (list: Sample[]) => samples.write(list.map((sample) => ({ site: "a", provider: null, ts: sample.ts, agentTs: sample.ts, sample })));
   const views: SiteView[] = [];
   const events: Array<[string, StoredIncident]> = [];
   const viewsRead: string[] = [];
@@ -36,7 +41,7 @@ function setup() {
   const engine = new IncidentEngine({
     store: incidents,
     open: incidents,
-    samples: store,
+    samples,
     policy: { minSites: 3, minPct: 50, windowMs: 300_000 },
     timeZone: TZ,
     now: () => clock.nowMs,
@@ -55,7 +60,7 @@ function setup() {
     else views.push(view);
     engine.siteChanged(id);
   };
-  return { store, incidents, clock, views, events, engine, setSite, viewsRead, failing };
+  return { store, samples, writeSamples, incidents, clock, views, events, engine, setSite, viewsRead, failing };
 }
 
 describe("collector/incidents/incidentEngine", () => {
@@ -125,7 +130,7 @@ describe("collector/incidents/incidentEngine", () => {
     expect(closed.timeline).toMatchObject({ startTs: T0, restoredTs: T0 + 50_000, endTs: T0 + 60_000 });
   });
 
-  it("a silent site stays open until the backfill is in, then is classified as a link outage from the samples", () => {
+  it("a silent site stays open until the backfill is in, then is classified as a link outage from the samples", async () => {
     const t = setup();
     t.setSite("a", "silent", [link("tslcd", "up", 1), link("inet", "up", 1)], { lastSeenTs: T0 });
     t.engine.evaluate();
@@ -134,13 +139,17 @@ describe("collector/incidents/incidentEngine", () => {
       icmpSample(i * 2 + 1, { ts: T0 + i * 10_000, ok: false, round: i }),
       icmpSample(i * 2 + 2, { ts: T0 + i * 10_000, ok: false, link: "inet", round: i }),
     ]).flat();
-    t.store.writeSamples(samples.map((sample) => ({ site: "a", ts: sample.ts, agentTs: sample.ts, sample })));
+    await t.writeSamples(samples);
     t.clock.nowMs = T0 + 610_000;
     t.setSite("a", "up", [link("tslcd", "up", T0 + 600_000), link("inet", "up", T0 + 600_000)], { backfillPending: true });
     t.engine.evaluate();
     expect(t.store.incidents.openIncidents()).toHaveLength(1);
-    t.store.writeSamples([icmpSample(200, { ts: T0 + 605_000, round: 61 })].map((sample) => ({ site: "a", ts: sample.ts, agentTs: sample.ts, sample })));
+    await t.writeSamples([icmpSample(200, { ts: T0 + 605_000, round: 61 })]);
     t.setSite("a", "up", [link("tslcd", "up", T0 + 600_000), link("inet", "up", T0 + 600_000)], { backfillPending: false });
+    t.engine.evaluate();
+    // The evaluation did not wait for the sample store: the outcomes are being read, the incident is still open.
+    expect(t.store.incidents.openIncidents()).toHaveLength(1);
+    await t.engine.outcomesLoaded();
     t.engine.evaluate();
     const closed = t.events.at(-1)![1];
     expect(closed).toMatchObject({ kind: "site", cause: "links_down_while_silent", state: "closed" });
@@ -148,7 +157,7 @@ describe("collector/incidents/incidentEngine", () => {
     expect(closed.sites[0]!.links).toEqual(["tslcd", "inet"]);
   });
 
-  it("an agent back from silence that still judges both links down leaves the incident to the backfill's classification", () => {
+  it("an agent back from silence that still judges both links down leaves the incident to the backfill's classification", async () => {
     const t = setup();
     t.setSite("a", "silent", [link("tslcd", "up", 1), link("inet", "up", 1)], { lastSeenTs: T0 });
     t.engine.evaluate();
@@ -156,7 +165,7 @@ describe("collector/incidents/incidentEngine", () => {
       icmpSample(i * 2 + 1, { ts: T0 + i * 10_000, ok: false, round: i }),
       icmpSample(i * 2 + 2, { ts: T0 + i * 10_000, ok: false, link: "inet", round: i }),
     ]).flat();
-    t.store.writeSamples(samples.map((sample) => ({ site: "a", ts: sample.ts, agentTs: sample.ts, sample })));
+    await t.writeSamples(samples);
     // The first push after the silence: the agent's snapshot still has both links down (recover_after not yet met).
     t.clock.nowMs = T0 + 200_000;
     t.setSite("a", "down", [link("tslcd", "down", T0 + 20_000), link("inet", "down", T0 + 20_000)], { backfillPending: true });
@@ -164,20 +173,24 @@ describe("collector/incidents/incidentEngine", () => {
     t.setSite("a", "down", [link("tslcd", "down", T0 + 20_000), link("inet", "down", T0 + 20_000)], { backfillPending: false });
     t.engine.evaluate();
     expect(t.store.incidents.openIncidents().map((i) => [i.key, i.cause])).toEqual([["site:a", "agent_silent"]]);
-    t.store.writeSamples([icmpSample(100, { ts: T0 + 201_000, round: 21 })].map((sample) => ({ site: "a", ts: sample.ts, agentTs: sample.ts, sample })));
+    await t.writeSamples([icmpSample(100, { ts: T0 + 201_000, round: 21 })]);
     t.clock.nowMs = T0 + 203_000;
     t.setSite("a", "up", [link("tslcd", "up", T0 + 202_000), link("inet", "up", T0 + 202_000)]);
+    t.engine.evaluate();
+    await t.engine.outcomesLoaded();
     t.engine.evaluate();
     expect(t.events.at(-1)![1]).toMatchObject({ kind: "site", cause: "links_down_while_silent", state: "closed" });
     expect(t.events.filter(([what]) => what === "updated")).toEqual([]);
   });
 
-  it("a silent site with no samples in the gap was a power or agent outage", () => {
+  it("a silent site with no samples in the gap was a power or agent outage", async () => {
     const t = setup();
     t.setSite("a", "silent", [link("tslcd", "up", 1), link("inet", "up", 1)], { lastSeenTs: T0 });
     t.engine.evaluate();
     t.clock.nowMs = T0 + 600_000;
     t.setSite("a", "up", [link("tslcd", "up", 1), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    await t.engine.outcomesLoaded();
     t.engine.evaluate();
     expect(t.events.at(-1)![1]).toMatchObject({ cause: "power_or_agent", provider: null });
   });

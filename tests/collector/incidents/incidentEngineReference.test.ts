@@ -6,7 +6,7 @@ import type { StoredIncident } from "../../../collector/incidents/incidentStore.
 import { IndexedIncidentStore } from "../../../collector/incidents/openIncidentIndex.js";
 import type { LinkView, SiteView } from "../../../collector/incidents/siteView.js";
 import { siteStateOf } from "../../../collector/state/siteState.js";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import type { LinkStateName } from "../../../protocol/linkState.js";
 import { memoryLogger } from "../../helpers/memoryLogger.js";
 
@@ -70,7 +70,7 @@ function shapeOf(incident: StoredIncident, keyOf: Map<number, string>) {
   return { ...rest, mergedInto: mergedInto === null ? null : keyOf.get(mergedInto) };
 }
 
-function everything(store: SqliteStore) {
+function everything(store: SqliteMetadataStore) {
   const all = store.incidents.listIncidents({ limit: 1000 });
   const keyOf = new Map(all.map((incident) => [incident.id, incident.key]));
   return all.map((incident) => shapeOf(incident, keyOf)).sort((a, b) => a.key.localeCompare(b.key) || a.timeline.startTs - b.timeline.startTs || a.timeline.detectedTs - b.timeline.detectedTs);
@@ -95,12 +95,12 @@ function runSequence(seed: number, steps: number, siteCount: number, providers =
   const logger = memoryLogger().logger;
   const listener = { opened: () => {}, updated: () => {}, closed: () => {} };
 
-  const incrementalStore = SqliteStore.open(":memory:");
+  const incrementalStore = SqliteMetadataStore.open(":memory:");
   const incremental = new IndexedIncidentStore(incrementalStore.incidents);
   const engine = new IncidentEngine({
     store: incremental,
     open: incremental,
-    samples: incrementalStore,
+    samples: { linkOutcomes: async () => [] },
     policy: POLICY,
     timeZone: TZ,
     now: () => clock.nowMs,
@@ -110,14 +110,14 @@ function runSequence(seed: number, steps: number, siteCount: number, providers =
     logger,
   });
 
-  const referenceStore = SqliteStore.open(":memory:");
+  const referenceStore = SqliteMetadataStore.open(":memory:");
   const reference = new IndexedIncidentStore(referenceStore.incidents);
   const evaluateEverything = (): void => {
     const open = reference.all();
     const all = [...views.values()];
     const desired = desiredIncidents(all, POLICY, new Set(open.filter((i) => i.kind === "provider").map((i) => i.provider!)), TZ);
     const keys = new Set([...open.map((i) => i.key), ...desired.map((d) => d.key)]);
-    reconcile({ store: reference, open: reference, samples: referenceStore, timeZone: TZ, listener, logger }, { keys, desired }, (id) => views.get(id), clock.nowMs);
+    reconcile({ store: reference, open: reference, gapOutcomes: () => null, timeZone: TZ, listener, logger }, { keys, desired }, (id) => views.get(id), clock.nowMs);
   };
 
   for (let step = 0; step < steps; step++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { IndexedIncidentStore, type OpenIncidentChange } from "../../../collector/incidents/openIncidentIndex.js";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import type { DeliveryAttempt } from "../../../protocol/incident.js";
 import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
 
@@ -9,7 +9,7 @@ function attempt(ts: number): DeliveryAttempt {
 }
 
 function setup() {
-  const store = SqliteStore.open(":memory:");
+  const store = SqliteMetadataStore.open(":memory:");
   const indexed = new IndexedIncidentStore(store.incidents);
   const changes: OpenIncidentChange[] = [];
   indexed.subscribe((change) => changes.push(change));
@@ -18,7 +18,7 @@ function setup() {
 
 describe("collector/incidents/openIncidentIndex", () => {
   it("reads the open incidents once at start, then follows opens, updates, deliveries and closes as the store has them", () => {
-    const store = SqliteStore.open(":memory:");
+    const store = SqliteMetadataStore.open(":memory:");
     const before = store.incidents.openIncident(linkIncidentFixture({ key: "link:a:tslcd" }));
     const indexed = new IndexedIncidentStore(store.incidents);
     expect(indexed.byKey("link:a:tslcd")?.id).toBe(before.id);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadCollectorConfig } from "../../../collector/config.js";
 import { openStore } from "../../../collector/main.js";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import { collectorYaml } from "../../helpers/collectorHarness.js";
 
 const modeOf = (file: string): number => statSync(file).mode & 0o777;
@@ -36,12 +36,12 @@ describe("collector/store/sqliteFileModes", () => {
 
   it("tightens a database and companions an older version left readable by others", () => {
     const db = join(dir, "wardwatch.db");
-    SqliteStore.open(db).close();
+    SqliteMetadataStore.open(db).close();
     for (const path of [db, `${db}-wal`, `${db}-shm`]) {
       writeFileSync(path, "", { flag: "a" });
       chmodSync(path, 0o644);
     }
-    const store = SqliteStore.open(db);
+    const store = SqliteMetadataStore.open(db);
     try {
       for (const path of [db, `${db}-wal`, `${db}-shm`]) expect(modeOf(path), path).toBe(0o600);
     } finally {

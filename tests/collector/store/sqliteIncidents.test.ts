@@ -1,13 +1,13 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { SqliteStore } from "../../../collector/store/sqlite.js";
+import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import { SqliteIncidentStore } from "../../../collector/store/sqliteIncidents.js";
 import { migrate } from "../../../collector/store/sqliteSchema.js";
 import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
 
 describe("collector/store/sqliteIncidents", () => {
   it("opens, numbers, updates and closes an incident", () => {
-    const store = SqliteStore.open(":memory:");
+    const store = SqliteMetadataStore.open(":memory:");
     const opened = store.incidents.openIncident(linkIncidentFixture());
     expect(opened).toMatchObject({ id: 1, number: "SC-000001", state: "open", key: "link:tan-phong:tslcd", timeline: { startTs: 1000, detectedTs: 4000, notifiedTs: null } });
     store.incidents.updateIncident(1, { notifiedTs: 5000 });
@@ -22,7 +22,7 @@ describe("collector/store/sqliteIncidents", () => {
   });
 
   it("keeps one open incident per key", () => {
-    const store = SqliteStore.open(":memory:");
+    const store = SqliteMetadataStore.open(":memory:");
     store.incidents.openIncident(linkIncidentFixture());
     expect(() => store.incidents.openIncident(linkIncidentFixture())).toThrow(/UNIQUE/);
     store.incidents.updateIncident(1, { endTs: 10 });
@@ -30,7 +30,7 @@ describe("collector/store/sqliteIncidents", () => {
   });
 
   it("lists by state, site, provider and kind, newest first, with deliveries", () => {
-    const store = SqliteStore.open(":memory:");
+    const store = SqliteMetadataStore.open(":memory:");
     store.incidents.openIncident(linkIncidentFixture());
     store.incidents.openIncident(linkIncidentFixture({ key: "site:bien-hoa", kind: "site", cause: "agent_silent", provider: null, sites: [{ site: "bien-hoa", siteName: "Biên Hòa", links: [] }] }));
     store.incidents.recordDelivery(1, { receiver: "vnpt-noc", channel: "webhook", message: "report", attempt: 1, ts: 5000, ok: false, detail: "HTTP 500", retryable: true });
@@ -48,7 +48,7 @@ describe("collector/store/sqliteIncidents", () => {
   describe("providerIncidentTimes", () => {
     /** 1: vnpt link at 1000; 2: site of no provider at 2000; 3: viettel link at 3000 (merged into 4); 4: vnpt provider outage at 3000; 5: vnpt link at 5000. */
     function storeWithIncidents() {
-      const store = SqliteStore.open(":memory:");
+      const store = SqliteMetadataStore.open(":memory:");
       store.incidents.openIncident(linkIncidentFixture({ startTs: 1000 }));
       store.incidents.openIncident(linkIncidentFixture({ key: "site:bien-hoa", kind: "site", cause: "agent_silent", provider: null, providerName: null, startTs: 2000 }));
       store.incidents.openIncident(linkIncidentFixture({ key: "link:tan-phong:inet", provider: "viettel", providerName: "Viettel", startTs: 3000 }));
