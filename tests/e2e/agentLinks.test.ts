@@ -6,7 +6,7 @@ import { Spool } from "../../agent/spool/spool.js";
 import { canUseNetns } from "../helpers/netns.js";
 import { createSiteTopology, type SiteTopology } from "../helpers/siteTopology.js";
 import { runWardwatch, type DaemonProcess } from "../helpers/processes.js";
-import { writeE2eFiles, type E2eFiles } from "../helpers/e2eSetup.js";
+import { STORED_SAMPLES, writeE2eFiles, type E2eFiles } from "../helpers/e2eSetup.js";
 import { openLiveFeed, type LiveFeed } from "../helpers/liveFeed.js";
 
 const SITE = "tan-phong";
@@ -60,9 +60,9 @@ ${link("inet", "internet", "viettel")}
 `;
 }
 
-/** Runs `fn` against the collector's SQLite file, opened read-only. */
-function readDb<T>(files: E2eFiles, fn: (db: Database.Database) => T): T {
-  const db = new Database(files.dbFile, { readonly: true, fileMustExist: true });
+/** Runs `fn` against the collector's SQLite sample store (or, with `metadata`, its metadata store), opened read-only. */
+function readDb<T>(files: E2eFiles, fn: (db: Database.Database) => T, file: "samples" | "metadata" = "samples"): T {
+  const db = new Database(file === "samples" ? files.samplesFile : files.dbFile, { readonly: true, fileMustExist: true });
   try {
     return fn(db);
   } finally {
@@ -72,14 +72,15 @@ function readDb<T>(files: E2eFiles, fn: (db: Database.Database) => T): T {
 
 /** Distinct rounds of `link` stored with a time in [fromTs, toTs] (collector time line). */
 function roundsBetween(files: E2eFiles, link: string, fromTs: number, toTs: number): number {
-  return readDb(files, (db) => (db.prepare("SELECT COUNT(DISTINCT round) AS n FROM samples WHERE site = ? AND link = ? AND ts >= ? AND ts <= ?").get(SITE, link, fromTs, toTs) as { n: number }).n);
+  // One link probe: a round is one sample, at the round's start.
+  return readDb(files, (db) => (db.prepare(`SELECT COUNT(DISTINCT ts) AS n FROM ${STORED_SAMPLES} WHERE site = ? AND link = ? AND role = 'link' AND ts >= ? AND ts <= ?`).get(SITE, link, fromTs, toTs) as { n: number }).n);
 }
 
 /** Every seq the collector holds for the site, samples and failover events alike (they share the spool's seqs). */
 function storedSeqs(files: E2eFiles): number[] {
-  return readDb(files, (db) =>
-    (db.prepare("SELECT seq FROM samples WHERE site = ? UNION ALL SELECT seq FROM events WHERE site = ? ORDER BY seq").all(SITE, SITE) as Array<{ seq: number }>).map((r) => r.seq),
-  );
+  const samples = readDb(files, (db) => db.prepare(`SELECT seq FROM ${STORED_SAMPLES} WHERE site = ?`).pluck().all(SITE) as number[]);
+  const events = readDb(files, (db) => db.prepare("SELECT seq FROM events WHERE site = ?").pluck().all(SITE) as number[], "metadata");
+  return [...samples, ...events].sort((a, b) => a - b);
 }
 
 /** Polls `read` (bounded) until `done` holds for its value; returns that value. */
@@ -184,14 +185,13 @@ describe.skipIf(!netns.ok)("e2e: agent on a two-link site (site namespace, real 
   it("an application reachable over both links: its probe via tslcd is never carried by inet while tslcd is down", async () => {
     const since = cutDoneAt + 100;
     const rows = await pollUntil(
-      () => readDb(files, (db) => db.prepare("SELECT link, ok, reason FROM samples WHERE role = 'app' AND ts >= ? ORDER BY seq").all(since) as Array<{ link: string; ok: number; reason: string | null }>),
+      () => readDb(files, (db) => db.prepare(`SELECT link, ok FROM ${STORED_SAMPLES} WHERE role = 'app' AND ts >= ? ORDER BY seq`).all(since) as Array<{ link: string; ok: number }>),
       (r) => r.filter((x) => x.link === "tslcd").length >= 2 && r.filter((x) => x.link === "inet").length >= 2,
       15_000,
       "application samples over both links after the cut",
     );
     expect(rows.filter((r) => r.link === "tslcd").map((r) => r.ok)).toEqual(rows.filter((r) => r.link === "tslcd").map(() => 0));
     expect(rows.filter((r) => r.link === "inet").map((r) => r.ok)).toEqual(rows.filter((r) => r.link === "inet").map(() => 1));
-    measured.appReasonViaTslcdWhileDown = rows.find((r) => r.link === "tslcd")?.reason ?? null;
   });
 
   it("tslcd back: switches back once, only after the hold time, and the route goes through tslcd again", async () => {
@@ -219,7 +219,7 @@ describe.skipIf(!netns.ok)("e2e: agent on a two-link site (site namespace, real 
     // inet never faltered: the agent never changed its state after it first came up, and every inet round the
     // collector stored since the cut got through.
     expect(agent.logs.filter((l) => l.message === "state changed" && l.monitor === "inet").map((l) => l.to)).toEqual(["up"]);
-    const inetSince = readDb(files, (db) => db.prepare("SELECT ok FROM samples WHERE site = ? AND link = 'inet' AND ts >= ?").all(SITE, cutAt) as Array<{ ok: number }>);
+    const inetSince = readDb(files, (db) => db.prepare(`SELECT ok FROM ${STORED_SAMPLES} WHERE site = ? AND link = 'inet' AND role = 'link' AND ts >= ?`).all(SITE, cutAt) as Array<{ ok: number }>);
     expect(inetSince.length).toBeGreaterThanOrEqual(5);
     expect(inetSince.every((r) => r.ok === 1)).toBe(true);
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { canUseNetns, createTestLink, destroyTestLink, type TestLink } from "../helpers/netns.js";
 import { runWardwatch, type DaemonProcess } from "../helpers/processes.js";
-import { writeE2eFiles, type E2eFiles } from "../helpers/e2eSetup.js";
+import { STORED_SAMPLES, writeE2eFiles, type E2eFiles } from "../helpers/e2eSetup.js";
 import { openLiveFeed, type LiveFeed } from "../helpers/liveFeed.js";
 
 const SITE = "tan-phong";
@@ -11,9 +11,10 @@ if (!netns.ok) console.warn(`skipping e2e link state tests: ${netns.reason}`);
 
 /** Rounds of `link` measured from `fromTs` up to and including `toTs` (collector time line). */
 function roundsBetween(files: E2eFiles, link: string, fromTs: number, toTs: number): number {
-  const db = new Database(files.dbFile, { readonly: true });
+  const db = new Database(files.samplesFile, { readonly: true });
   try {
-    const row = db.prepare("SELECT COUNT(DISTINCT round) AS n FROM samples WHERE site = ? AND link = ? AND ts >= ? AND ts <= ?").get(SITE, link, fromTs, toTs) as { n: number };
+    // One link probe: a round is one sample, at the round's start.
+    const row = db.prepare(`SELECT COUNT(DISTINCT ts) AS n FROM ${STORED_SAMPLES} WHERE site = ? AND link = ? AND ts >= ? AND ts <= ?`).get(SITE, link, fromTs, toTs) as { n: number };
     return row.n;
   } finally {
     db.close();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Spool } from "../../agent/spool/spool.js";
 import { canUseNetns, createTestLink, destroyTestLink, type TestLink } from "../helpers/netns.js";
 import { runWardwatch, type DaemonProcess } from "../helpers/processes.js";
-import { writeE2eFiles, type E2eFiles } from "../helpers/e2eSetup.js";
+import { STORED_SAMPLES, writeE2eFiles, type E2eFiles } from "../helpers/e2eSetup.js";
 import { openLiveFeed, type LiveFeed } from "../helpers/liveFeed.js";
 
 const SITE = "tan-phong";
@@ -24,9 +24,9 @@ function spoolStats(files: E2eFiles) {
 
 /** Stored samples of the site, oldest first: seq and agent time (`agent_ts`). */
 function storedSamples(files: E2eFiles): Array<{ seq: number; agentTs: number }> {
-  const db = new Database(files.dbFile, { readonly: true });
+  const db = new Database(files.samplesFile, { readonly: true });
   try {
-    return db.prepare("SELECT seq, agent_ts AS agentTs FROM samples WHERE site = ? ORDER BY agent_ts, seq").all(SITE) as Array<{ seq: number; agentTs: number }>;
+    return db.prepare(`SELECT seq, agent_ts AS agentTs FROM ${STORED_SAMPLES} WHERE site = ? ORDER BY agent_ts, seq`).all(SITE) as Array<{ seq: number; agentTs: number }>;
   } finally {
     db.close();
   }

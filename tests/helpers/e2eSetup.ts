@@ -5,6 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { collectorYaml } from "./collectorHarness.js";
 import { runWardwatchOnce } from "./processes.js";
+import { SAMPLE_KIND_NAMES } from "../../protocol/kinds/registry.js";
 
 /** A free TCP port on 127.0.0.1 (bound then released). */
 export async function freePort(): Promise<number> {
@@ -23,15 +24,24 @@ export interface E2eLink {
   target: string;
 }
 
+/**
+ * Every stored sample of the SQLite sample store, as one table to select from: `FROM ${STORED_SAMPLES}` (columns
+ * site, link — '' for none —, ts, probe, role, seq, agent_ts, ok), the raw table of each kind.
+ */
+export const STORED_SAMPLES = `(${SAMPLE_KIND_NAMES.map((kind) => `SELECT site, link, ts, probe, role, seq, agent_ts, ok FROM raw_${kind}`).join(" UNION ALL ")})`;
+
 /** Files of an end-to-end run: a collector and one agent, in a temp dir. */
 export interface E2eFiles {
   dir: string;
   port: number;
   collectorFile: string;
   agentFile: string;
+  /** The metadata store (wardwatch.db): tokens, events, link states. */
   dbFile: string;
+  /** The SQLite sample store (samples.db): the samples, one raw table per kind (read them through {@link STORED_SAMPLES}). */
+  samplesFile: string;
   spoolDir: string;
-  /** Seqs stored for the site, read straight from the collector's SQLite file. */
+  /** Seqs stored for the site's samples, read straight from the collector's SQLite sample store (samples.db). */
   storedSeqs(site: string): number[];
   remove(): void;
 }
@@ -89,17 +99,19 @@ export async function writeE2eFiles(options: { site: string; links: E2eLink[]; r
     }),
   );
   const dbFile = join(dataDir, "wardwatch.db");
+  const samplesFile = join(dataDir, "samples.db");
   return {
     dir,
     port,
     collectorFile,
     agentFile,
     dbFile,
+    samplesFile,
     spoolDir,
     storedSeqs(site) {
-      const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+      const db = new Database(samplesFile, { readonly: true, fileMustExist: true });
       try {
-        return (db.prepare("SELECT seq FROM samples WHERE site = ? ORDER BY seq").all(site) as Array<{ seq: number }>).map((r) => r.seq);
+        return (db.prepare(`SELECT seq FROM ${STORED_SAMPLES} WHERE site = ? ORDER BY seq`).all(site) as Array<{ seq: number }>).map((r) => r.seq);
       } finally {
         db.close();
       }

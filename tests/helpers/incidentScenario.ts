@@ -20,7 +20,7 @@ import type { WebhookBody } from "../../collector/alerts/channels/webhook.js";
 import type { IncidentView } from "../../collector/api/incidentsRoute.js";
 import { createTestLink, destroyTestLink, type TestLink } from "./netns.js";
 import { runWardwatch, runWardwatchOnce, type DaemonProcess } from "./processes.js";
-import { agentYaml, freePort } from "./e2eSetup.js";
+import { STORED_SAMPLES, agentYaml, freePort } from "./e2eSetup.js";
 import { openLiveFeed, type LiveFeed } from "./liveFeed.js";
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "./webhookReceiver.js";
 import { startSmtpServer, type CapturedMail, type TestSmtpServer } from "./smtpServer.js";
@@ -142,7 +142,7 @@ export async function startIncidentScenario(options: ScenarioOptions): Promise<I
     const port = await freePort();
     made.baseUrl = `http://127.0.0.1:${port}`;
     const collectorFile = join(dir, "collector.yaml");
-    made.dbFile = join(dir, "data", "wardwatch.db");
+    made.dbFile = join(dir, "data", "samples.db");
     writeFileSync(
       collectorFile,
       collectorYaml(options, `127.0.0.1:${port}`, join(dir, "data"), made.smtp.port, secretFiles, { vnpt: made.vnptWebhook.url, province: made.provinceWebhook.url }),
@@ -197,7 +197,8 @@ export async function startIncidentScenario(options: ScenarioOptions): Promise<I
     roundsAfter(link, afterTs) {
       const db = new Database(dbFile, { readonly: true, fileMustExist: true });
       try {
-        const row = db.prepare("SELECT COUNT(DISTINCT round) AS n FROM samples WHERE site = ? AND link = ? AND ts > ?").get(SITE, link, afterTs) as { n: number };
+        // One link probe: a round is one sample, at the round's start.
+        const row = db.prepare(`SELECT COUNT(DISTINCT ts) AS n FROM ${STORED_SAMPLES} WHERE site = ? AND link = ? AND role = 'link' AND ts > ?`).get(SITE, link, afterTs) as { n: number };
         return row.n;
       } finally {
         db.close();

@@ -8,6 +8,7 @@ import { ingestBatchSchema } from "../../protocol/ingest.js";
 import { batchBody, buildBatch, linkSnapshot } from "../../simulator/batchBuilder.js";
 import { AGENT_PUSH_DEFAULTS, SimulatedAgent, type AcknowledgedPush, type PushObserver } from "../../simulator/pushLoop.js";
 import { SimulatedSpool } from "../../simulator/siteSpool.js";
+import { STORED_SAMPLES } from "../helpers/e2eSetup.js";
 import { buildSiteModel, failLink, simulatedSiteId } from "../../simulator/siteModel.js";
 import { seededRandom } from "../../simulator/seededRandom.js";
 import { startTestCollector, type TestCollector } from "../helpers/collectorHarness.js";
@@ -106,9 +107,9 @@ describe("simulator", () => {
     expect(observer.pushes.every((p) => p.status === 200 && p.accepted === p.samples)).toBe(true);
     expect(agent.spool.stats().pendingRecords).toBe(0);
 
-    const db = new Database(join(collector.dir, "wardwatch.db"), { readonly: true });
+    const db = new Database(join(collector.dir, "data", "samples.db"), { readonly: true });
     try {
-      const rows = db.prepare("SELECT seq, agent_ts AS ts FROM samples WHERE site = ? ORDER BY seq").all(site) as Array<{ seq: number; ts: number }>;
+      const rows = db.prepare(`SELECT seq, agent_ts AS ts FROM ${STORED_SAMPLES} WHERE site = ? ORDER BY seq`).all(site) as Array<{ seq: number; ts: number }>;
       expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: agent.spool.acknowledgedSeq() }, (_, i) => i + 1));
       // Oldest first: timestamps never decrease with seq, and the first rounds are the backlog's 1000 s ago.
       expect(rows.every((row, i) => i === 0 || row.ts >= rows[i - 1]!.ts)).toBe(true);
