@@ -86,7 +86,7 @@ function storedSamples(dbFile: string, fromTs: number, toTs: number): AgentRun["
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
     const row = db
-      .prepare("SELECT COUNT(*) AS samples, COALESCE(SUM(sent), 0) AS sent, COALESCE(SUM(received), 0) AS received, COALESCE(SUM(ok = 0), 0) AS failed FROM samples WHERE site = ? AND agent_ts >= ? AND agent_ts < ?")
+      .prepare("SELECT COUNT(*) AS samples, COALESCE(SUM(sent), 0) AS sent, COALESCE(SUM(received), 0) AS received, COALESCE(SUM(ok = 0), 0) AS failed FROM raw_icmp WHERE site = ? AND agent_ts >= ? AND agent_ts < ?")
       .get(SITE, fromTs, toTs) as AgentRun["stored"];
     return row;
   } finally {
@@ -156,11 +156,11 @@ async function runBench({ durationMs, targets }: BenchOptions, dir: string, star
   // The agent pushes every 10 s: give it time to deliver the window's last rounds before stopping it.
   const rounds = durationMs / WORKLOAD.intervalMs;
   const expectedSamples = rounds * targets.length;
-  let stored = storedSamples(collectorFiles.dbFile, windowStart.wallTs, windowEnd.wallTs);
+  let stored = storedSamples(collectorFiles.samplesFile, windowStart.wallTs, windowEnd.wallTs);
   for (const waitStarted = performance.now(); stored.samples < expectedSamples && performance.now() - waitStarted < STORED_WAIT_MS; ) {
     await waitUntil(performance.now() + 1000, signal);
     checkAgent();
-    stored = storedSamples(collectorFiles.dbFile, windowStart.wallTs, windowEnd.wallTs);
+    stored = storedSamples(collectorFiles.samplesFile, windowStart.wallTs, windowEnd.wallTs);
   }
   const agentLogLines = agent.lineCount;
   const agentLastLines = [...agent.lastLines];

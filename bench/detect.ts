@@ -121,8 +121,8 @@ function firstFailedRoundTs(dbFile: string): number {
   try {
     const row = db
       .prepare(
-        `SELECT MIN(ts) AS ts FROM samples WHERE site = ? AND link = 'tslcd' AND role = 'link' AND ok = 0
-           AND ts > (SELECT COALESCE(MAX(ts), 0) FROM samples WHERE site = ? AND link = 'tslcd' AND role = 'link' AND ok = 1)`,
+        `SELECT MIN(ts) AS ts FROM raw_icmp WHERE site = ? AND link = 'tslcd' AND role = 'link' AND ok = 0
+           AND ts > (SELECT COALESCE(MAX(ts), 0) FROM raw_icmp WHERE site = ? AND link = 'tslcd' AND role = 'link' AND ok = 1)`,
       )
       .get(SITE, SITE) as { ts: number | null };
     if (row.ts === null) throw new Error("no failed tslcd sample after the last good one");
@@ -136,7 +136,7 @@ function firstFailedRoundTs(dbFile: string): number {
 function latestRoundTs(dbFile: string): number {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare("SELECT MAX(ts) AS ts FROM samples WHERE site = ? AND link = 'tslcd' AND role = 'link'").get(SITE) as { ts: number | null };
+    const row = db.prepare("SELECT MAX(ts) AS ts FROM raw_icmp WHERE site = ? AND link = 'tslcd' AND role = 'link'").get(SITE) as { ts: number | null };
     if (row.ts === null) throw new Error("no tslcd sample stored yet");
     return row.ts;
   } finally {
@@ -226,7 +226,7 @@ async function main(): Promise<number> {
     for (let i = 0; i < settings.runs; i++) {
       // Let the link settle a round, then cut at a point of the round cycle: run i of N at (i + ½)/N of an interval
       // after a round began, so the runs sample the cycle evenly.
-      const dbFile = join(dir, "data", "wardwatch.db");
+      const dbFile = join(dir, "data", "samples.db"); // the SQLite sample store: the rounds
       await sleep(settings.intervalMs);
       await waitForPhase(dbFile, settings.intervalMs, Math.round(((i + 0.5) / settings.runs) * settings.intervalMs));
       const run = await measureOnce(settings, link, collector, agent, sink, dbFile);

@@ -2,12 +2,13 @@
  * `bench/ingest.ts --mode throughput`: how many samples per second the real collector stores over HTTP.
  * Starts `wardwatch collector` as a child process with N sites, then N simulated agents (in this process) each POST
  * M pre-built gzipped batches of ICMP samples to /api/v1/ingest, one at a time, honouring 429 Retry-After. A second
- * pass resends every batch (replays, answered 409). The stored count is read from the collector's SQLite file.
+ * pass resends every batch (replays, answered 409). The stored count is read from the collector's SQLite sample store (samples.db).
  * Prints figures; it never asserts on time. Exits 1 only when the stored count is wrong or the run failed.
  * Build with `npx tsc -p tsconfig.build.json`, then
  * `node dist/bench/ingest.js --mode throughput [--agents 50] [--batches-per-agent 20] [--batch-size 500] [--run-limit-s 300]
  * [--max-in-flight N]` (default 2 × agents, at least 64: the bench measures the store, not the 429 limiter).
  */
+import { STORED_SAMPLES_SQL } from "./storedCheck.js";
 import { setMaxListeners } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -105,7 +106,7 @@ async function runPass(collector: CollectorProcess, workloads: SiteWorkload[], t
 function countStoredSamples(dbFile: string): number {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare("SELECT COUNT(*) AS n FROM samples").get() as { n: number }).n;
+    return (db.prepare(`SELECT COUNT(*) AS n FROM ${STORED_SAMPLES_SQL}`).get() as { n: number }).n;
   } finally {
     db.close();
   }
@@ -158,11 +159,11 @@ async function runBench(options: BenchOptions, dir: string, onCollector: (collec
   console.log(`collector pid ${collector.pid} at ${collector.url} (ingest.max_in_flight ${options.maxInFlight}, CLK_TCK ${ticksPerSecond})`);
 
   const first = await runPass(collector, workloads, ticksPerSecond, runSignal);
-  const storedAfterFirst = countStoredSamples(files.dbFile);
+  const storedAfterFirst = countStoredSamples(files.samplesFile);
   const replay = await runPass(collector, workloads, ticksPerSecond, runSignal);
   const finalUsage = readProcessTimes(collector.pid, ticksPerSecond);
   const exitCode = await collector.stop(STOP_LIMIT_MS);
-  const storedFinal = countStoredSamples(files.dbFile);
+  const storedFinal = countStoredSamples(files.samplesFile);
 
   const firstRate = expected / first.seconds;
   printPass("first pass: new samples", first, expected);

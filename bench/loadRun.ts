@@ -111,7 +111,7 @@ export async function withLoadRun<T>(options: LoadOptions, groupOf: (site: strin
     line("drain (every attempt under way answered)", `${((performance.now() - drainStarted) / 1000).toFixed(1)} s`);
     const peakRssBytes = readProcessTimes(collector.pid, ticksPerSecond).peakRssBytes;
     const collectorExit = await collector.stop(STOP_LIMIT_MS);
-    const check = checkStoredSamples(sites.files.dbFile, agents);
+    const check = checkStoredSamples(sites.files.samplesFile, agents);
     return { result, end: { check, collectorExit, peakRssBytes }, run };
   } finally {
     cleanUp();

@@ -1,8 +1,9 @@
 /**
- * The exact check of the load benches: for every simulated site, the samples in the collector's SQLite file are
+ * The exact check of the load benches: for every simulated site, the samples in the collector's SQLite sample store (samples.db) are
  * exactly seqs 1 … the seq the collector acknowledged (none lost, none duplicated, none stored unacknowledged).
  * Read after the collector stopped.
  */
+import { SAMPLE_KIND_NAMES } from "../protocol/kinds/registry.js";
 import Database from "better-sqlite3";
 import type { SimulatedAgent } from "../simulator/pushLoop.js";
 
@@ -19,12 +20,15 @@ export interface StoredCheck {
   mismatchCount: number;
 }
 
+/** Every sample of the SQLite sample store (samples.db), each kind's raw table, as one table: site, seq, ts, agent_ts. */
+export const STORED_SAMPLES_SQL = `(${SAMPLE_KIND_NAMES.map((kind) => `SELECT site, seq, ts, agent_ts FROM raw_${kind}`).join(" UNION ALL ")})`;
+
 /** Compares the collector's `samples` table (read-only) with what every agent's spool says was acknowledged. */
 export function checkStoredSamples(dbFile: string, agents: readonly SimulatedAgent[]): StoredCheck {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   let rows: Array<{ site: string; n: number; lo: number; hi: number }>;
   try {
-    rows = db.prepare("SELECT site, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi FROM samples GROUP BY site").all() as typeof rows;
+    rows = db.prepare(`SELECT site, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi FROM ${STORED_SAMPLES_SQL} GROUP BY site`).all() as typeof rows;
   } finally {
     db.close();
   }
