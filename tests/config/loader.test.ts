@@ -29,7 +29,7 @@ describe("config/loader", () => {
     expect(config.ingest.clockSkewToleranceMs).toBe(5000);
     expect(config.linkPolicy.failAfter).toBe(3);
     expect(Object.isFrozen(config.sites[0]!.links)).toBe(true);
-    expect(config.storage).toEqual({ kind: "sqlite", file: "samples.db", rawRetentionMs: 30 * 86_400_000, rollupRetentionMs: 400 * 86_400_000, retentionChunkRows: 2000 });
+    expect(config.storage).toEqual({ kind: "sqlite", file: "samples.db", rawRetentionMs: 30 * 86_400_000, rollupRetentionMs: 400 * 86_400_000, rollupIntervalMs: 30_000, retentionIntervalMs: 600_000, retentionChunkRows: 2000 });
   });
 
   it("loads the example agent file with durations in ms", () => {
