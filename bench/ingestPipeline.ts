@@ -97,7 +97,7 @@ export async function runIngestPipeline(configFile: string, dbFile: string, samp
       if ("problem" in parsed) throw new Error(`pipeline batch ${index}: ${parsed.problem.error}: ${parsed.problem.message}`);
       lap("validate (zod)");
       const { envelope } = parsed.batch;
-      const fitted = fitBatch(parsed.batch, envelope.site, sitesById.get(envelope.site), config.ingest, envelope.sentAt, engine.contact(envelope.site)?.clockCorrectionMs ?? 0);
+      const fitted = fitBatch(parsed.batch, envelope.site, sitesById.get(envelope.site), config.ingest, envelope.sentAt, { correctionMs: engine.contact(envelope.site)?.clockCorrectionMs ?? 0, recentOffsetsMs: [] });
       if ("problem" in fitted) throw new Error(`pipeline batch ${index}: ${fitted.problem.error}: ${fitted.problem.message}`);
       const batch = fitted.batch;
       if (batch.refused.length > 0) throw new Error(`pipeline batch ${index}: ${batch.refused.length} records refused: ${batch.refused[0]!.message}`);

@@ -4,6 +4,7 @@ import type { Logger } from "../../config/logger.js";
 import { STORE_RETRY_AFTER_S, type StoreBreaker } from "../health/storeBreaker.js";
 import { authenticatePush } from "../ingest/authenticate.js";
 import { bodyDeadline } from "../ingest/bodyDeadline.js";
+import { ClockOffsetWindows } from "../ingest/clockOffset.js";
 import { fitBatch } from "../ingest/fitBatch.js";
 import { IngestSlots } from "../ingest/ingestSlots.js";
 import { judgeBatch } from "../ingest/judgeBatch.js";
@@ -36,7 +37,8 @@ export interface IngestDeps {
   onSiteUpdated: (site: string, changes: LinkChange[]) => void;
 }
 
-type AuthedRequest = Request & { tokenSite?: string };
+/** A push as the middlewares see it: its site once authenticated, and when it arrived (UTC ms, collector clock). */
+type AuthedRequest = Request & { tokenSite?: string; arrivedAt?: number };
 
 /**
  * POST /ingest, the ingest pipeline's HTTP face. Its stages, each in collector/ingest/: **authenticate** (before the
@@ -62,6 +64,7 @@ export function ingestRouter(deps: IngestDeps): Router {
   const queues = new SiteQueues();
   const router = Router();
   const sitesById = new Map(config.sites.map((site) => [site.id, site]));
+  const clockWindows = new ClockOffsetWindows();
   const slots = new IngestSlots(config.ingest.maxInFlight, config.ingest.maxInFlightPerSite);
   /** Token checks are failing because the store cannot be read: logged once, until one succeeds again. */
   let tokenReadsFailing = false;
@@ -81,6 +84,9 @@ export function ingestRouter(deps: IngestDeps): Router {
   };
 
   const authenticate = (req: AuthedRequest, res: Response, next: NextFunction): void => {
+    // The agent's clock is read against the moment the push arrived: reading the body, or waiting behind the site's
+    // previous batch, is not transit time (see collector/ingest/clockOffset.ts).
+    req.arrivedAt = now();
     const auth = authenticatePush(req.headers.authorization, store); // throws only for a bug: the error handler answers 500
     if (auth.kind === "store_unavailable") {
       if (!tokenReadsFailing) logger.error("ingest tokens cannot be checked: the store cannot be read; pushes refused with 503", { err: auth.err });
@@ -118,11 +124,14 @@ export function ingestRouter(deps: IngestDeps): Router {
   const readBody = express.json({ limit: config.ingest.maxBodyBytes, inflate: true, strict: true, type: () => true });
 
   /** Fit → write → judge → publish for one parsed batch; one site's batches run one at a time (see above). */
-  const ingest = async (parsedBatch: ParsedBatch, tokenSite: string, res: Response): Promise<void> => {
+  const ingest = async (parsedBatch: ParsedBatch, tokenSite: string, arrivedAt: number, res: Response): Promise<void> => {
     const site = parsedBatch.envelope.site;
-    const fitted = fitBatch(parsedBatch, tokenSite, sitesById.get(site), config.ingest, now(), engine.contact(site)?.clockCorrectionMs ?? 0);
+    const contact = engine.contact(site);
+    const clockHistory = { correctionMs: contact?.clockCorrectionMs ?? 0, recentOffsetsMs: clockWindows.recent(site, contact?.clockCorrectionMs ?? null) };
+    const fitted = fitBatch(parsedBatch, tokenSite, sitesById.get(site), config.ingest, arrivedAt, clockHistory);
     if ("problem" in fitted) return reject(res, fitted.problem.status, fitted.problem.error, fitted.problem.message);
     const batch = fitted.batch;
+    clockWindows.record(site, batch.clock.offsetMs);
 
     const written = await writeBatch(batch, stores);
     if (written.kind === "store_unavailable") return refuseForStore(res, site);
@@ -141,7 +150,7 @@ export function ingestRouter(deps: IngestDeps): Router {
     const parsed = parseBatch(req.body);
     if ("problem" in parsed) return reject(res, parsed.problem.status, parsed.problem.error, parsed.problem.message);
     // Queued by the token's site: a batch naming another site is refused by fit without touching anything.
-    await queues.run(req.tokenSite!, () => ingest(parsed.batch, req.tokenSite!, res));
+    await queues.run(req.tokenSite!, () => ingest(parsed.batch, req.tokenSite!, req.arrivedAt!, res));
   });
   return router;
 }

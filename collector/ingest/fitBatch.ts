@@ -41,7 +41,7 @@ export interface FittedBatch {
  * refuses, one by one, records that name a link the site does not have or are stamped after the batch's send time
  * (beyond {@link FUTURE_STAMP_MARGIN_MS}) or more than `maxSampleAgeMs` before it (both on the agent's own clock, so
  * its offset does not matter); and puts the rest on the collector's time line with the site's sticky clock correction
- * (`previousCorrectionMs`: the one in effect before this batch).
+ * (`clockHistory`: the correction in effect before this batch and the site's recent offsets, see readAgentClock).
  */
 export function fitBatch(
   parsed: ParsedBatch,
@@ -49,7 +49,7 @@ export function fitBatch(
   site: SiteConfig | undefined,
   policy: FitPolicy,
   receivedAt: number,
-  previousCorrectionMs: number,
+  clockHistory: { correctionMs: number; recentOffsetsMs: readonly number[] },
 ): { batch: FittedBatch } | { problem: BatchProblem } {
   const { envelope } = parsed;
   if (envelope.site !== tokenSite) {
@@ -78,7 +78,7 @@ export function fitBatch(
     return stampProblem(field, event.ts);
   };
 
-  const clock = readAgentClock(envelope.sentAt, receivedAt, policy.clockSkewToleranceMs, previousCorrectionMs);
+  const clock = readAgentClock(envelope.sentAt, receivedAt, policy.clockSkewToleranceMs, clockHistory.correctionMs, clockHistory.recentOffsetsMs);
   const refused = [...parsed.refused];
   const samples: StoredSample[] = [];
   for (const { index, record } of parsed.samples) {

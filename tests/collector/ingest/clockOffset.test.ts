@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readAgentClock } from "../../../collector/ingest/clockOffset.js";
+import { ClockOffsetWindows, readAgentClock } from "../../../collector/ingest/clockOffset.js";
 
 const TOLERANCE_MS = 5000;
 
@@ -21,5 +21,28 @@ describe("collector/ingest/clockOffset", () => {
   it("moves the correction when the offset moves further, and drops it once the clock was fixed", () => {
     expect(readAgentClock(0, 3_606_000, TOLERANCE_MS, 3_600_000).correctionMs).toBe(3_606_000);
     expect(readAgentClock(0, 200, TOLERANCE_MS, 3_600_000)).toEqual({ offsetMs: 200, skewed: false, correctionMs: 0 });
+  });
+});
+
+describe("collector/ingest/clockOffset, delays", () => {
+  it("one late push (a slow link, a busy collector) cannot move the correction: the lowest recent offset is judged", () => {
+    expect(readAgentClock(0, 6_500, TOLERANCE_MS, 0, [120, 80])).toEqual({ offsetMs: 6_500, skewed: false, correctionMs: 0 });
+  });
+
+  it("a clock that really stepped back moves it once every offset in the window says so", () => {
+    expect(readAgentClock(0, 3_600_000, TOLERANCE_MS, 0, [3_600_100, 3_600_050]).correctionMs).toBe(3_600_000);
+  });
+
+  it("a clock that stepped forward (offsets only drop) moves it at once: a delay cannot make an offset smaller", () => {
+    expect(readAgentClock(0, -3_600_000, TOLERANCE_MS, 0, [100, 90]).correctionMs).toBe(-3_600_000);
+  });
+
+  it("windows hold the last offsets per site; a site never heard from has none, one heard from before a restart its saved correction", () => {
+    const windows = new ClockOffsetWindows();
+    expect(windows.recent("a", null)).toEqual([]);
+    expect(windows.recent("a", 3_600_000)).toEqual([3_600_000]);
+    for (const offset of [1, 2, 3, 4]) windows.record("a", offset);
+    expect(windows.recent("a", 3_600_000)).toEqual([3, 4]);
+    expect(windows.recent("b", null)).toEqual([]);
   });
 });

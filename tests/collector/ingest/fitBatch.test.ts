@@ -23,13 +23,13 @@ function parsed(samples: Sample[]): ParsedBatch {
 }
 
 function fit(samples: Sample[], tokenSite = "a", previousCorrectionMs = 0) {
-  return fitBatch(parsed(samples), tokenSite, site, { maxSampleAgeMs: MAX_AGE_MS, clockSkewToleranceMs: 5000 }, SENT_AT + 100, previousCorrectionMs);
+  return fitBatch(parsed(samples), tokenSite, site, { maxSampleAgeMs: MAX_AGE_MS, clockSkewToleranceMs: 5000 }, SENT_AT + 100, { correctionMs: previousCorrectionMs, recentOffsetsMs: [] });
 }
 
 describe("collector/ingest/fitBatch", () => {
   it("refuses the whole batch for another site's token or a site not configured", () => {
     expect(fit([], "b")).toEqual({ problem: { status: 403, error: "wrong_site", message: "this token belongs to site 'b', not 'a'" } });
-    expect(fitBatch(parsed([]), "a", undefined, { maxSampleAgeMs: MAX_AGE_MS, clockSkewToleranceMs: 5000 }, SENT_AT, 0)).toMatchObject({ problem: { status: 403, error: "unknown_site" } });
+    expect(fitBatch(parsed([]), "a", undefined, { maxSampleAgeMs: MAX_AGE_MS, clockSkewToleranceMs: 5000 }, SENT_AT, { correctionMs: 0, recentOffsetsMs: [] })).toMatchObject({ problem: { status: 403, error: "unknown_site" } });
   });
 
   it("takes records stamped up to the margin after sentAt and up to the maximum age before it, and refuses the rest", () => {
