@@ -11,6 +11,9 @@ import { pushRoutes, type PushLink } from "./pushRoutes.js";
 import { setAside, settleBatch, type RefusedRecordSink } from "./settleBatch.js";
 import { deadlineSignal } from "../deadlineSignal.js";
 
+/** How long the uplink sends protocol version 1 after a collector refused the current version, ms. */
+export const VERSION_RETRY_MS = 3_600_000;
+
 export type { RefusedRecordSink } from "./settleBatch.js";
 
 /** The part of the spool the uplink uses: records parsed as they are read back (see agent/spool/spooledRecord.ts). */
@@ -72,6 +75,8 @@ export class Uplink {
   private urgent = false;
   private batchSize: number;
   private wireVersion: IngestBatch["version"] = PROTOCOL_VERSION;
+  /** When the uplink fell back to version 1 (UTC ms): it tries the current version again after {@link VERSION_RETRY_MS}. */
+  private fellBackAt = 0;
   private isolation: IsolationState | null = null;
   /** While isolating a refused record: send only the records before this seq. */
   private sendBefore: number | null = null;
@@ -171,7 +176,8 @@ export class Uplink {
     const message = outcome.message ?? "";
     if (this.wireVersion !== 1 && /(^|; )version: /.test(message)) {
       this.wireVersion = 1;
-      this.options.logger.warn("collector does not accept protocol version 2; sending version 1", { url: this.state.collectorUrl, reason: outcome.reason });
+      this.fellBackAt = this.options.now();
+      this.options.logger.warn("collector does not accept protocol version 2; sending version 1", { url: this.state.collectorUrl, reason: outcome.reason, retryCurrentInMs: VERSION_RETRY_MS });
       this.urgent = true;
       return true;
     }
@@ -211,6 +217,8 @@ export class Uplink {
         this.options.logger.debug("push cannot use link", { link: route.skipped, reason: route.reason });
         continue;
       }
+      // An upgraded collector takes the current version again: try it once an hour (a refusal falls back at once).
+      if (this.wireVersion !== PROTOCOL_VERSION && this.options.now() - this.fellBackAt >= VERSION_RETRY_MS) this.wireVersion = PROTOCOL_VERSION;
       const spoolStats = this.options.spool.stats();
       const batch: IngestBatch = {
         version: this.wireVersion,

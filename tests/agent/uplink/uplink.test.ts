@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { REFUSED_FILE_NAME, RefusedRecordStore } from "../../../agent/spool/refusedRecords.js";
-import { Uplink, type UplinkSpool } from "../../../agent/uplink/uplink.js";
+import { Uplink, VERSION_RETRY_MS, type UplinkSpool } from "../../../agent/uplink/uplink.js";
 import { makeTempDir } from "../spool/spoolFixtures.js";
 import { memoryLogger, type MemoryLogger } from "../../helpers/memoryLogger.js";
 import type { IngestBatch } from "../../../protocol/ingest.js";
@@ -77,7 +77,7 @@ describe("agent/uplink/uplink", () => {
     temp.remove();
   });
 
-  function start(url: string, spool: UplinkSpool, batchSize = 2): MemoryLogger {
+  function start(url: string, spool: UplinkSpool, batchSize = 2, now: () => number = Date.now): MemoryLogger {
     const log = memoryLogger("agent");
     refused = RefusedRecordStore.open({ dir: temp.dir, logger: log.logger });
     const logger = log.logger;
@@ -96,7 +96,7 @@ describe("agent/uplink/uplink", () => {
       snapshot: () => [{ link: "tslcd", state: "up", sinceTs: 1 }],
       pushLinks: () => [],
       logger,
-      now: Date.now,
+      now,
       random: () => 1,
     });
     uplink.start();
@@ -276,6 +276,26 @@ describe("agent/uplink/uplink", () => {
       expect(collector.batches.map((b) => b.version)).toEqual([2, 1]);
       expect(collector.batches[1]!.spool).toEqual({ pendingRecords: 2, droppedRecords: 0 });
       expect(log.lines.some((l) => l.message === "collector does not accept protocol version 2; sending version 1")).toBe(true);
+    });
+
+    it("tries the current version again an hour after falling back, so an upgraded collector gets version 2", async () => {
+      let clockMs = 1_000_000;
+      const refuseV2: Reply = (batch, res) => {
+        if (batch.version === 1) return ok(batch, res);
+        res.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "invalid_batch", message: "version: Invalid input: expected 1" }));
+      };
+      // The v1 batch is taken, then the collector is upgraded an hour later.
+      const takeV1ThenUpgrade: Reply = (batch, res) => {
+        clockMs += VERSION_RETRY_MS;
+        ok(batch, res);
+      };
+      const collector = await scriptedCollector([refuseV2, takeV1ThenUpgrade, ok]);
+      server = collector.server;
+      const spool = memorySpool(4);
+      const log = start(collector.url, spool, 2, () => clockMs);
+      await log.waitForLine((l) => l.message === "pushed" && l.lastSeq === 4);
+      expect(collector.batches.map((b) => b.version)).toEqual([2, 1, 2]);
+      expect(collector.batches[2]!.spool).toHaveProperty("refusedRecords");
     });
   });
 
