@@ -19,7 +19,8 @@ import { MAX_SAMPLES_PER_BATCH } from "../protocol/ingest.js";
 import { cleanUpOnSignal } from "./benchExit.js";
 import { addSiteTokens, startCollectorProcess, writeBenchCollectorFiles, type CollectorProcess } from "./collectorProcess.js";
 import { clockTicksPerSecond, readProcessTimes, type ProcessTimes } from "./processTimes.js";
-import { buildSiteBodies, runAgentPass, seededRandom, type AgentPassResult, type SiteWorkload } from "./ingestWorkload.js";
+import { seededRandom } from "../simulator/seededRandom.js";
+import { buildSiteBodies, runAgentPass, type AgentPassResult, type SiteWorkload } from "./ingestWorkload.js";
 
 /** The figure to compare against on the project's 2-core reference machine, samples/s. */
 const TARGET_SAMPLES_PER_SECOND = 20_000;

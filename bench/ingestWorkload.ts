@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import { PROTOCOL_VERSION } from "../protocol/version.js";
 import type { IngestBatch, LinkSnapshot } from "../protocol/ingest.js";
 import type { IcmpSample } from "../protocol/sample.js";
+import { seededRandom } from "../simulator/seededRandom.js";
 
 /** The links every bench site has (they match the bench collector file). */
 export const BENCH_LINKS = ["tslcd", "inet"] as const;
@@ -38,17 +39,6 @@ export interface SiteWorkload {
   sampleCounts: number[];
 }
 
-/** A small seeded PRNG (mulberry32), so every run sends the same values and runs compare. Returns [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * One ICMP sample: 5 echo requests; about 1 in 300 samples loses a packet, 1 in 2000 gets no reply at all
