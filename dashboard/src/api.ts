@@ -1,4 +1,5 @@
-import type { LinkStatus, SeriesMetric, SeriesResponse, SiteStatus } from "../../protocol/api.js";
+import type { LinkStatus, MultiSeriesResponse, SeriesStatName, SiteStatus } from "../../protocol/api.js";
+import type { SampleKindName } from "../../protocol/kinds/registry.js";
 
 /**
  * A failed API call. `code` is the collector's `error` field (`not_found`, `bad_request`, …), or
@@ -16,11 +17,16 @@ export class ApiError extends Error {
   }
 }
 
-/** One series request: a link's metric over [fromMs, toMs) in buckets of stepMs (all UTC ms). */
+/**
+ * One series request: several metrics (a stored field of `kind` and the statistic over each bucket) of one link's
+ * samples over [fromMs, toMs) in buckets of stepMs (all UTC ms). The collector reads raw samples or, for long ranges
+ * with a step and `fromMs` on whole 5 minutes or hours, its rollups.
+ */
 export interface SeriesRequest {
   site: string;
   link: string;
-  metric: SeriesMetric;
+  kind: SampleKindName;
+  metrics: ReadonlyArray<{ field: string; stat: SeriesStatName }>;
   fromMs: number;
   toMs: number;
   stepMs: number;
@@ -47,17 +53,18 @@ export class ApiClient {
     return parseSiteStatus(await this.getJson(path, signal), path);
   }
 
-  /** GET /sites/:id/series: bucketed values of one metric, null where there was no data. */
-  async getSeries(request: SeriesRequest, signal?: AbortSignal): Promise<SeriesResponse> {
+  /** GET /sites/:id/series?metrics=…: every metric of `request` in one answer, null where a bucket has no data. */
+  async getSeries(request: SeriesRequest, signal?: AbortSignal): Promise<MultiSeriesResponse> {
     const query = new URLSearchParams({
       link: request.link,
-      metric: request.metric,
+      kind: request.kind,
+      metrics: request.metrics.map(({ field, stat }) => `${field}:${stat}`).join(","),
       from: String(request.fromMs),
       to: String(request.toMs),
       step: String(request.stepMs),
     });
     const path = `/sites/${encodeURIComponent(request.site)}/series?${query.toString()}`;
-    return parseSeriesResponse(await this.getJson(path, signal), path);
+    return parseSeriesResponse(await this.getJson(path, signal), path, request.metrics);
   }
 
   private getJson(path: string, signal?: AbortSignal): Promise<unknown> {
@@ -127,15 +134,29 @@ function checkLink(value: unknown, where: string): asserts value is LinkStatus {
   expectNumberOrNull(value.lossPct, `${where}.lossPct`);
 }
 
-/** Checks a series answer: points must be [number, number | null] pairs. */
-export function parseSeriesResponse(value: unknown, where: string): SeriesResponse {
-  if (!isRecord(value) || !Array.isArray(value.points)) throw malformed(`${where}: expected an object with points`);
-  for (const [index, point] of value.points.entries()) {
-    if (!Array.isArray(point) || typeof point[0] !== "number" || (point[1] !== null && typeof point[1] !== "number")) {
-      throw malformed(`${where}: points[${index}] is not [time, value or null]`);
-    }
-  }
-  return value as unknown as SeriesResponse;
+const RESOLUTIONS = new Set(["raw", "5m", "1h"]);
+
+/**
+ * Checks a series answer against what was asked: `metrics` as requested and in order, `timestamps` numbers, and per
+ * metric one value (number or null) per timestamp. Throws ApiError("malformed") naming the first bad part.
+ */
+export function parseSeriesResponse(value: unknown, where: string, asked: SeriesRequest["metrics"]): MultiSeriesResponse {
+  if (!isRecord(value)) throw malformed(`${where}: expected an object`);
+  if (typeof value.resolution !== "string" || !RESOLUTIONS.has(value.resolution)) throw malformed(`${where}.resolution: unknown resolution`);
+  const { metrics, timestamps, values } = value;
+  if (!Array.isArray(metrics) || metrics.length !== asked.length) throw malformed(`${where}.metrics: expected the ${asked.length} metrics asked for`);
+  asked.forEach(({ field, stat }, m) => {
+    const metric: unknown = metrics[m];
+    if (!isRecord(metric) || metric.field !== field || metric.stat !== stat) throw malformed(`${where}.metrics[${m}]: expected ${field}:${stat}`);
+  });
+  if (!Array.isArray(timestamps) || timestamps.some((ts) => typeof ts !== "number")) throw malformed(`${where}.timestamps: expected a list of times`);
+  if (!Array.isArray(values) || values.length !== asked.length) throw malformed(`${where}.values: expected one list per metric`);
+  values.forEach((list: unknown, m) => {
+    if (!Array.isArray(list) || list.length !== timestamps.length) throw malformed(`${where}.values[${m}]: expected one value per timestamp`);
+    const bad = list.findIndex((v: unknown) => v !== null && typeof v !== "number");
+    if (bad >= 0) throw malformed(`${where}.values[${m}][${bad}]: expected a number or null`);
+  });
+  return value as unknown as MultiSeriesResponse;
 }
 
 /** True for a plain JSON object (not null, not an array). */

@@ -81,11 +81,15 @@ const viCore = {
   "chart.loading": "Đang tải biểu đồ…",
   "chart.noData": "Không có dữ liệu trong khoảng thời gian này.",
   "chart.error": "Không tải được biểu đồ: {message}",
+  "chart.rollup.5m": "Số liệu gộp theo từng 5 phút; khoảng gần nhất chưa được gộp thì để trống.",
+  "chart.rollup.1h": "Số liệu gộp theo từng giờ; giờ gần nhất chưa được gộp thì để trống.",
 
   "range.1h": "1 giờ",
   "range.6h": "6 giờ",
   "range.24h": "24 giờ",
   "range.7d": "7 ngày",
+  "range.30d": "30 ngày",
+  "range.1y": "1 năm",
 
   "skew.title": "Đồng hồ của trạm lệch {offset} so với máy chủ; thời điểm các mẫu đo đã được hiệu chỉnh.",
   "skew.label": "Lệch đồng hồ",
@@ -178,11 +182,15 @@ const enCore: Record<keyof typeof viCore, string> = {
   "chart.loading": "Loading chart…",
   "chart.noData": "No data in this time range.",
   "chart.error": "Could not load the chart: {message}",
+  "chart.rollup.5m": "5-minute rollups; the latest window, not rolled up yet, is blank.",
+  "chart.rollup.1h": "Hourly rollups; the latest hour, not rolled up yet, is blank.",
 
   "range.1h": "1 hour",
   "range.6h": "6 hours",
   "range.24h": "24 hours",
   "range.7d": "7 days",
+  "range.30d": "30 days",
+  "range.1y": "1 year",
 
   "skew.title": "The site's clock is off by {offset} from the server's; sample times have been corrected.",
   "skew.label": "Clock skew",

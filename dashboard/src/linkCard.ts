@@ -1,4 +1,4 @@
-import type { LinkStatus } from "../../protocol/api.js";
+import type { LinkStatus, MultiSeriesResponse } from "../../protocol/api.js";
 import type { ChartData, ChartKind } from "./charts.js";
 import type { Formatter } from "./format.js";
 import type { Translator } from "./i18n.js";
@@ -18,7 +18,9 @@ interface ChartSlot {
  * One link on the site page: `<article data-link-card="<id>" data-state="<state>">` with the
  * link's facts (provider, circuit, bandwidth, state and since when, current rtt and loss) and its
  * latency and loss charts (`<figure data-chart="latency|loss" data-chart-link="<id>">`, which
- * carries `data-loaded` once data is shown and `data-points` = buckets with a value).
+ * carries `data-loaded` once data is shown, `data-points` = buckets with a value, `data-step-ms`
+ * = the bucket size and `data-resolution` = what the collector read: raw, 5m or 1h rollups). Both charts come from one
+ * series answer, so they load, fail and show the same window together.
  */
 export class LinkCard {
   readonly element: HTMLElement;
@@ -91,22 +93,29 @@ export class LinkCard {
     }
   }
 
-  /** Shows one chart's data over the window [fromMs, toMs]. */
-  showData(kind: ChartKind, data: ChartData, fromMs: number, toMs: number): void {
-    const slot = this.slots[kind];
-    slot.chart.setData(data, fromMs, toMs);
-    const points = data.values[0]?.filter((v) => v !== null).length ?? 0;
-    slot.figure.setAttribute("data-loaded", "true");
-    slot.figure.setAttribute("data-points", String(points));
-    slot.figure.removeAttribute("data-error");
-    slot.note.textContent = points === 0 ? this.translator.t("chart.noData") : "";
+  /** Shows each chart's data over the window [fromMs, toMs] in buckets of stepMs (UTC ms), read at `resolution`. */
+  showData(charts: Record<ChartKind, ChartData>, resolution: MultiSeriesResponse["resolution"], window: { fromMs: number; toMs: number; stepMs: number }): void {
+    const { fromMs, toMs, stepMs } = window;
+    const { t } = this.translator;
+    for (const [kind, slot] of Object.entries(this.slots) as Array<[ChartKind, ChartSlot]>) {
+      const data = charts[kind];
+      slot.chart.setData(data, fromMs, toMs);
+      const points = data.values[0]?.filter((v) => v !== null).length ?? 0;
+      slot.figure.setAttribute("data-loaded", "true");
+      slot.figure.setAttribute("data-points", String(points));
+      slot.figure.setAttribute("data-resolution", resolution);
+      slot.figure.setAttribute("data-step-ms", String(stepMs));
+      slot.figure.removeAttribute("data-error");
+      slot.note.textContent = points === 0 ? t("chart.noData") : resolution === "raw" ? "" : t(`chart.rollup.${resolution}`);
+    }
   }
 
-  /** Says that one chart could not be loaded; its previous data, if any, stays. */
-  showError(kind: ChartKind, message: string): void {
-    const slot = this.slots[kind];
-    slot.figure.setAttribute("data-error", "");
-    slot.note.textContent = this.translator.t("chart.error", { message });
+  /** Says that the charts could not be loaded; their previous data, if any, stays. */
+  showError(message: string): void {
+    for (const slot of Object.values(this.slots)) {
+      slot.figure.setAttribute("data-error", "");
+      slot.note.textContent = this.translator.t("chart.error", { message });
+    }
   }
 
   destroy(): void {

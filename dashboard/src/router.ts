@@ -4,7 +4,7 @@ import { parseIncidentFilter } from "./incidentRoutes.js";
 import { parseRange } from "./ranges.js";
 
 /**
- * The pages the hash router knows: `#/` (overview), `#/sites/<id>[?range=1h|6h|24h|7d]` (one site),
+ * The pages the hash router knows: `#/` (overview), `#/sites/<id>[?range=1h|6h|24h|7d|30d|1y]` (one site),
  * `#/incidents[?state=open|closed&site=&provider=&kind=]` (the incidents list) and `#/incidents/<id>` (one incident).
  */
 export type Route =

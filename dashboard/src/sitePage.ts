@@ -1,11 +1,11 @@
-import type { SeriesMetric, SeriesResponse, SiteStatus } from "../../protocol/api.js";
-import type { ChartData } from "./charts.js";
+import type { SiteStatus } from "../../protocol/api.js";
 import type { Page, PageContext } from "./page.js";
 import type { RangeName, SeriesWindow } from "./ranges.js";
 import { ApiError } from "./api.js";
 import { stateBadge } from "./badges.js";
 import { el, present } from "./dom.js";
 import { LinkCard } from "./linkCard.js";
+import { LINK_CARD_KIND, chartsFromSeries, linkCardMetricList } from "./linkSeries.js";
 import { RANGES, seriesWindow } from "./ranges.js";
 import { clockSkewIcon, refreshRelativeTimes, relativeTime } from "./siteRow.js";
 
@@ -18,8 +18,9 @@ export function sitePageHref(siteId: string, range: RangeName): string {
 }
 
 /**
- * The site page (route `#/sites/<id>?range=1h|6h|24h|7d`): the site's header (name, address, state,
- * last report), and per link a card with its facts and latency/loss charts over the chosen range.
+ * The site page (route `#/sites/<id>?range=1h|6h|24h|7d|30d|1y`): the site's header (name, address,
+ * state, last report), and per link a card with its facts and latency/loss charts over the chosen
+ * range, both charts from one series request per link.
  * The header and cards follow live `site` messages at once; the charts are refetched at most
  * every CHART_REFRESH_MIN_INTERVAL_MS.
  */
@@ -216,7 +217,7 @@ export class SitePage implements Page {
     }, waitMs);
   }
 
-  /** Fetches every link's series for the current range (cancelling a refresh still running). */
+  /** Fetches every link's series for the current range, one request per link (cancelling a refresh still running). */
   private refreshCharts(): void {
     if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
@@ -227,48 +228,18 @@ export class SitePage implements Page {
     const span = seriesWindow(this.range, this.lastRefreshAt);
     for (const card of this.cards.values()) {
       card.showLoading();
-      void this.loadLatency(card, span, abort.signal);
-      void this.loadLoss(card, span, abort.signal);
+      void this.loadCharts(card, span, abort.signal);
     }
   }
 
-  private async loadLatency(card: LinkCard, span: SeriesWindow, signal: AbortSignal): Promise<void> {
+  private async loadCharts(card: LinkCard, span: SeriesWindow, signal: AbortSignal): Promise<void> {
     try {
-      const [avg, min, max] = await Promise.all(
-        (["rtt_avg", "rtt_min", "rtt_max"] as const).map((metric) => this.fetchSeries(card.linkId, metric, span, signal)),
-      );
+      const metrics = linkCardMetricList();
+      const answer = await this.ctx.api.getSeries({ site: this.siteId, link: card.linkId, kind: LINK_CARD_KIND, metrics, ...span }, signal);
       if (signal.aborted) return;
-      card.showData("latency", alignSeries([avg!, min!, max!]), span.fromMs, span.toMs);
+      card.showData(chartsFromSeries(answer), answer.resolution, span);
     } catch (err) {
-      if (!signal.aborted) card.showError("latency", errorText(err));
+      if (!signal.aborted) card.showError(err instanceof Error ? err.message : String(err));
     }
   }
-
-  private async loadLoss(card: LinkCard, span: SeriesWindow, signal: AbortSignal): Promise<void> {
-    try {
-      const loss = await this.fetchSeries(card.linkId, "loss", span, signal);
-      if (signal.aborted) return;
-      card.showData("loss", alignSeries([loss]), span.fromMs, span.toMs);
-    } catch (err) {
-      if (!signal.aborted) card.showError("loss", errorText(err));
-    }
-  }
-
-  private fetchSeries(link: string, metric: SeriesMetric, span: SeriesWindow, signal: AbortSignal): Promise<SeriesResponse> {
-    return this.ctx.api.getSeries({ site: this.siteId, link, metric, ...span }, signal);
-  }
-}
-
-/** Puts several series on the first one's time axis; a bucket missing from another series is a gap. */
-export function alignSeries(responses: SeriesResponse[]): ChartData {
-  const times = responses[0]?.points.map(([ts]) => ts) ?? [];
-  const values = responses.map((response) => {
-    const byTime = new Map(response.points);
-    return times.map((ts) => byTime.get(ts) ?? null);
-  });
-  return { times, values };
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
