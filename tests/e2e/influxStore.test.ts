@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -164,6 +164,8 @@ describe("e2e: the collector on a real InfluxDB — stored, refused while it is 
     expect(counted?.count).toBe(3);
     expect((await health()).body).toMatchObject({ status: "ok", sampleStore: "influxdb" });
     expect(await metrics()).toMatch(/^wardwatch_sample_store_up 1$/m);
+    // The rollup marks of what was written are kept beside the metadata store, owner-only (survive a restart).
+    expect(statSync(join(dir, "data", "influxdb-rollup-backlog.db")).mode & 0o777).toBe(0o600);
   }, 60_000);
 
   it("influxd frozen (SIGSTOP, slow): pushes get 503 + Retry-After, /healthz and /metrics say the sample store fails; thawed, writes resume", async () => {
