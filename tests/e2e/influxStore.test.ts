@@ -242,6 +242,15 @@ describe("e2e: the collector on a real InfluxDB — stored, refused while it is 
 
     const pushed = await storedPoints(PUSHED_SITE);
     expect(pushed.map((p) => [p.seq, p.agent_ts, p.rtt_avg_ms])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((seq) => [seq, pushedTsBase + seq * 10, 10 + seq / 4]));
+
+    // Every refusal was the store's 503 (never a 500 or a hung request), and the collector logged no error but the
+    // sample store's outages.
+    const refusals = agent.logs.filter((l) => l.message === "push failed");
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(new Set(refusals.map((l) => l.status))).toEqual(new Set([503]));
+    const errors = collector.logs.filter((l) => l.level === "error");
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(errors.filter((l) => !sampleStoreFailing(l))).toEqual([]);
   }, 60_000);
 
   it("the series API answers from InfluxDB: the per-bucket counts and means of what it holds", async () => {
