@@ -2,7 +2,8 @@
  * A real InfluxDB 1.x for tests: Debian's `influxd` (1.6.7) started with `influxd -config <file>` on free loopback
  * ports (HTTP, and the RPC bind address of backup/restore), a temporary data directory, `reporting-enabled = false`
  * and auth enabled. start() creates the admin user (the one request 1.x accepts without credentials when it has no
- * user), then everything uses credentials. stop()/restart() keep the data and ports; remove() stops it and deletes
+ * user), then everything uses credentials. stop()/restart() keep the data and ports; pause()/resume() freeze and thaw
+ * the process (SIGSTOP/SIGCONT: connections are accepted by the kernel, never answered); remove() stops it and deletes
  * everything. A test process that exits without remove() still kills its servers.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -25,7 +26,11 @@ export interface Influxd {
   password: string;
   /** What influxd printed so far (for failure messages). */
   output(): string;
-  /** Stops the server (SIGTERM, then SIGKILL), keeping its data. */
+  /** Freezes the running server (SIGSTOP): it keeps its port, requests hang unanswered. Idempotent. */
+  pause(): void;
+  /** Thaws a paused server (SIGCONT); it answers again, the requests that waited included. Idempotent. */
+  resume(): void;
+  /** Stops the server (SIGTERM, then SIGKILL), keeping its data; a paused one is thawed first. */
   stop(): Promise<void>;
   /** Starts it again on the same ports and data, and waits for /ping. */
   restart(): Promise<void>;
@@ -123,6 +128,8 @@ export async function startInfluxd(): Promise<Influxd> {
     if (!current || current.exitCode !== null || current.signalCode !== null) return;
     const exited = once(current, "exit");
     current.kill("SIGTERM");
+    // A stopped process keeps SIGTERM pending until it runs again.
+    current.kill("SIGCONT");
     const timer = setTimeout(() => current.kill("SIGKILL"), STOP_TIMEOUT_MS);
     await exited;
     clearTimeout(timer);
@@ -140,6 +147,12 @@ export async function startInfluxd(): Promise<Influxd> {
     username,
     password,
     output: () => log,
+    pause: () => {
+      if (child && child.exitCode === null) child.kill("SIGSTOP");
+    },
+    resume: () => {
+      if (child && child.exitCode === null) child.kill("SIGCONT");
+    },
     stop,
     restart: launch,
     remove: async () => {

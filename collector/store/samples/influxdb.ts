@@ -1,3 +1,5 @@
+import { chmodSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { InfluxDB, type IPoint } from "influx";
 import { z } from "zod";
 import { secretRefSchema, type SecretRef } from "../../../config/alertingSchema.js";
@@ -5,6 +7,7 @@ import { SAMPLE_KIND_NAMES, type SampleKindName } from "../../../protocol/kinds/
 import { durationMs } from "../../../config/units.js";
 import { resolveSecret } from "../../alerts/resolveReceivers.js";
 import { checkRetention, defineSampleStoreBackend, retentionConfigOf, retentionKeys, type MaintenanceConfig, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
+import { FileRollupBacklog, INFLUX_ROLLUP_BACKLOG_FILE } from "./fileRollupBacklog.js";
 import { classifyInfluxError, droppedBeyondRetention } from "./influxErrors.js";
 import { RETENTION_POLICIES, literal, rawRowsOf, rollupFields, rollupRowsOf, rowsOf, seriesOf, seriesQuery, source, tagsOf, timeRange } from "./influxQueries.js";
 import { MemoryRollupBacklog, type RollupBacklog } from "./rollupBacklog.js";
@@ -79,11 +82,23 @@ export interface InfluxSampleStoreConfig extends RetentionConfig, MaintenanceCon
 /** What the store itself needs of its configuration (the pass intervals are the collector's). */
 type InfluxConnectionConfig = Omit<InfluxSampleStoreConfig, "password" | keyof MaintenanceConfig>;
 
-/** Opens the InfluxDB sample store: reads the password, creates the database and retention policies if missing. */
+/**
+ * Opens the InfluxDB sample store: reads the password, opens its rollup backlog (data_dir/{@link
+ * INFLUX_ROLLUP_BACKLOG_FILE}, owner-only, so marks survive a restart), creates the database and retention policies if
+ * missing.
+ */
 export async function openInfluxSampleStore(config: InfluxSampleStoreConfig, deps: SampleStoreDeps): Promise<InfluxSampleStore> {
   const password = "value" in config.password ? config.password.value : resolveSecret(config.password, "storage.password", deps.configFile);
-  const store = new InfluxSampleStore({ ...config, password }, deps.now);
-  await store.start();
+  mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(deps.dataDir, 0o700);
+  const backlog = FileRollupBacklog.open(join(deps.dataDir, INFLUX_ROLLUP_BACKLOG_FILE));
+  const store = new InfluxSampleStore({ ...config, password }, deps.now, backlog);
+  try {
+    await store.start();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   return store;
 }
 
@@ -112,7 +127,7 @@ export class InfluxSampleStore implements SampleStore {
   readonly #backlog: RollupBacklog;
   readonly #io: RollupIo;
 
-  /** `backlog`: where rollup marks are kept (default in memory; see rollupBacklog.ts). */
+  /** `backlog`: where rollup marks are kept (default in memory, for tests; the collector's is a file: fileRollupBacklog.ts); closed with the store. */
   constructor(config: InfluxConnectionConfig & { password: string }, now: () => number, backlog: RollupBacklog = new MemoryRollupBacklog()) {
     const url = new URL(config.url);
     const { password, ...rest } = config;
@@ -268,8 +283,10 @@ export class InfluxSampleStore implements SampleStore {
     return classifyInfluxError(err) !== null;
   }
 
-  /** Nothing held open: requests are plain HTTP. */
-  async close(): Promise<void> {}
+  /** Closes the rollup backlog (requests are plain HTTP: nothing else is held open). */
+  async close(): Promise<void> {
+    this.#backlog.close?.();
+  }
 
   async #readRollupRows(site: string, kind: SampleKindName, resolution: "5m" | "1h", from: number, to: number): Promise<RollupRow[]> {
     return rollupRowsOf(site, kind, await this.#select(`SELECT * FROM ${source(resolution, kind)} WHERE "site" = ${literal(site)} AND ${timeRange(from, to)} LIMIT ${MAX_ROLLUP_ROWS}`));

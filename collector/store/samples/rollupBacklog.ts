@@ -27,6 +27,8 @@ export interface RollupBacklog {
   clear(window: MarkedWindow): void;
   /** How many windows are marked. */
   size(): number;
+  /** Releases what the backlog holds open (a file of its own); absent when it holds nothing. Safe to call twice. */
+  close?(): void;
 }
 
 /** Window length, ms, per resolution (kept here too so the backlog needs nothing else). */
@@ -37,9 +39,9 @@ function keyOf(window: RollupWindow): string {
 }
 
 /**
- * A backlog in memory. Lost when the collector stops: a window written but not yet recomputed then keeps its old
- * rollup until another sample lands in it (see docs/storage.md; phase 2 puts the InfluxDB store's backlog in the
- * metadata store).
+ * A backlog in memory, for tests. Lost when its process stops: a window written but not yet recomputed then keeps its
+ * old rollup until another sample lands in it. The collector's InfluxDB store keeps its backlog in a file
+ * (fileRollupBacklog.ts).
  */
 export class MemoryRollupBacklog implements RollupBacklog {
   readonly #marked = new Map<string, MarkedWindow>();

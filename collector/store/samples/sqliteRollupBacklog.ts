@@ -2,9 +2,21 @@ import type Database from "better-sqlite3";
 import type { MarkedWindow, RollupBacklog, RollupWindow } from "./rollupBacklog.js";
 import { ROLLUP_WINDOW_MS, type RollupResolution } from "./sampleStore.js";
 
+/** Creates the `rollup_backlog` table and its index if missing, in any SQLite database. Idempotent. */
+export function ensureRollupBacklogSchema(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS rollup_backlog (
+      resolution TEXT NOT NULL, site TEXT NOT NULL, kind TEXT NOT NULL, window_ts INTEGER NOT NULL, version INTEGER NOT NULL,
+      PRIMARY KEY (resolution, site, kind, window_ts)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS rollup_backlog_due ON rollup_backlog (resolution, window_ts);
+  `);
+}
+
 /**
- * The rollup backlog in a SQLite table (`rollup_backlog`, see sqliteSampleSchema.ts), so marks survive a restart and
- * are written in the same transaction as the samples that made them. Versions come from a counter kept in the table.
+ * The rollup backlog in a SQLite table (`rollup_backlog`, {@link ensureRollupBacklogSchema}), so marks survive a
+ * restart: in samples.db, written in the same transaction as the samples that made them (sqlite.ts); in a file of its
+ * own for the InfluxDB store (fileRollupBacklog.ts). Versions come from a counter kept in the table.
  */
 export class SqliteRollupBacklog implements RollupBacklog {
   readonly #mark: Database.Statement;

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { SAMPLE_KIND_NAMES, type SampleKindName } from "../../../protocol/kinds/registry.js";
 import type { RollupResolution } from "./sampleStore.js";
+import { ensureRollupBacklogSchema } from "./sqliteRollupBacklog.js";
 import { fieldNamesOf } from "./storedValues.js";
 
 /** The statistics a rollup row keeps per field, as column suffixes (`rtt_avg_ms_mean` …). */
@@ -23,12 +24,8 @@ export function rollupTable(kind: SampleKindName, resolution: RollupResolution):
  * the health probe's row. Idempotent.
  */
 export function ensureSampleSchema(db: Database.Database): void {
+  ensureRollupBacklogSchema(db);
   db.exec(`
-    CREATE TABLE IF NOT EXISTS rollup_backlog (
-      resolution TEXT NOT NULL, site TEXT NOT NULL, kind TEXT NOT NULL, window_ts INTEGER NOT NULL, version INTEGER NOT NULL,
-      PRIMARY KEY (resolution, site, kind, window_ts)
-    ) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS rollup_backlog_due ON rollup_backlog (resolution, window_ts);
     CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), ts INTEGER NOT NULL);
   `);
   for (const kind of SAMPLE_KIND_NAMES) {

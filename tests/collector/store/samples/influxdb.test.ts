@@ -1,6 +1,10 @@
 import { once } from "node:events";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INFLUX_ROLLUP_BACKLOG_FILE } from "../../../../collector/store/samples/fileRollupBacklog.js";
 import { InfluxSampleStore, influxSampleStoreSchema, openInfluxSampleStore } from "../../../../collector/store/samples/influxdb.js";
 import type { SampleRecord } from "../../../../collector/store/samples/sampleStore.js";
 import { startInfluxd, type Influxd } from "../../../helpers/influxd.js";
@@ -10,11 +14,15 @@ import { baseTime, icmpSamplesBetween } from "./sampleFixtures.js";
 
 let influxd: Influxd;
 let databases = 0;
+/** A data_dir for the stores opened through openInfluxSampleStore (their rollup backlog file is there). */
+let dataDir: string;
 beforeAll(async () => {
   influxd = await startInfluxd();
+  dataDir = mkdtempSync(join(tmpdir(), "ww-influx-store-"));
 });
 afterAll(async () => {
   await influxd?.remove();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** A store on its own new database of the shared influxd. */
@@ -49,7 +57,7 @@ describe("collector/store/samples/influxdb", () => {
       rollup_retention: "10d",
     });
     process.env.WARDWATCH_TEST_INFLUX_PASSWORD = influxd.password;
-    const deps = { dataDir: "/nonexistent", configFile: "collector.yaml", now: Date.now, logger: memoryLogger().logger };
+    const deps = { dataDir: join(dataDir, "startup"), configFile: "collector.yaml", now: Date.now, logger: memoryLogger().logger };
     await (await openInfluxSampleStore(config, deps)).close();
     await (await openInfluxSampleStore(config, deps)).close();
     const answer = (await query("SHOW RETENTION POLICIES", "startup")) as { results: Array<{ series: Array<{ values: unknown[][] }> }> };
@@ -126,5 +134,35 @@ describe("collector/store/samples/influxdb", () => {
     expect(failures).toBeGreaterThanOrEqual(3);
     const seqs = await store.listSeqs("ward-1", t0, t0 + 10 * 3_600_000);
     expect(seqs).toEqual(records.map((r) => r.sample.seq));
+  });
+
+  it("keeps its rollup marks in an owner-only file in data_dir: a window written before a restart is rolled up after it", async () => {
+    const config = influxSampleStoreSchema.parse({ kind: "influxdb", url: influxd.url, database: "restart", username: influxd.username, password: influxd.password });
+    const clock = { now: Date.now() };
+    const deps = { dataDir: join(dataDir, "restart", "data"), configFile: "collector.yaml", now: () => clock.now, logger: memoryLogger().logger };
+    const t0 = baseTime();
+    const records = icmpSamplesBetween("ward-1", t0, t0 + 300_000, 60_000); // one 5-minute window, 5 rounds on 2 links
+    const before = await openInfluxSampleStore(config, deps);
+    expect(await before.write(records)).toMatchObject({ written: 10 });
+    await before.close(); // the collector stops before its rollup timer ran
+
+    const backlogFile = join(deps.dataDir, INFLUX_ROLLUP_BACKLOG_FILE);
+    expect(statSync(backlogFile).mode & 0o777).toBe(0o600);
+    expect(statSync(deps.dataDir).mode & 0o777).toBe(0o700);
+    const after = await openInfluxSampleStore(config, deps);
+    try {
+      // The window is closed: recomputed from its raw samples, then its hour from the 5-minute row.
+      expect(await after.rollUp(t0 + 2 * 3_600_000)).toEqual({ recomputed: 2, pending: 0 });
+      const windows = await after.readRollups({ site: "ward-1", kind: "icmp", resolution: "5m", from: t0, to: t0 + 3_600_000 });
+      expect(windows.map((row) => [row.link, row.windowTs, row.fields.sent?.count])).toEqual([["internet", t0, 5], ["tslcd", t0, 5]]);
+      const hours = await after.readRollups({ site: "ward-1", kind: "icmp", resolution: "1h", from: t0, to: t0 + 3_600_000 });
+      expect(hours.map((row) => [row.link, row.windowTs, row.fields.sent?.count])).toEqual([["internet", t0, 5], ["tslcd", t0, 5]]);
+    } finally {
+      await after.close();
+    }
+    // Rolled up, the marks are gone: a store opened on the file finds nothing to do.
+    const again = await openInfluxSampleStore(config, deps);
+    expect(await again.rollUp(t0 + 2 * 3_600_000)).toEqual({ recomputed: 0, pending: 0 });
+    await again.close();
   });
 });
