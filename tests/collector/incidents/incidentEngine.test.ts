@@ -60,8 +60,26 @@ function setup() {
     else views.push(view);
     engine.siteChanged(id);
   };
-  return { store, samples, writeSamples, incidents, clock, views, events, engine, setSite, viewsRead, failing };
+  /** A new engine over the same stores, as after a restart with `sites` configured (views of other sites read null). */
+  const restart = (sites: readonly string[]) => {
+    const reopened = new IndexedIncidentStore(writes);
+    return new IncidentEngine({
+      store: reopened,
+      open: reopened,
+      samples,
+      policy: { minSites: 3, minPct: 50, windowMs: 300_000 },
+      timeZone: TZ,
+      now: () => clock.nowMs,
+      sites,
+      siteView: (id) => (sites.includes(id) ? (views.find((v) => v.id === id) ?? null) : null),
+      listener: { opened: (i) => events.push(["opened", i]), updated: (i) => events.push(["updated", i]), closed: (i) => events.push(["closed", i]) },
+      logger: memoryLogger().logger,
+    });
+  };
+  return { store, samples, writeSamples, incidents, clock, views, events, engine, setSite, viewsRead, failing, restart };
 }
+
+const openKeys = (t: ReturnType<typeof setup>) => t.store.incidents.openIncidents().map((i) => i.key);
 
 describe("collector/incidents/incidentEngine", () => {
   it("opens one link incident, keeps it while down, closes it restored when the link is back", () => {
@@ -237,5 +255,51 @@ describe("collector/incidents/incidentEngine", () => {
     expect(t.store.incidents.openIncidents()).toEqual([]);
     t.engine.evaluate();
     expect(t.store.incidents.openIncidents().map((i) => i.key)).toEqual(["link:a:tslcd"]);
+  });
+
+  it("a link incident of a site gone from the configuration ends: it is not merged into its provider's outage", () => {
+    const t = setup();
+    for (const id of ["a", "b", "c"]) t.setSite(id, "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.setSite("x", "degraded", [link("tslcd", "degraded", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    expect(openKeys(t)).toEqual(["provider:vnpt", "link:x:tslcd"]);
+    const linkIncident = t.store.incidents.openIncidents()[1]!;
+    // Site x is taken out of collector.yaml; the collector restarts.
+    t.clock.nowMs = T0 + 60_000;
+    t.restart(["a", "b", "c"]).evaluate();
+    const ended = t.store.incidents.getIncident(linkIncident.id)!;
+    expect(ended).toMatchObject({ state: "closed", mergedInto: null });
+    expect(ended.timeline.endTs).toBe(T0 + 60_000);
+    expect(ended.evidence.at(-1)).toContain("không còn trong cấu hình");
+    expect(openKeys(t)).toEqual(["provider:vnpt"]);
+  });
+
+  it("a link gone from its site's configuration ends its incident, even with the site's own incident opening", () => {
+    const t = setup();
+    t.setSite("y", "degraded", [link("tslcd", "degraded", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    const linkIncident = t.store.incidents.openIncidents()[0]!;
+    // tslcd is taken out of site y's links; after the restart its only link, inet, is down: a site incident.
+    t.clock.nowMs = T0 + 60_000;
+    t.views[0] = { ...t.views[0]!, state: "down", links: [link("inet", "down", T0 + 30_000)] };
+    t.restart(["y"]).evaluate();
+    expect(openKeys(t)).toEqual(["site:y"]);
+    expect(t.store.incidents.getIncident(linkIncident.id)).toMatchObject({ state: "closed", mergedInto: null });
+  });
+
+  it("a degraded link that recovers during its provider's outage elsewhere is restored, not merged into the outage", () => {
+    const t = setup();
+    t.setSite("x", "degraded", [link("tslcd", "degraded", T0), link("inet", "up", 1)]);
+    for (const id of ["a", "b", "c"]) t.setSite(id, "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    expect(openKeys(t)).toEqual(["provider:vnpt", "link:x:tslcd"]);
+    const linkIncident = t.store.incidents.openIncidents()[1]!;
+    t.clock.nowMs = T0 + 60_000;
+    t.setSite("x", "up", [link("tslcd", "up", T0 + 50_000), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    const restored = t.store.incidents.getIncident(linkIncident.id)!;
+    expect(restored).toMatchObject({ key: "link:x:tslcd", state: "closed", mergedInto: null });
+    expect(restored.timeline.restoredTs).toBe(T0 + 50_000);
+    expect(openKeys(t)).toEqual(["provider:vnpt"]);
   });
 });
