@@ -1,5 +1,4 @@
 import type { Logger } from "../../config/logger.js";
-import { classifyGap } from "./gapClassifier.js";
 import type { LoadedGap } from "./gapOutcomes.js";
 import type { DesiredIncident } from "./incidentRules.js";
 import type { IncidentStore, StoredIncident } from "./incidentStore.js";
@@ -132,7 +131,7 @@ function close(deps: ReconcilerDeps, incident: StoredIncident, calledFor: (key: 
     if (site.backfillPending) return null; // classify once the agent's backlog is in
     const loaded = deps.gapOutcomes(site.id, incident.timeline.startTs, nowMs);
     if (!loaded) return null; // being read from the sample store: classified at the evaluation after
-    const gap = classifyGap(loaded.outcomes, loaded.fromTs, loaded.toTs, deps.timeZone);
+    const gap = loaded.tally.classify(deps.timeZone);
     const failed = site.links.filter((l) => gap.failedLinks.includes(l.id));
     const providers = [...new Set(failed.map((l) => l.provider))];
     const changes = {

@@ -17,12 +17,21 @@ function link(id: "tslcd" | "inet", state: LinkStateName, sinceTs: number): Link
   return { id, kind: id === "tslcd" ? "dedicated" : "internet", provider: id === "tslcd" ? "vnpt" : "viettel", providerName: id === "tslcd" ? "VNPT" : "Viettel", circuit: `${id}-c`, state, sinceTs, lossPct: state === "down" ? 100 : 0, rttMs: state === "down" ? null : 10 };
 }
 
-function setup() {
+function setup(options: { gapPageSize?: number } = {}) {
   const store = SqliteMetadataStore.open(":memory:");
   const clock = { nowMs: T0 };
-  const samples = SqliteSampleStore.open(":memory:", { rawRetentionMs: 30 * 86_400_000, rollupRetentionMs: 400 * 86_400_000, retentionChunkRows: 2000 }, () => clock.nowMs);
+  const sampleStore = SqliteSampleStore.open(":memory:", { rawRetentionMs: 30 * 86_400_000, rollupRetentionMs: 400 * 86_400_000, retentionChunkRows: 2000 }, () => clock.nowMs);
+  /** How many outcomes each read of the sample store returned. */
+  const outcomeReads: number[] = [];
+  const samples = {
+    linkOutcomes: async (...args: Parameters<SqliteSampleStore["linkOutcomes"]>) => {
+      const outcomes = await sampleStore.linkOutcomes(...args);
+      outcomeReads.push(outcomes.length);
+      return outcomes;
+    },
+  };
   /** Stores samples of site `a` (their links' providers do not matter here). */
-  const writeSamples = (list: Sample[]) => samples.write(list.map((sample) => ({ site: "a", provider: null, ts: sample.ts, agentTs: sample.ts, sample })));
+  const writeSamples = (list: Sample[]) => sampleStore.write(list.map((sample) => ({ site: "a", provider: null, ts: sample.ts, agentTs: sample.ts, sample })));
   const views: SiteView[] = [];
   const events: Array<[string, StoredIncident]> = [];
   const viewsRead: string[] = [];
@@ -42,6 +51,7 @@ function setup() {
     store: incidents,
     open: incidents,
     samples,
+    ...options,
     policy: { minSites: 3, minPct: 50, windowMs: 300_000 },
     timeZone: TZ,
     now: () => clock.nowMs,
@@ -76,7 +86,7 @@ function setup() {
       logger: memoryLogger().logger,
     });
   };
-  return { store, samples, writeSamples, incidents, clock, views, events, engine, setSite, viewsRead, failing, restart };
+  return { store, samples, writeSamples, incidents, clock, views, events, engine, setSite, viewsRead, failing, restart, outcomeReads };
 }
 
 const openKeys = (t: ReturnType<typeof setup>) => t.store.incidents.openIncidents().map((i) => i.key);
@@ -301,5 +311,34 @@ describe("collector/incidents/incidentEngine", () => {
     expect(restored).toMatchObject({ key: "link:x:tslcd", state: "closed", mergedInto: null });
     expect(restored.timeline.restoredTs).toBe(T0 + 50_000);
     expect(openKeys(t)).toEqual(["provider:vnpt"]);
+  });
+
+  it("a silence with more outcomes than a page is read page after page and classified as when read at once", async () => {
+    const classified = async (gapPageSize?: number) => {
+      const t = setup(gapPageSize ? { gapPageSize } : {});
+      t.setSite("a", "silent", [link("tslcd", "up", 1), link("inet", "up", 1)], { lastSeenTs: T0 });
+      t.engine.evaluate();
+      // Both links failing for 10 minutes, then tslcd answering for the last minute before the agent came back.
+      const samples = Array.from({ length: 66 }, (_, i) => [
+        icmpSample(i * 2 + 1, { ts: T0 + i * 10_000, ok: i >= 60, round: i }),
+        icmpSample(i * 2 + 2, { ts: T0 + i * 10_000, ok: false, link: "inet", round: i }),
+      ]).flat();
+      await t.writeSamples(samples);
+      t.clock.nowMs = T0 + 660_000;
+      t.setSite("a", "up", [link("tslcd", "up", T0 + 600_000), link("inet", "up", T0 + 650_000)]);
+      t.engine.evaluate();
+      await t.engine.outcomesLoaded();
+      t.engine.evaluate();
+      const closed = t.events.at(-1)![1];
+      return { closed: { cause: closed.cause, state: closed.state, timeline: closed.timeline, sites: closed.sites, evidence: closed.evidence }, reads: t.outcomeReads };
+    };
+    const atOnce = await classified();
+    expect(atOnce.reads).toEqual([132]);
+    expect(atOnce.closed).toMatchObject({ cause: "links_down_while_silent", state: "closed", timeline: { restoredTs: T0 + 600_000 } });
+    // 7 per page: pages end between the two links of one round, too.
+    const paged = await classified(7);
+    expect(paged.reads.length).toBe(Math.ceil(133 / 7));
+    expect(paged.reads.every((n) => n <= 7)).toBe(true);
+    expect(paged.closed).toEqual(atOnce.closed);
   });
 });
