@@ -341,4 +341,77 @@ describe("collector/incidents/incidentEngine", () => {
     expect(paged.reads.every((n) => n <= 7)).toBe(true);
     expect(paged.closed).toEqual(atOnce.closed);
   });
+
+  it("a provider incident resolved by hand while its burst still qualifies opens again as a new incident, its links still absorbed", () => {
+    const t = setup();
+    for (const id of ["a", "b", "c"]) t.setSite(id, "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    const first = t.store.incidents.openIncidents()[0]!;
+    expect(first.key).toBe("provider:vnpt");
+    t.clock.nowMs = T0 + 60_000;
+    t.incidents.updateIncident(first.id, { restoredTs: T0 + 60_000, endTs: T0 + 60_000 }); // as POST /incidents/:id/resolve
+    t.engine.evaluate();
+    const again = t.store.incidents.openIncidents();
+    expect(again.map((i) => i.key)).toEqual(["provider:vnpt"]);
+    expect(again[0]!.id).not.toBe(first.id);
+    expect(again[0]!.sites.map((s) => s.site)).toEqual(["a", "b", "c"]);
+    expect(again[0]!.timeline).toMatchObject({ startTs: T0, detectedTs: T0 + 60_000 });
+  });
+
+  it("a provider incident resolved by hand once its burst no longer qualifies releases its links still down as link incidents", () => {
+    const t = setup();
+    for (const id of ["a", "b", "c"]) t.setSite(id, "degraded", [link("tslcd", "down", T0), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    const first = t.store.incidents.openIncidents()[0]!;
+    // Two sites are back; the incident stays open while c's link is down (the provider rule's "any still down").
+    t.clock.nowMs = T0 + 60_000;
+    for (const id of ["a", "b"]) t.setSite(id, "up", [link("tslcd", "up", T0 + 50_000), link("inet", "up", 1)]);
+    t.engine.evaluate();
+    expect(t.store.incidents.openIncidents().map((i) => [i.key, i.sites.map((s) => s.site)])).toEqual([["provider:vnpt", ["c"]]]);
+    t.incidents.updateIncident(first.id, { restoredTs: T0 + 70_000, endTs: T0 + 70_000 });
+    t.engine.evaluate();
+    expect(t.store.incidents.openIncidents().map((i) => i.key)).toEqual(["link:c:tslcd"]);
+  });
+
+  it("after a restart with a silent site's incident open and its backfill pending, it is classified once the backfill is in: not before, not twice", async () => {
+    const t = setup();
+    t.setSite("a", "silent", [link("tslcd", "up", 1), link("inet", "up", 1)], { lastSeenTs: T0 });
+    t.engine.evaluate();
+    const silent = t.store.incidents.openIncidents()[0]!;
+    expect(silent).toMatchObject({ key: "site:a", cause: "agent_silent" });
+    const rounds = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => from + k).flatMap((i) => [
+        icmpSample(i * 2 + 1, { ts: T0 + i * 10_000, ok: i >= 60, round: i }),
+        icmpSample(i * 2 + 2, { ts: T0 + i * 10_000, ok: i >= 60, link: "inet", round: i }),
+      ]);
+    // The agent is back and has sent part of its backlog when the collector restarts.
+    await t.writeSamples(rounds(0, 20));
+    t.clock.nowMs = T0 + 700_000;
+    t.views[0] = { ...t.views[0]!, state: "up", lastSeenTs: T0 + 690_000, backfillPending: true, links: [link("tslcd", "up", T0 + 600_000), link("inet", "up", T0 + 600_000)] };
+    const restarted = t.restart(["a"]);
+    restarted.evaluate();
+    await restarted.outcomesLoaded();
+    restarted.evaluate();
+    expect(t.store.incidents.getIncident(silent.id)).toMatchObject({ state: "open", cause: "agent_silent" });
+    expect(t.outcomeReads).toEqual([]); // nothing read while the backlog is still coming
+    await t.writeSamples(rounds(20, 66));
+    t.views[0] = { ...t.views[0]!, backfillPending: false };
+    restarted.siteChanged("a");
+    restarted.evaluate();
+    expect(t.store.incidents.getIncident(silent.id)!.state).toBe("open"); // being read
+    await restarted.outcomesLoaded();
+    restarted.evaluate();
+    const closed = t.store.incidents.getIncident(silent.id)!;
+    expect(closed).toMatchObject({ state: "closed", cause: "links_down_while_silent", timeline: { restoredTs: T0 + 600_000 } });
+    // Later changes of the site classify nothing again.
+    t.clock.nowMs = T0 + 710_000;
+    restarted.siteChanged("a");
+    restarted.evaluate();
+    await restarted.outcomesLoaded();
+    restarted.evaluate();
+    expect(t.outcomeReads).toEqual([132]);
+    expect(t.events.filter(([what, i]) => what === "closed" && i.id === silent.id)).toHaveLength(1);
+    expect(t.store.incidents.getIncident(silent.id)).toEqual(closed);
+    expect(t.store.incidents.openIncidents()).toEqual([]);
+  });
 });
