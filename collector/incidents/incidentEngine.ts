@@ -18,6 +18,8 @@ export interface IncidentEngineDeps {
   open: OpenIncidents;
   /** Where a silent site's link outcomes are read from to classify its silence (asynchronously, see gapOutcomes.ts). */
   samples: Pick<SampleStore, "linkOutcomes">;
+  /** Outcomes read per query when classifying a silence (default GAP_OUTCOME_PAGE_SIZE, gapOutcomes.ts). */
+  gapPageSize?: number;
   policy: ProviderOutagePolicy;
   timeZone: string;
   now: () => number;
@@ -55,7 +57,7 @@ export class IncidentEngine {
   readonly #reconcilerDeps: ReconcilerDeps;
 
   constructor(private readonly deps: IncidentEngineDeps) {
-    this.#gaps = new GapOutcomeLoader({ samples: deps.samples, loaded: (siteId) => this.siteChanged(siteId), logger: deps.logger });
+    this.#gaps = new GapOutcomeLoader({ samples: deps.samples, loaded: (siteId) => this.siteChanged(siteId), logger: deps.logger, ...(deps.gapPageSize ? { pageSize: deps.gapPageSize } : {}) });
     this.#reconcilerDeps = { ...deps, gapOutcomes: (siteId, fromTs, nowMs) => this.#gaps.take(siteId, fromTs, nowMs) };
     deps.open.subscribe((change) => this.#heard(change));
     this.#judgeEverything();

@@ -1,5 +1,4 @@
 import type { Logger } from "../../config/logger.js";
-import { classifyGap } from "./gapClassifier.js";
 import type { LoadedGap } from "./gapOutcomes.js";
 import type { DesiredIncident } from "./incidentRules.js";
 import type { IncidentStore, StoredIncident } from "./incidentStore.js";
@@ -70,10 +69,11 @@ function awaitingClassification(incident: StoredIncident): boolean {
 
 /**
  * Makes the open incidents among a judgement's keys equal to what it calls for: opens what is new, updates what grew,
- * closes what ended. A link incident taken over by a site or provider incident is closed as merged (its report, if
- * still waiting, is never sent). A silent site's incident stays open until the agent's backlog is in, then is
- * classified from the samples measured during the silence (link outage, or power/agent outage). `view` gives the
- * sites as the judgement saw them. Work is proportional to the judgement, not to the open incidents.
+ * closes what ended. A link incident taken over by a site or provider incident that lists its link is closed as
+ * merged (its report, if still waiting, is never sent); one whose site or link is no longer configured just ends. A
+ * silent site's incident stays open until the agent's backlog is in, then is classified from the samples measured
+ * during the silence (link outage, or power/agent outage). `view` gives the sites as the judgement saw them. Work is
+ * proportional to the judgement, not to the open incidents.
  */
 export function reconcile(deps: ReconcilerDeps, judgement: Judgement, view: (siteId: string) => SiteView | undefined, nowMs: number): void {
   const { store, listener, open } = deps;
@@ -107,22 +107,31 @@ export function reconcile(deps: ReconcilerDeps, judgement: Judgement, view: (sit
   }
 }
 
+/** Whether the (wider) incident lists the site's link: only then can it take over that link's incident. */
+function covers(incident: StoredIncident, siteId: string, linkId: string): boolean {
+  return incident.sites.some((entry) => entry.site === siteId && entry.links.includes(linkId));
+}
+
 function close(deps: ReconcilerDeps, incident: StoredIncident, calledFor: (key: string) => StoredIncident | undefined, view: (siteId: string) => SiteView | undefined, nowMs: number): StoredIncident | null {
   const { store } = deps;
   const siteId = incident.sites[0]?.site;
   const site = siteId === undefined ? undefined : view(siteId);
   if (incident.kind === "link") {
-    const wider = calledFor(`site:${siteId}`) ?? (incident.provider ? calledFor(`provider:${incident.provider}`) : undefined);
-    if (wider) return store.updateIncident(incident.id, { endTs: nowMs, mergedInto: wider.id });
     const link = site?.links.find((l) => l.id === incident.link);
-    const restoredTs = link && (link.state === "up" || link.state === "degraded") && link.sinceTs ? link.sinceTs : nowMs;
+    if (!link) {
+      // The site or link is gone from the configuration: the incident ends here; nothing wider can be about it.
+      return store.updateIncident(incident.id, { restoredTs: nowMs, endTs: nowMs, evidence: [...incident.evidence, `Đường truyền ${incident.link ?? ""} tại ${incident.sites[0]?.siteName ?? siteId ?? ""} không còn trong cấu hình giám sát`] });
+    }
+    const wider = [calledFor(`site:${siteId}`), incident.provider ? calledFor(`provider:${incident.provider}`) : undefined].find((candidate) => candidate && covers(candidate, siteId!, link.id));
+    if (wider) return store.updateIncident(incident.id, { endTs: nowMs, mergedInto: wider.id });
+    const restoredTs = (link.state === "up" || link.state === "degraded") && link.sinceTs ? link.sinceTs : nowMs;
     return store.updateIncident(incident.id, { restoredTs, endTs: nowMs });
   }
   if (incident.kind === "site" && incident.cause === "agent_silent" && site) {
     if (site.backfillPending) return null; // classify once the agent's backlog is in
     const loaded = deps.gapOutcomes(site.id, incident.timeline.startTs, nowMs);
     if (!loaded) return null; // being read from the sample store: classified at the evaluation after
-    const gap = classifyGap(loaded.outcomes, loaded.fromTs, loaded.toTs, deps.timeZone);
+    const gap = loaded.tally.classify(deps.timeZone);
     const failed = site.links.filter((l) => gap.failedLinks.includes(l.id));
     const providers = [...new Set(failed.map((l) => l.provider))];
     const changes = {

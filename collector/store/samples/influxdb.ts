@@ -20,6 +20,7 @@ import {
   MAX_LINK_OUTCOMES,
   MAX_ROLLUP_ROWS,
   type LinkOutcome,
+  type LinkOutcomePage,
   type RetentionResult,
   type RollupPassResult,
   type RollupQuery,
@@ -206,16 +207,30 @@ export class InfluxSampleStore implements SampleStore {
     );
   }
 
-  async linkOutcomes(site: string, from: number, to: number): Promise<LinkOutcome[]> {
-    const outcomes: Array<LinkOutcome & { probe: string }> = [];
+  /**
+   * InfluxDB orders by time only, so per kind: the rows at the cursor's time (at most one per link and probe) after the
+   * cursor, the first `limit` rows after that time, and, when those are `limit`, every row at the last of their times
+   * (LIMIT may have cut among them). Each kind then holds all its rows up to the time it reached, enough for the first
+   * `limit` of all kinds in the order ts, link, probe: merged, sorted, cut there.
+   */
+  async linkOutcomes(site: string, from: number, to: number, page?: LinkOutcomePage): Promise<LinkOutcome[]> {
+    const limit = Math.max(0, Math.min(page?.limit ?? MAX_LINK_OUTCOMES, MAX_LINK_OUTCOMES));
+    const after = page?.after ?? null;
+    const order = (a: LinkOutcome, b: Pick<LinkOutcome, "ts" | "link" | "probe">) => a.ts - b.ts || (a.link < b.link ? -1 : a.link > b.link ? 1 : a.probe < b.probe ? -1 : a.probe > b.probe ? 1 : 0);
+    const outcomes: LinkOutcome[] = [];
     for (const kind of SAMPLE_KIND_NAMES) {
-      const rows = await this.#select(
-        `SELECT "ok", "link", "probe" FROM ${source("raw", kind)} WHERE "site" = ${literal(site)} AND "role" = 'link' AND ${timeRange(from, to, true)} LIMIT ${MAX_LINK_OUTCOMES}`,
-      );
-      for (const row of rows) outcomes.push({ ts: row.time as number, link: row.link as string, ok: row.ok === 1, probe: row.probe as string });
+      const read = async (times: string) => {
+        const rows = await this.#select(`SELECT "ok", "link", "probe" FROM ${source("raw", kind)} WHERE "site" = ${literal(site)} AND "role" = 'link' AND ${times}`);
+        return rows.map((row) => ({ ts: row.time as number, link: row.link as string, probe: row.probe as string, ok: row.ok === 1 }));
+      };
+      const at = (ts: number) => read(`time = ${Math.trunc(ts)}ms`);
+      if (after) outcomes.push(...(await at(after.ts)).filter((o) => o.ts >= from && o.ts <= to && order(o, after) > 0));
+      const next = await read(`${timeRange(after ? Math.trunc(after.ts) + 1 : from, to, true)} LIMIT ${limit}`);
+      const lastTs = next.at(-1)?.ts;
+      if (next.length < limit || lastTs === undefined) outcomes.push(...next);
+      else outcomes.push(...next.filter((o) => o.ts < lastTs), ...(await at(lastTs)));
     }
-    outcomes.sort((a, b) => a.ts - b.ts || (a.link < b.link ? -1 : a.link > b.link ? 1 : a.probe < b.probe ? -1 : a.probe > b.probe ? 1 : 0));
-    return outcomes.slice(0, MAX_LINK_OUTCOMES).map(({ ts, link, ok }) => ({ ts, link, ok }));
+    return outcomes.sort(order).slice(0, limit);
   }
 
   /** Two queries per kind (InfluxQL has no conditional mean): all samples, then the main latency of the ok ones. */

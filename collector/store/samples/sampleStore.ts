@@ -130,7 +130,18 @@ export interface RetentionResult {
 export interface LinkOutcome {
   ts: number;
   link: string;
+  /** The probe that measured it: with ts and link, the outcome's place in the order outcomes are listed in. */
+  probe: string;
   ok: boolean;
+}
+
+/**
+ * Which page of a site's link outcomes {@link SampleStore.linkOutcomes} returns: those after `after` (an outcome of
+ * the previous page, its last) in the order ts, link, probe; at most `limit` (capped at {@link MAX_LINK_OUTCOMES}).
+ */
+export interface LinkOutcomePage {
+  after: Pick<LinkOutcome, "ts" | "link" | "probe"> | null;
+  limit: number;
 }
 
 /**
@@ -156,8 +167,11 @@ export interface SampleStore {
   write(records: readonly SampleRecord[]): Promise<SampleWriteResult>;
   /** See {@link SeriesRequest}. Rejects with a RangeError for a request outside the bounds or naming an unknown field. */
   querySeries(request: SeriesRequest): Promise<SeriesAnswer>;
-  /** A site's link samples (role `link`) with `from` ≤ ts ≤ `to` (UTC ms), oldest first; at most {@link MAX_LINK_OUTCOMES}. */
-  linkOutcomes(site: string, from: number, to: number): Promise<LinkOutcome[]>;
+  /**
+   * A site's link samples (role `link`) with `from` ≤ ts ≤ `to` (UTC ms), ordered by ts, link, probe; at most
+   * {@link MAX_LINK_OUTCOMES}, or the given page of them (read page after page, nothing is cut or listed twice).
+   */
+  linkOutcomes(site: string, from: number, to: number, page?: LinkOutcomePage): Promise<LinkOutcome[]>;
   /**
    * Per (site, probe, link, kind) of the query's role: samples, % ok, mean main latency of ok samples (pathSummary.ts),
    * from raw samples; at most 7 days (a RangeError beyond) and {@link MAX_PATH_SUMMARIES} paths.

@@ -20,6 +20,7 @@ import {
   MAX_ROLLUP_ROWS,
   SampleStoreUnavailableError,
   type LinkOutcome,
+  type LinkOutcomePage,
   type RetentionResult,
   type RollupPassResult,
   type RollupQuery,
@@ -184,10 +185,19 @@ export class SqliteSampleStore implements SampleStore {
     );
   }
 
-  async linkOutcomes(site: string, from: number, to: number): Promise<LinkOutcome[]> {
-    const union = SAMPLE_KIND_NAMES.map((kind) => `SELECT ts, link, ok, probe FROM ${rawTable(kind)} WHERE site = @site AND role = 'link' AND ts >= @from AND ts <= @to`).join(" UNION ALL ");
-    const rows = this.#guard(() => this.#db.prepare(`${union} ORDER BY ts, link, probe LIMIT ${MAX_LINK_OUTCOMES}`).all({ site, from, to })) as Array<{ ts: number; link: string; ok: number }>;
-    return rows.map((row) => ({ ts: row.ts, link: row.link, ok: row.ok === 1 }));
+  /** Each kind's rows come in the order of its (site, ts) index (with the key's link, probe after ts): merged, never sorted. */
+  async linkOutcomes(site: string, from: number, to: number, page?: LinkOutcomePage): Promise<LinkOutcome[]> {
+    const union = SAMPLE_KIND_NAMES.map(
+      (kind) => `SELECT ts, link, ok, probe FROM ${rawTable(kind)} WHERE site = @site AND role = 'link' AND ts >= @lowestTs AND ts <= @to AND (ts, link, probe) > (@afterTs, @afterLink, @afterProbe)`,
+    ).join(" UNION ALL ");
+    const after = page?.after ?? { ts: from - 1, link: "", probe: "" };
+    // The index range starts at the cursor (the planner would start it at `from` and filter up to the cursor).
+    const lowestTs = Math.max(from, after.ts);
+    const limit = Math.max(0, Math.min(page?.limit ?? MAX_LINK_OUTCOMES, MAX_LINK_OUTCOMES));
+    const rows = this.#guard(() =>
+      this.#db.prepare(`${union} ORDER BY ts, link, probe LIMIT @limit`).all({ site, lowestTs, to, afterTs: after.ts, afterLink: after.link, afterProbe: after.probe, limit }),
+    ) as Array<{ ts: number; link: string; ok: number; probe: string }>;
+    return rows.map((row) => ({ ts: row.ts, link: row.link, probe: row.probe, ok: row.ok === 1 }));
   }
 
   async pathSummaries(query: PathSummaryQuery): Promise<PathSummary[]> {

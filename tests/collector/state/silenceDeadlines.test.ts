@@ -39,4 +39,38 @@ describe("collector/state/silenceDeadlines", () => {
     expect(taken.sort()).toEqual(expected.map(([site]) => site).sort());
     expect(deadlines.takePassed(100_000).length).toBe(latest.size - expected.length);
   });
+
+  it("10,000 pushes of one site with a 1 h push interval leave the heap bounded, and the latest deadline still counts", () => {
+    const deadlines = new SilenceDeadlines();
+    const pushIntervalMs = 3_600_000;
+    let maxSize = 0;
+    for (let push = 0; push < 10_000; push++) {
+      deadlines.set("a", push * 1000 + 3 * pushIntervalMs);
+      deadlines.set(`other${push % 3}`, push * 1000 + 3 * pushIntervalMs);
+      maxSize = Math.max(maxSize, deadlines.size);
+    }
+    expect(maxSize).toBeLessThanOrEqual(2 * 4);
+    const lastDeadline = 9_999_000 + 3 * pushIntervalMs;
+    expect(deadlines.takePassed(lastDeadline)).toEqual(["other1", "other2"]); // last set at pushes 9,997 and 9,998
+    expect(deadlines.takePassed(lastDeadline + 1).sort()).toEqual(["a", "other0"]);
+  });
+
+  it("a clock stepping back returns nothing, and a deadline it stepped back over is returned again once passed again", () => {
+    const deadlines = new SilenceDeadlines();
+    deadlines.set("a", 100);
+    deadlines.set("b", 300);
+    expect(deadlines.takePassed(200)).toEqual(["a"]);
+    // Back to before a's deadline: the silence is not undone here (a has not pushed), and b still waits for 300.
+    expect(deadlines.takePassed(50)).toEqual([]);
+    expect(deadlines.takePassed(150)).toEqual(["a"]);
+    expect(deadlines.takePassed(150)).toEqual([]);
+    expect(deadlines.takePassed(301)).toEqual(["b"]);
+    // Back again, but not before a's or b's deadline: nothing is armed again, nothing returned twice.
+    expect(deadlines.takePassed(500)).toEqual([]);
+    expect(deadlines.takePassed(400)).toEqual([]);
+    expect(deadlines.takePassed(600)).toEqual([]);
+    // A push after the step back sets a deadline on the new time line, which counts as usual.
+    deadlines.set("a", 200);
+    expect(deadlines.takePassed(201)).toEqual(["a"]);
+  });
 });

@@ -99,6 +99,20 @@ describe("collector/state/stateEngine", () => {
     expect(engine.takeChangedSites(999_999)).toEqual([]);
   });
 
+  it("a collector clock stepping back over a silence deadline neither ends the silence nor loses it", () => {
+    const engine = engineWithContact(0);
+    expect(engine.takeChangedSites(1_000)).toEqual(["a"]);
+    expect(engine.takeChangedSites(30_001)).toEqual(["a"]);
+    // The clock steps back 20 s: the site is not reported (its agent has not pushed), though its state reads "not
+    // silent" for now; whoever judges it meanwhile (a resolve by hand) sees that.
+    expect(engine.takeChangedSites(10_001)).toEqual([]);
+    expect(engine.siteState(site, 10_001)).not.toBe("silent");
+    // Passing its deadline again reports it again, so a silence undone meanwhile is judged once more.
+    expect(engine.takeChangedSites(30_001)).toEqual(["a"]);
+    expect(engine.siteState(site, 30_001)).toBe("silent");
+    expect(engine.takeChangedSites(40_000)).toEqual([]);
+  });
+
   it("a site whose saved contact is already old is reported silent at the first look after a restart", () => {
     const saved = { site: "a", lastSeenTs: 0, clockOffsetMs: 0, pushIntervalMs: 10_000, pendingRecords: 0, droppedRecords: 0, lastSeq: 5, viaLink: null, clockCorrectionMs: 0, refusedRecords: 0, agentRefusedRecords: null };
     const engine = new StateEngine([site], DEFAULT_LINK_STATE_POLICY, 3, { links: [], contacts: [saved] });

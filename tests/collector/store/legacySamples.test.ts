@@ -57,7 +57,7 @@ describe("collector/store/legacySamples", () => {
     const migration = migrateLegacySamples({ metadata, samples, breaker, sites: SITES, logger: log.logger, chunkRows: 10 });
     await migration.done;
     expect(await samples.listSeqs("ward-1", 0, T0 + 86_400_000)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
-    expect(await samples.linkOutcomes("ward-1", T0 + 10_000, T0 + 10_000)).toEqual([{ ts: T0 + 10_000, link: "fiber", ok: true }]);
+    expect(await samples.linkOutcomes("ward-1", T0 + 10_000, T0 + 10_000)).toMatchObject([{ ts: T0 + 10_000, link: "fiber", ok: true }]);
     const answer = await samples.querySeries({ site: "ward-1", link: "fiber", kind: "http", metrics: [{ field: "total_ms", stat: "mean" }], from: T0, to: T0 + 1000, stepMs: 1000 });
     expect(answer.values).toEqual([[9]]);
     expect(metadata.legacySamples.exists()).toBe(false);

@@ -217,9 +217,33 @@ export function describeSampleStoreContract(backend: string, factory: SampleStor
       clock.now = t0 + HOUR;
       await store.write([icmpRecord("ward-1", "tslcd", t0 + 20_000, 2, null), icmpRecord("ward-1", "internet", t0, 1, 30), tcpLanRecord("ward-1", t0 + 5000, 3, 2)]);
       expect(await store.linkOutcomes("ward-1", t0, t0 + 20_000)).toEqual([
-        { ts: t0, link: "internet", ok: true },
-        { ts: t0 + 20_000, link: "tslcd", ok: false },
+        { ts: t0, link: "internet", probe: "icmp:10.0.0.1", ok: true },
+        { ts: t0 + 20_000, link: "tslcd", probe: "icmp:10.0.0.1", ok: false },
       ]);
+    });
+
+    it("lists link outcomes page after page, each after the last of the one before: nothing cut, nothing twice", async () => {
+      const { store, clock } = await open();
+      const t0 = baseTime();
+      clock.now = t0 + HOUR;
+      // Ties at one time across links and probes, so a page can end between two outcomes of the same ts.
+      const records = [0, 10_000, 20_000].flatMap((offset, round) =>
+        ["internet", "tslcd"].flatMap((link, l) => ["icmp:10.0.0.1", "icmp:10.0.0.2"].map((probe, p) => icmpRecord("ward-1", link, t0 + offset, round * 4 + l * 2 + p + 1, p === 0 ? 20 : null, probe))),
+      );
+      await store.write([...records, tcpLanRecord("ward-1", t0 + 10_000, 99, 3)]);
+      const whole = await store.linkOutcomes("ward-1", t0, t0 + 20_000);
+      expect(whole).toHaveLength(12);
+      expect(whole.slice(0, 4).map((o) => `${o.link} ${o.probe} ${o.ok}`)).toEqual(["internet icmp:10.0.0.1 true", "internet icmp:10.0.0.2 false", "tslcd icmp:10.0.0.1 true", "tslcd icmp:10.0.0.2 false"]);
+      for (const limit of [1, 3, 5]) {
+        const paged = [];
+        let after: (typeof whole)[number] | null = null;
+        for (let page = await store.linkOutcomes("ward-1", t0, t0 + 20_000, { after, limit }); page.length > 0; page = await store.linkOutcomes("ward-1", t0, t0 + 20_000, { after, limit })) {
+          expect(page.length).toBeLessThanOrEqual(limit);
+          paged.push(...page);
+          after = page.at(-1)!;
+        }
+        expect(paged).toEqual(whole);
+      }
     });
   });
 }
