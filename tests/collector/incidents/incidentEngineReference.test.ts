@@ -8,6 +8,7 @@ import type { LinkView, SiteView } from "../../../collector/incidents/siteView.j
 import { siteStateOf } from "../../../collector/state/siteState.js";
 import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import type { LinkStateName } from "../../../protocol/linkState.js";
+import { seededRandom as random } from "../../../simulator/seededRandom.js";
 import { memoryLogger } from "../../helpers/memoryLogger.js";
 
 const TZ = "Asia/Ho_Chi_Minh";
@@ -20,17 +21,6 @@ const PROVIDERS = [
 ];
 const LINK_STATES: LinkStateName[] = ["up", "up", "down", "down", "degraded", "unknown"];
 
-/** A small deterministic generator (mulberry32), so a failing sequence can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SimSite {
   id: string;
