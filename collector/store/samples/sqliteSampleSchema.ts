@@ -6,6 +6,14 @@ import { fieldNamesOf } from "./storedValues.js";
 /** The statistics a rollup row keeps per field, as column suffixes (`rtt_avg_ms_mean` …). */
 export const ROLLUP_STATS = ["count", "sum", "mean", "min", "max"] as const;
 
+/** One value per sample kind, e.g. each kind's prepared statement. */
+export type PerKind<T> = Record<SampleKindName, T>;
+
+/** Builds a {@link PerKind} with `make` called once per kind of the registry. */
+export function perKind<T>(make: (kind: SampleKindName) => T): PerKind<T> {
+  return Object.fromEntries(SAMPLE_KIND_NAMES.map((kind) => [kind, make(kind)])) as PerKind<T>;
+}
+
 /** Raw samples of a kind: `raw_icmp`. Names come from the kind registry only, never from a request. */
 export function rawTable(kind: SampleKindName): string {
   return `raw_${kind}`;
