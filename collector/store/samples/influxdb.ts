@@ -215,6 +215,11 @@ export class InfluxSampleStore implements SampleStore {
     await this.#call(() => this.#influx.writePoints([{ measurement: "store_probe", fields: { ts: nowMs }, timestamp: nowMs }], { precision: "ms", retentionPolicy: RETENTION_POLICIES.raw }));
   }
 
+  /** No lock to wait for: each request is bounded by `timeout`. */
+  async withShortLockWait<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
   isUnavailableError(err: unknown): boolean {
     return classifyInfluxError(err) !== null;
   }

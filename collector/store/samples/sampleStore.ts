@@ -173,6 +173,13 @@ export interface SampleStore {
   listSeqs(site: string, from: number, to: number): Promise<number[]>;
   /** A cheap real request that fails when the backend cannot take writes (the store breaker's probe). */
   probe(nowMs: number): Promise<void>;
+  /**
+   * Runs `work` (calls to this store) with the probe's short wait for a lock, for the writes the breaker lets through
+   * after a good probe: where a wait holds the event loop (SQLite), each of them must not wait the ordinary time while
+   * the store may still be locked. A backend with no lock to wait for (InfluxDB: its request timeout bounds a call)
+   * just runs it.
+   */
+  withShortLockWait<T>(work: () => Promise<T>): Promise<T>;
   /** Whether `err`, from one of this store's methods, means the backend cannot take requests now. */
   isUnavailableError(err: unknown): boolean;
   /** Releases connections and files. Safe to call twice. */
