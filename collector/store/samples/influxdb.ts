@@ -100,6 +100,8 @@ const fixedBackoff = { getDelay: () => HOST_RETRY_MS, next: () => fixedBackoff, 
  * The InfluxDB 1.x sample store: a measurement per kind, tags site/link/provider/probe/role, numeric fields only (the
  * declared ones plus `seq` and `agent_ts`), ms precision. A point is identified by measurement, tags and time, so a
  * resend overwrites the same point with the same values: duplicates cannot be told ({@link reportsDuplicates} false).
+ * The time is the corrected `ts` (queries range over it), so a resend stored after the site's clock correction moved
+ * is a second point (rare: the correction moves only on a real clock step, collector/ingest/clockOffset.ts).
  * Retention is the engine's (retention policies); rollups are the collector's (rollupPass.ts).
  */
 export class InfluxSampleStore implements SampleStore {

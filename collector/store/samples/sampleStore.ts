@@ -6,9 +6,11 @@ import type { PathSummary, PathSummaryQuery } from "./pathSummary.js";
  * A sample as a sample store takes it: the agent's sample, its site, the provider of its link (from the collector's
  * configuration; null for LAN samples), and `ts` on the collector's time line.
  *
- * Identity (the same on every backend): a stored sample is (site, link or none, probe, ts). A resend of the same
- * measurement, even under another seq (an agent that lost its spool starts its seqs again), is a duplicate; a new
- * measurement that reuses a seq is stored. `sample.seq` is kept as a value (audits check contiguity with it).
+ * Identity: a stored sample is (site, link or none, probe, time). A resend of the same measurement, even under another
+ * seq (an agent that lost its spool starts its seqs again), is a duplicate; a new measurement that reuses a seq is
+ * stored. `sample.seq` is kept as a value (audits check contiguity with it). The time is the agent's own `agentTs` on
+ * SQLite, so a resend whose correction moved meanwhile is still one sample; on InfluxDB a point's identity is its time,
+ * which must be `ts` for queries, so such a resend is a second point (docs/storage.md, Identity).
  */
 export interface SampleRecord {
   site: string;

@@ -8,7 +8,7 @@ import { SqliteHealth, isSqliteUnavailable } from "../sqliteHealth.js";
 import { checkRetention, defineSampleStoreBackend, retentionConfigOf, retentionKeys, type MaintenanceConfig, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
 import { runRollupPass, windowsTouched, type RollupIo } from "./rollupPass.js";
 import { SqliteRollupBacklog } from "./sqliteRollupBacklog.js";
-import { ROLLUP_STATS, ensureSampleSchema, perKind, rawTable, rollupTable, type PerKind } from "./sqliteSampleSchema.js";
+import { RAW_PRIMARY_KEY, ROLLUP_PRIMARY_KEY, ROLLUP_STATS, ensureSampleSchema, perKind, rawTable, rollupTable, type PerKind } from "./sqliteSampleSchema.js";
 import { NO_LINK, SqliteSampleReads } from "./sqliteSampleReads.js";
 import type { PathSummary, PathSummaryQuery } from "./pathSummary.js";
 import { fieldNamesOf, storedValueList } from "./storedValues.js";
@@ -260,5 +260,5 @@ export class SqliteSampleStore implements SampleStore {
 }
 
 /** The primary keys of the raw and rollup tables (sqliteSampleSchema.ts), for deleting by key in chunks. */
-const RAW_KEY = "site, link, ts, probe";
-const ROLLUP_KEY = "site, link, window_ts, probe";
+const RAW_KEY = RAW_PRIMARY_KEY.join(", ");
+const ROLLUP_KEY = ROLLUP_PRIMARY_KEY.join(", ");
