@@ -1,10 +1,11 @@
 import Database from "better-sqlite3";
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { z } from "zod";
 import { SAMPLE_KIND_NAMES, type SampleKindName } from "../../../protocol/kinds/registry.js";
 import { SqliteHealth, isSqliteUnavailable } from "../sqliteHealth.js";
+import { openingStoreFile } from "../storeFileErrors.js";
 import { checkRetention, defineSampleStoreBackend, retentionConfigOf, retentionKeys, type MaintenanceConfig, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
 import { runRollupPass, windowsTouched, type RollupIo } from "./rollupPass.js";
 import { SqliteRollupBacklog } from "./sqliteRollupBacklog.js";
@@ -64,14 +65,23 @@ export interface SqliteSampleStoreConfig extends RetentionConfig, MaintenanceCon
   retentionChunkRows: number;
 }
 
-/** Opens (creating owner-only: data_dir 0700, the file 0600) the SQLite sample store the configuration names. */
+/**
+ * Opens (creating owner-only: data_dir 0700, the file 0600) the SQLite sample store the configuration names. A file
+ * that cannot be opened is a StoreFileError naming it (storeFileErrors.ts); a file that was missing while the metadata
+ * store has heard from sites is created empty, with one warning.
+ */
 export async function openSqliteSampleStore(config: SqliteSampleStoreConfig, deps: SampleStoreDeps): Promise<SqliteSampleStore> {
   mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(deps.dataDir, 0o700);
   const path = join(deps.dataDir, config.file);
+  const existed = existsSync(path);
   closeSync(openSync(path, "a", 0o600)); // created owner-only before SQLite opens it; its -wal and -shm take its mode
   chmodSync(path, 0o600);
-  return SqliteSampleStore.open(path, config, deps.now);
+  const store = openingStoreFile("samples", path, () => SqliteSampleStore.open(path, config, deps.now));
+  if (!existed && (deps.sitesHeardFrom ?? 0) > 0) {
+    deps.logger.warn("sample store file was missing: created empty, the history of samples starts now", { file: path, sitesHeardFrom: deps.sitesHeardFrom });
+  }
+  return store;
 }
 
 /** `storage: { kind: sqlite }` in the backend registry. */
