@@ -8,6 +8,7 @@ import { SqliteMetadataStore } from "./store/sqlite.js";
 import { openSampleStore, type SampleStoreConfig } from "./store/samples/registry.js";
 import { migrateLegacySamples } from "./store/legacySamples.js";
 import { generateToken, hashToken } from "./auth/tokens.js";
+import { StoreFileError, isSqliteDamaged, openingStoreFile } from "./store/storeFileErrors.js";
 
 /** Where the built dashboard is, next to the compiled collector (dist/dashboard). */
 export const DASHBOARD_DIR = fileURLToPath(new URL("../dashboard/", import.meta.url));
@@ -15,10 +16,14 @@ export const DASHBOARD_DIR = fileURLToPath(new URL("../dashboard/", import.meta.
 /** The metadata store's file in data_dir. */
 export const METADATA_FILE = "wardwatch.db";
 
-/** Opens the metadata store (wardwatch.db in data_dir, created owner-only: 0700). */
+/**
+ * Opens the metadata store (wardwatch.db in data_dir, created owner-only: 0700). Throws a StoreFileError naming the
+ * file (and, when it is damaged, what to do) when it cannot be opened.
+ */
 export function openStore(config: CollectorConfig): SqliteMetadataStore {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return SqliteMetadataStore.open(join(config.dataDir, METADATA_FILE));
+  const file = join(config.dataDir, METADATA_FILE);
+  return openingStoreFile("metadata", file, () => SqliteMetadataStore.open(file));
 }
 
 /**
@@ -29,25 +34,35 @@ export function openStore(config: CollectorConfig): SqliteMetadataStore {
 export async function launchCollector(config: CollectorConfig<SampleStoreConfig>, configFile: string): Promise<RunningCollector> {
   const logger = createLogger(config.logLevel, "collector");
   const store = openStore(config);
+  const metadataFile = join(config.dataDir, METADATA_FILE);
   let samples;
   try {
-    samples = await openSampleStore(config.storage, { dataDir: config.dataDir, configFile, now: Date.now, logger });
+    const sitesHeardFrom = openingStoreFile("metadata", metadataFile, () => store.loadSiteContacts().length);
+    samples = await openSampleStore(config.storage, { dataDir: config.dataDir, configFile, now: Date.now, logger, sitesHeardFrom });
   } catch (err) {
     store.close();
     throw err;
   }
   const { rollupIntervalMs, retentionIntervalMs } = config.storage;
-  const running = await startCollector({
-    config,
-    configFile,
-    store,
-    incidents: store.incidents,
-    samples,
-    sampleMaintenance: { rollupIntervalMs, retentionIntervalMs },
-    logger,
-    now: Date.now,
-    dashboardDir: DASHBOARD_DIR,
-  });
+  let running: RunningCollector;
+  try {
+    running = await startCollector({
+      config,
+      configFile,
+      store,
+      incidents: store.incidents,
+      samples,
+      sampleMaintenance: { rollupIntervalMs, retentionIntervalMs },
+      logger,
+      now: Date.now,
+      dashboardDir: DASHBOARD_DIR,
+    });
+  } catch (err) {
+    store.close();
+    await samples.close();
+    // At start only the metadata store is read (link states, contacts, incidents); samples are read on demand.
+    throw isSqliteDamaged(err) ? new StoreFileError("metadata", metadataFile, err) : err;
+  }
   const migration = migrateLegacySamples({ metadata: store, samples, breaker: running.sampleBreaker, sites: config.sites, logger });
   return {
     ...running,

@@ -1,5 +1,5 @@
 import type { Logger } from "../../config/logger.js";
-import { STORE_UP, nextStoreHealth, probeDue, type StoreHealthEvent, type StoreHealthPolicy, type StoreHealthState, type StoreObservation } from "./storeHealth.js";
+import { STORE_UP, idleProbeDue, nextStoreHealth, probeDue, type StoreHealthEvent, type StoreHealthPolicy, type StoreHealthState, type StoreObservation } from "./storeHealth.js";
 
 /** While failing, how often the store is probed, ms (the default of {@link StoreHealthPolicy.probeIntervalMs}). */
 export const STORE_PROBE_INTERVAL_MS = 1000;
@@ -38,6 +38,8 @@ export interface StoreBreakerDeps {
    * timeout. Absent: they run as they are.
    */
   cautiously?<T>(write: () => T): T;
+  /** The same for {@link StoreBreaker.writeAsync} (SampleStore.withShortLockWait). Absent: they run as they are. */
+  cautiouslyAsync?<T>(write: () => Promise<T>): Promise<T>;
   policy: StoreHealthPolicy;
   /** The wall clock, UTC ms: the times of events. */
   now(): number;
@@ -55,7 +57,8 @@ export type StoreHealthListener = (event: StoreHealthEvent) => void;
  * failed for a store reason, {@link write} refuses the next ones at once with a {@link StoreUnavailableError}, and only
  * {@link tick} touches the store, with a probe write every `probeIntervalMs`. After a probe succeeds (half-open),
  * writes go through again, with the short lock wait: the first one that succeeds closes the breaker, the first that
- * fails opens it again.
+ * fails opens it again. Half-open for `halfOpenWaitMs` with no write under way, {@link tick} probes once more, and a
+ * good probe closes it (nothing is waiting to be written, and the store takes writes).
  *
  * Writes may nest (a transaction of writes that each go through the breaker): only the outermost one's success
  * counts, and a failure counts once however many levels it passes through.
@@ -72,6 +75,10 @@ export class StoreBreaker {
   #depth = 0;
   /** An asynchronous probe is under way. */
   #probing = false;
+  /** How many {@link writeAsync} calls are under way. */
+  #asyncWrites = 0;
+  /** When the probe that made the breaker half-open began, on the monotonic clock. */
+  #halfOpenedMono = 0;
 
   constructor(deps: StoreBreakerDeps) {
     this.#deps = deps;
@@ -137,30 +144,51 @@ export class StoreBreaker {
     const startedTs = this.#deps.now();
     const startedMono = this.#monotonicNow();
     let result: T;
+    this.#asyncWrites++;
     try {
-      result = await write();
+      const { cautiouslyAsync } = this.#deps;
+      result = state.status === "halfOpen" && cautiouslyAsync ? await cautiouslyAsync(write) : await write();
     } catch (err) {
       if (this.#deps.isUnavailable(err) && !this.#alreadyCounted(err)) {
         this.#observe({ type: "failed", ts: startedTs, monoMs: startedMono, error: errorText(err) });
       }
       throw err;
+    } finally {
+      this.#asyncWrites--;
     }
     if (this.#state.status === "halfOpen") this.#observe({ type: "succeeded", ts: startedTs });
     return result;
   }
 
-  /** Probes the store when due (see the class comment) and notices an outage; call it often (every 250 ms). */
+  /**
+   * Probes the store when due (see the class comment) and notices an outage; call it often (every 250 ms). While
+   * failing, a probe every `probeIntervalMs`; half-open for `halfOpenWaitMs` with no write under way, one more.
+   */
   tick(): void {
     const nowMs = this.#deps.now();
     const monoMs = this.#monotonicNow();
-    if (this.#probing || !probeDue(this.#state, monoMs, this.#deps.policy)) {
+    if (this.#probing) {
       this.#observe({ type: "clock", ts: nowMs });
-      return;
+    } else if (probeDue(this.#state, monoMs, this.#deps.policy)) {
+      this.#probe(nowMs, monoMs, "probed");
+    } else if (this.#depth === 0 && this.#asyncWrites === 0 && idleProbeDue(this.#state, this.#halfOpenedMono, monoMs, this.#deps.policy)) {
+      this.#probe(nowMs, monoMs, "idleProbed");
+    } else {
+      this.#observe({ type: "clock", ts: nowMs });
     }
+  }
+
+  /** Runs the probe (begun at `nowMs`, `monoMs`); its success is observed as `success`. */
+  #probe(nowMs: number, monoMs: number, success: "probed" | "idleProbed"): void {
     const failed = (err: unknown): void => {
       // Whatever the probe write throws, the store did not take it.
       this.#deps.logger.debug("store probe failed", { err });
       this.#observe({ type: "failed", ts: nowMs, monoMs, error: errorText(err) });
+    };
+    const succeeded = (): void => {
+      const before = this.#state.status;
+      this.#observe({ type: success, ts: nowMs });
+      if (before !== "halfOpen" && this.state.status === "halfOpen") this.#halfOpenedMono = monoMs;
     };
     let pending: void | Promise<void>;
     try {
@@ -170,14 +198,14 @@ export class StoreBreaker {
       return;
     }
     if (pending === undefined) {
-      this.#observe({ type: "probed", ts: nowMs });
+      succeeded();
       return;
     }
     this.#probing = true;
     pending.then(
       () => {
         this.#probing = false;
-        this.#observe({ type: "probed", ts: nowMs });
+        succeeded();
       },
       (err: unknown) => {
         this.#probing = false;

@@ -10,7 +10,9 @@
  * - `halfOpen`: a probe succeeded. The probe rewrites one existing row, which may succeed while real writes still
  *   fail (a full disk, a lock taken in bursts), so it only lets real writes through again: the first that succeeds
  *   brings the store back `up`; the first that fails makes it `failing` again, still failing since the first failure
- *   (`sinceTs` is kept, and so is the count towards the outage).
+ *   (`sinceTs` is kept, and so is the count towards the outage). When no write comes for `halfOpenWaitMs` (nothing
+ *   is waiting to be written: no site pushes), a second good probe brings it back `up` (`idleProbed`): half-open never
+ *   lasts, so a failure after a healthy spell is a new outage with its own clock.
  * - Failing for `outageAfterMs` without a real write succeeding is an outage: the collector's own incident is opened.
  */
 
@@ -20,7 +22,18 @@ export interface StoreHealthPolicy {
   probeIntervalMs: number;
   /** Failing this long without a success is an outage (the collector incident opens), ms. */
   outageAfterMs: number;
+  /**
+   * Half-open this long with no write under way, a good probe alone brings the store back up, ms (default
+   * {@link STORE_HALF_OPEN_WAIT_MS}).
+   */
+  halfOpenWaitMs?: number;
 }
+
+/**
+ * The default {@link StoreHealthPolicy.halfOpenWaitMs}, ms: twice the Retry-After of a refused ingest
+ * (storeBreaker.ts), so the agents refused during the failure are back, and their writes tell, before a probe does.
+ */
+export const STORE_HALF_OPEN_WAIT_MS = 10_000;
 
 /** What failing and half-open have in common: since when (the first failed write), the last error, how many failed, whether the outage was declared. */
 interface NotUp {
@@ -40,12 +53,14 @@ export type StoreHealthState =
   | ({ status: "halfOpen"; probedTs: number } & NotUp);
 
 /**
- * What was seen: a real write begun at `ts` succeeded; the probe begun at `ts` succeeded; a write or probe begun at
- * `ts` (`monoMs` on the monotonic clock) failed because the store cannot take writes; or only that time passed.
+ * What was seen: a real write begun at `ts` succeeded; the probe begun at `ts` succeeded (`idleProbed`: a probe made
+ * while half-open with no write for `halfOpenWaitMs`); a write or probe begun at `ts` (`monoMs` on the monotonic clock)
+ * failed because the store cannot take writes; or only that time passed.
  */
 export type StoreObservation =
   | { type: "succeeded"; ts: number }
   | { type: "probed"; ts: number }
+  | { type: "idleProbed"; ts: number }
   | { type: "failed"; ts: number; monoMs: number; error: string }
   | { type: "clock"; ts: number };
 
@@ -93,7 +108,8 @@ function fromFailing(state: FailingState, observation: StoreObservation, policy:
     case "clock":
       return declareOutage(state, observation.ts, policy, []);
     case "succeeded":
-      // Writes are refused while failing: a success now is of a write begun before the failure, and proves nothing.
+    case "idleProbed":
+      // Writes are refused while failing: a success now is of a write (or a probe) begun before the failure, and proves nothing.
       return { state, events: [] };
   }
 }
@@ -101,6 +117,7 @@ function fromFailing(state: FailingState, observation: StoreObservation, policy:
 function fromHalfOpen(state: HalfOpenState, observation: StoreObservation, policy: StoreHealthPolicy): Step {
   switch (observation.type) {
     case "succeeded":
+    case "idleProbed":
       return { state: STORE_UP, events: [{ type: "restored", sinceTs: state.sinceTs, restoredTs: observation.ts, outage: state.outage, failures: state.failures }] };
     case "failed": {
       const { probedTs: _probed, ...notUp } = state;
@@ -113,6 +130,16 @@ function fromHalfOpen(state: HalfOpenState, observation: StoreObservation, polic
       // A good probe stops the outage clock: whether the store is back is for the next real write to say.
       return { state, events: [] };
   }
+}
+
+/**
+ * Whether a half-open store, half-open since `halfOpenedMono` (the monotonic clock, ms) with no write under way, should
+ * be probed again at `monoNowMs` to bring it back up ({@link StoreHealthPolicy.halfOpenWaitMs}).
+ */
+export function idleProbeDue(state: StoreHealthState, halfOpenedMono: number, monoNowMs: number, policy: StoreHealthPolicy): boolean {
+  if (state.status !== "halfOpen") return false;
+  const elapsedMs = monoNowMs - halfOpenedMono;
+  return elapsedMs < 0 || elapsedMs >= (policy.halfOpenWaitMs ?? STORE_HALF_OPEN_WAIT_MS);
 }
 
 /**

@@ -14,7 +14,7 @@ import type { StoreHealthPolicy } from "./storeHealth.js";
 export interface StoreHealthDeps {
   store: Pick<MetadataStore, "probeWrite" | "isUnavailableError" | "withShortLockWait" | "atomically">;
   /** The sample store: its writes go through a breaker of their own ({@link StoreHealth.sampleBreaker}). */
-  sampleStore: Pick<SampleStore, "probe" | "isUnavailableError">;
+  sampleStore: Pick<SampleStore, "probe" | "isUnavailableError"> & Partial<Pick<SampleStore, "withShortLockWait">>;
   /** The store's incidents; every write to them goes through the breaker. */
   incidents: IncidentStore;
   policy: StoreHealthPolicy;
@@ -68,7 +68,8 @@ export function wireStoreHealth(deps: StoreHealthDeps): StoreHealth {
   const sampleBreaker = new StoreBreaker({
     probe: (nowMs) => deps.sampleStore.probe(nowMs),
     isUnavailable: (err) => deps.sampleStore.isUnavailableError(err),
-    // No `cautiously`: a sample store bounds its own waits (a request timeout, its own busy timeout).
+    // SQLite waits for a lock on the event loop: the writes let through after a good probe wait only briefly.
+    ...(deps.sampleStore.withShortLockWait ? { cautiouslyAsync: (write) => deps.sampleStore.withShortLockWait!(write) } : {}),
     policy: deps.policy,
     now,
     ...(deps.monotonicNow ? { monotonicNow: deps.monotonicNow } : {}),

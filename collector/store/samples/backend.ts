@@ -12,6 +12,11 @@ export interface SampleStoreDeps {
   /** The collector's clock, UTC ms: decides what is past retention. */
   now: () => number;
   logger: Logger;
+  /**
+   * How many sites the metadata store has heard from (their contacts). A backend that finds its storage missing
+   * while this is above 0 (samples.db deleted, a new database) warns once that the history of samples starts empty.
+   */
+  sitesHeardFrom?: number;
 }
 
 /** Retention every backend has, ms: raw samples, and the 5-minute and 1-hour rollups. */

@@ -1,6 +1,7 @@
+import { z } from "zod";
 import type { SampleKindName } from "../../../protocol/kinds/registry.js";
-import type { SampleRole } from "../../../protocol/sample.js";
 import type { RawRow } from "./rollupMath.js";
+import { StoredRowReader, type StoredRow } from "./storedRows.js";
 import { fieldNamesOf } from "./storedValues.js";
 import type { FieldRollup, Resolution, RollupRow, SeriesRequest } from "./sampleStore.js";
 
@@ -34,19 +35,32 @@ export interface InfluxSeries {
   values: unknown[][];
 }
 
-/** The series of every statement of a /query answer; throws the first statement error. */
+/** The body of a /query answer: one result per statement, each its series or its error. */
+const queryAnswerSchema = z.object({
+  results: z
+    .array(
+      z.object({
+        error: z.string().optional(),
+        series: z.array(z.object({ name: z.string(), tags: z.record(z.string(), z.string()).optional(), columns: z.array(z.string()), values: z.array(z.array(z.unknown())) })).optional(),
+      }),
+    )
+    .default([]),
+});
+
+/** The series of every statement of a /query answer; throws the first statement error, or one naming what is malformed. */
 export function seriesOf(answer: unknown): InfluxSeries[] {
-  const results = (answer as { results?: Array<{ series?: InfluxSeries[]; error?: string }> }).results ?? [];
+  const parsed = queryAnswerSchema.safeParse(answer);
+  if (!parsed.success) throw new Error(`InfluxDB answered a query with an unexpected body: ${z.prettifyError(parsed.error)}`);
   const series: InfluxSeries[] = [];
-  for (const result of results) {
+  for (const result of parsed.data.results) {
     if (result.error) throw new Error(`InfluxDB query failed: ${result.error}`);
     series.push(...(result.series ?? []));
   }
   return series;
 }
 
-/** Each row of `series` as an object keyed by column. */
-export function rowsOf(series: InfluxSeries[]): Array<Record<string, unknown>> {
+/** Each row of `series` as an object keyed by column (read its values with a {@link StoredRowReader}). */
+export function rowsOf(series: InfluxSeries[]): StoredRow[] {
   return series.flatMap((s) => s.values.map((values) => Object.fromEntries(s.columns.map((column, i) => [column, values[i]]))));
 }
 
@@ -67,35 +81,38 @@ export function seriesQuery(request: SeriesRequest, resolution: Resolution): str
 }
 
 /** Raw rows of one /query answer of `SELECT *` on a kind's raw measurement. */
-export function rawRowsOf(kind: SampleKindName, rows: Array<Record<string, unknown>>): RawRow[] {
+export function rawRowsOf(kind: SampleKindName, rows: StoredRow[]): RawRow[] {
   const fields = fieldNamesOf(kind);
+  const reader = new StoredRowReader(`InfluxDB ${source("raw", kind)}`);
   return rows.map((row) => ({
-    link: (row.link as string | null) || null,
-    probe: row.probe as string,
-    provider: (row.provider as string | null) || null,
-    role: row.role as SampleRole,
-    ts: row.time as number,
-    values: Object.fromEntries(fields.map((f) => [f, typeof row[f] === "number" ? (row[f] as number) : null])),
+    link: reader.textOrNone(row, "link"),
+    probe: reader.text(row, "probe"),
+    provider: reader.textOrNone(row, "provider"),
+    role: reader.role(row),
+    ts: reader.number(row, "time"),
+    values: Object.fromEntries(fields.map((f) => [f, reader.numberOrNull(row, f)])),
   }));
 }
 
 /** Rollup rows of one /query answer of `SELECT *` on a kind's rollup measurement. */
-export function rollupRowsOf(site: string, kind: SampleKindName, rows: Array<Record<string, unknown>>): RollupRow[] {
+export function rollupRowsOf(site: string, kind: SampleKindName, resolution: Exclude<Resolution, "raw">, rows: StoredRow[]): RollupRow[] {
   const fields = fieldNamesOf(kind);
+  const reader = new StoredRowReader(`InfluxDB ${source(resolution, kind)}`);
   return rows.map((row) => {
     const stats: Record<string, FieldRollup> = {};
     for (const field of fields) {
-      const count = row[`${field}_count`];
-      if (typeof count !== "number" || count === 0) continue;
-      stats[field] = Object.fromEntries(ROLLUP_STATS.map((stat) => [stat, row[`${field}_${stat}`] as number])) as unknown as FieldRollup;
+      const count = reader.numberOrNull(row, `${field}_count`);
+      if (count === null || count === 0) continue;
+      const stat = (name: (typeof ROLLUP_STATS)[number]) => reader.number(row, `${field}_${name}`);
+      stats[field] = { count, sum: stat("sum"), mean: stat("mean"), min: stat("min"), max: stat("max") };
     }
     return {
       site,
-      link: (row.link as string | null) || null,
-      probe: row.probe as string,
-      provider: (row.provider as string | null) || null,
-      role: row.role as SampleRole,
-      windowTs: row.time as number,
+      link: reader.textOrNone(row, "link"),
+      probe: reader.text(row, "probe"),
+      provider: reader.textOrNone(row, "provider"),
+      role: reader.role(row),
+      windowTs: reader.number(row, "time"),
       fields: stats,
     };
   });

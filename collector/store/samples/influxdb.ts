@@ -9,15 +9,14 @@ import { resolveSecret } from "../../alerts/resolveReceivers.js";
 import { checkRetention, defineSampleStoreBackend, retentionConfigOf, retentionKeys, type MaintenanceConfig, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
 import { FileRollupBacklog, INFLUX_ROLLUP_BACKLOG_FILE } from "./fileRollupBacklog.js";
 import { classifyInfluxError, droppedBeyondRetention } from "./influxErrors.js";
-import { RETENTION_POLICIES, literal, rawRowsOf, rollupFields, rollupRowsOf, rowsOf, seriesOf, seriesQuery, source, tagsOf, timeRange } from "./influxQueries.js";
+import { RETENTION_POLICIES, literal, rawRowsOf, rollupFields, rollupRowsOf, rowsOf, seriesOf, source, tagsOf, timeRange } from "./influxQueries.js";
 import { MemoryRollupBacklog, type RollupBacklog } from "./rollupBacklog.js";
 import { runRollupPass, windowsTouched, type RollupIo } from "./rollupPass.js";
-import { bucketsToAnswer, planSeries } from "./seriesPlan.js";
-import { MAIN_LATENCY_FIELD, MAX_PATH_SUMMARIES, checkPathSummaryQuery, sortPathSummaries, type PathSummary, type PathSummaryQuery } from "./pathSummary.js";
+import { cmp, influxLinkOutcomes, influxListSeqs, influxPathSummaries, influxQuerySeries, type InfluxSelect } from "./influxReads.js";
+import type { PathSummary, PathSummaryQuery } from "./pathSummary.js";
 import { fieldNamesOf, storedValueList } from "./storedValues.js";
 import {
   DEFAULT_ROLLUP_BATCH,
-  MAX_LINK_OUTCOMES,
   MAX_ROLLUP_ROWS,
   type LinkOutcome,
   type LinkOutcomePage,
@@ -117,6 +116,8 @@ const fixedBackoff = { getDelay: () => HOST_RETRY_MS, next: () => fixedBackoff, 
  * The InfluxDB 1.x sample store: a measurement per kind, tags site/link/provider/probe/role, numeric fields only (the
  * declared ones plus `seq` and `agent_ts`), ms precision. A point is identified by measurement, tags and time, so a
  * resend overwrites the same point with the same values: duplicates cannot be told ({@link reportsDuplicates} false).
+ * The time is the corrected `ts` (queries range over it), so a resend stored after the site's clock correction moved
+ * is a second point (rare: the correction moves only on a real clock step, collector/ingest/clockOffset.ts).
  * Retention is the engine's (retention policies); rollups are the collector's (rollupPass.ts).
  */
 export class InfluxSampleStore implements SampleStore {
@@ -146,7 +147,7 @@ export class InfluxSampleStore implements SampleStore {
       pool: { maxRetries: 0, requestTimeout: config.timeoutMs, backoff: fixedBackoff },
     });
     this.#io = {
-      readRaw: async (site, kind, from, to) => rawRowsOf(kind, await this.#select(`SELECT * FROM ${source("raw", kind)} WHERE "site" = ${literal(site)} AND ${timeRange(from, to)}`)),
+      readRaw: async (site, kind, from, to) => rawRowsOf(kind, rowsOf(await this.#select(`SELECT * FROM ${source("raw", kind)} WHERE "site" = ${literal(site)} AND ${timeRange(from, to)}`))),
       readRollupRows: async (site, kind, resolution, from, to) => this.#readRollupRows(site, kind, resolution, from, to),
       replaceRollups: async (_site, kind, resolution, windowTs, rows) => this.#writeRollups(kind, resolution, windowTs, rows),
     };
@@ -198,72 +199,15 @@ export class InfluxSampleStore implements SampleStore {
   }
 
   async querySeries(request: SeriesRequest): Promise<SeriesAnswer> {
-    const plan = planSeries(request);
-    const rows = await this.#select(seriesQuery(request, plan.resolution));
-    return bucketsToAnswer(
-      request,
-      plan,
-      rows.map((row) => ({ bucket: Math.round(((row.time as number) - request.from) / request.stepMs), values: request.metrics.map((_, m) => (row[`m${m}`] as number | null) ?? null) })),
-    );
+    return influxQuerySeries(this.#select, request);
   }
 
-  /**
-   * InfluxDB orders by time only, so per kind: the rows at the cursor's time (at most one per link and probe) after the
-   * cursor, the first `limit` rows after that time, and, when those are `limit`, every row at the last of their times
-   * (LIMIT may have cut among them). Each kind then holds all its rows up to the time it reached, enough for the first
-   * `limit` of all kinds in the order ts, link, probe: merged, sorted, cut there.
-   */
   async linkOutcomes(site: string, from: number, to: number, page?: LinkOutcomePage): Promise<LinkOutcome[]> {
-    const limit = Math.max(0, Math.min(page?.limit ?? MAX_LINK_OUTCOMES, MAX_LINK_OUTCOMES));
-    const after = page?.after ?? null;
-    const order = (a: LinkOutcome, b: Pick<LinkOutcome, "ts" | "link" | "probe">) => a.ts - b.ts || (a.link < b.link ? -1 : a.link > b.link ? 1 : a.probe < b.probe ? -1 : a.probe > b.probe ? 1 : 0);
-    const outcomes: LinkOutcome[] = [];
-    for (const kind of SAMPLE_KIND_NAMES) {
-      const read = async (times: string) => {
-        const rows = await this.#select(`SELECT "ok", "link", "probe" FROM ${source("raw", kind)} WHERE "site" = ${literal(site)} AND "role" = 'link' AND ${times}`);
-        return rows.map((row) => ({ ts: row.time as number, link: row.link as string, probe: row.probe as string, ok: row.ok === 1 }));
-      };
-      const at = (ts: number) => read(`time = ${Math.trunc(ts)}ms`);
-      if (after) outcomes.push(...(await at(after.ts)).filter((o) => o.ts >= from && o.ts <= to && order(o, after) > 0));
-      const next = await read(`${timeRange(after ? Math.trunc(after.ts) + 1 : from, to, true)} LIMIT ${limit}`);
-      const lastTs = next.at(-1)?.ts;
-      if (next.length < limit || lastTs === undefined) outcomes.push(...next);
-      else outcomes.push(...next.filter((o) => o.ts < lastTs), ...(await at(lastTs)));
-    }
-    return outcomes.sort(order).slice(0, limit);
+    return influxLinkOutcomes(this.#select, site, from, to, page);
   }
 
-  /** Two queries per kind (InfluxQL has no conditional mean): all samples, then the main latency of the ok ones. */
   async pathSummaries(query: PathSummaryQuery): Promise<PathSummary[]> {
-    checkPathSummaryQuery(query);
-    const where = [`"role" = ${literal(query.role)}`, timeRange(query.from, query.to)];
-    if (query.site !== undefined) where.push(`"site" = ${literal(query.site)}`);
-    const summaries: PathSummary[] = [];
-    for (const kind of SAMPLE_KIND_NAMES) {
-      const groupBy = `GROUP BY "site", "probe", "link" SLIMIT ${MAX_PATH_SUMMARIES}`;
-      const counts = seriesOf(await this.#call(() => this.#influx.queryRaw(`SELECT count("ok") AS "rounds", mean("ok") AS "ok" FROM ${source("raw", kind)} WHERE ${where.join(" AND ")} ${groupBy}`, { precision: "ms" })));
-      if (counts.length === 0) continue;
-      const latencies = seriesOf(
-        await this.#call(() => this.#influx.queryRaw(`SELECT mean("${MAIN_LATENCY_FIELD[kind]}") AS "latency" FROM ${source("raw", kind)} WHERE ${where.join(" AND ")} AND "ok" = 1 ${groupBy}`, { precision: "ms" })),
-      );
-      const key = (tags: Record<string, string> | undefined): string => JSON.stringify([tags?.site ?? "", tags?.probe ?? "", tags?.link ?? ""]);
-      const latencyOf = new Map(latencies.map((series) => [key(series.tags), rowsOf([series])[0]?.latency]));
-      for (const series of counts) {
-        const row = rowsOf([series])[0];
-        if (!row) continue;
-        const latency = latencyOf.get(key(series.tags));
-        summaries.push({
-          site: series.tags?.site ?? "",
-          probe: series.tags?.probe ?? "",
-          link: series.tags?.link || null,
-          kind,
-          rounds: row.rounds as number,
-          okPct: (row.ok as number) * 100,
-          latencyAvgMs: typeof latency === "number" ? latency : null,
-        });
-      }
-    }
-    return sortPathSummaries(summaries);
+    return influxPathSummaries(this.#select, query);
   }
 
   async rollUp(nowMs: number, maxWindows = DEFAULT_ROLLUP_BATCH): Promise<RollupPassResult> {
@@ -281,17 +225,17 @@ export class InfluxSampleStore implements SampleStore {
   }
 
   async listSeqs(site: string, from: number, to: number): Promise<number[]> {
-    const seqs: number[] = [];
-    for (const kind of SAMPLE_KIND_NAMES) {
-      const rows = await this.#select(`SELECT "seq" FROM ${source("raw", kind)} WHERE "site" = ${literal(site)} AND ${timeRange(from, to)}`);
-      for (const row of rows) seqs.push(row.seq as number);
-    }
-    return seqs.sort((a, b) => a - b);
+    return influxListSeqs(this.#select, site, from, to);
   }
 
   /** Writes one point to the measurement `store_probe` (raw retention): a real write, as the ingest's. */
   async probe(nowMs: number): Promise<void> {
     await this.#call(() => this.#influx.writePoints([{ measurement: "store_probe", fields: { ts: nowMs }, timestamp: nowMs }], { precision: "ms", retentionPolicy: RETENTION_POLICIES.raw }));
+  }
+
+  /** No lock to wait for: each request is bounded by `timeout`. */
+  async withShortLockWait<T>(work: () => Promise<T>): Promise<T> {
+    return work();
   }
 
   isUnavailableError(err: unknown): boolean {
@@ -304,7 +248,7 @@ export class InfluxSampleStore implements SampleStore {
   }
 
   async #readRollupRows(site: string, kind: SampleKindName, resolution: "5m" | "1h", from: number, to: number): Promise<RollupRow[]> {
-    return rollupRowsOf(site, kind, await this.#select(`SELECT * FROM ${source(resolution, kind)} WHERE "site" = ${literal(site)} AND ${timeRange(from, to)} LIMIT ${MAX_ROLLUP_ROWS}`));
+    return rollupRowsOf(site, kind, resolution, rowsOf(await this.#select(`SELECT * FROM ${source(resolution, kind)} WHERE "site" = ${literal(site)} AND ${timeRange(from, to)} LIMIT ${MAX_ROLLUP_ROWS}`)));
   }
 
   async #writeRollups(kind: SampleKindName, resolution: "5m" | "1h", windowTs: number, rows: RollupRow[]): Promise<void> {
@@ -319,9 +263,8 @@ export class InfluxSampleStore implements SampleStore {
     if (withFields.length > 0) await this.#call(() => this.#influx.writePoints(withFields, { precision: "ms", retentionPolicy: RETENTION_POLICIES[resolution] }));
   }
 
-  async #select(query: string): Promise<Array<Record<string, unknown>>> {
-    return rowsOf(seriesOf(await this.#call(() => this.#influx.queryRaw(query, { precision: "ms" }))));
-  }
+  /** Runs one query; its series (errors classified by {@link #call}). */
+  readonly #select: InfluxSelect = async (query) => seriesOf(await this.#call(() => this.#influx.queryRaw(query, { precision: "ms" })));
 
   /** Runs a request, turning "InfluxDB cannot take requests now" into SampleStoreUnavailableError (influxErrors.ts). */
   async #call<T>(request: () => Promise<T>): Promise<T> {
@@ -331,8 +274,4 @@ export class InfluxSampleStore implements SampleStore {
       throw classifyInfluxError(err) ?? err;
     }
   }
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

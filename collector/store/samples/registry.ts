@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { SampleStoreBackend } from "./backend.js";
+import type { SampleStoreBackend, SampleStoreDeps } from "./backend.js";
+import type { SampleStore } from "./sampleStore.js";
 import { influxSampleStoreBackend } from "./influxdb.js";
 import { sqliteSampleStoreBackend } from "./sqlite.js";
 
@@ -30,9 +31,17 @@ export const storageConfigSchema = z.discriminatedUnion(
 /** A validated `storage:` section of any registered backend (camelCase, durations in ms). */
 export type SampleStoreConfig = z.output<typeof storageConfigSchema>;
 
+/** Each backend's parsed configuration, by registry name. */
+type ConfigOf = { [K in SampleStoreBackendName]: z.output<(typeof sampleStoreBackends)[K]["schema"]> };
+
+/** The registry seen as openers of their own configuration: the form that lets a kind pick its opener (TS#47109). */
+const openers: { [K in SampleStoreBackendName]: { open(config: ConfigOf[K], deps: SampleStoreDeps): Promise<SampleStore> } } = sampleStoreBackends;
+
 /** Opens the sample store `config` names, through its backend's opener. */
-export function openSampleStore(config: SampleStoreConfig, deps: Parameters<SampleStoreBackend<BackendSchema>["open"]>[1]) {
-  // Each member of the union goes to the opener of its own kind; TypeScript cannot pair them across the union.
-  const backend = sampleStoreBackends[config.kind] as unknown as SampleStoreBackend<z.ZodType<SampleStoreConfig>>;
-  return backend.open(config, deps);
+export function openSampleStore(config: SampleStoreConfig, deps: SampleStoreDeps): Promise<SampleStore> {
+  return openAs(config.kind, config, deps);
+}
+
+function openAs<K extends SampleStoreBackendName>(kind: K, config: ConfigOf[K], deps: SampleStoreDeps): Promise<SampleStore> {
+  return openers[kind].open(config, deps);
 }

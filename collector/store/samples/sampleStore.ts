@@ -6,9 +6,11 @@ import type { PathSummary, PathSummaryQuery } from "./pathSummary.js";
  * A sample as a sample store takes it: the agent's sample, its site, the provider of its link (from the collector's
  * configuration; null for LAN samples), and `ts` on the collector's time line.
  *
- * Identity (the same on every backend): a stored sample is (site, link or none, probe, ts). A resend of the same
- * measurement, even under another seq (an agent that lost its spool starts its seqs again), is a duplicate; a new
- * measurement that reuses a seq is stored. `sample.seq` is kept as a value (audits check contiguity with it).
+ * Identity: a stored sample is (site, link or none, probe, time). A resend of the same measurement, even under another
+ * seq (an agent that lost its spool starts its seqs again), is a duplicate; a new measurement that reuses a seq is
+ * stored. `sample.seq` is kept as a value (audits check contiguity with it). The time is the agent's own `agentTs` on
+ * SQLite, so a resend whose correction moved meanwhile is still one sample; on InfluxDB a point's identity is its time,
+ * which must be `ts` for queries, so such a resend is a second point (docs/storage.md, Identity).
  */
 export interface SampleRecord {
   site: string;
@@ -187,6 +189,13 @@ export interface SampleStore {
   listSeqs(site: string, from: number, to: number): Promise<number[]>;
   /** A cheap real request that fails when the backend cannot take writes (the store breaker's probe). */
   probe(nowMs: number): Promise<void>;
+  /**
+   * Runs `work` (calls to this store) with the probe's short wait for a lock, for the writes the breaker lets through
+   * after a good probe: where a wait holds the event loop (SQLite), each of them must not wait the ordinary time while
+   * the store may still be locked. A backend with no lock to wait for (InfluxDB: its request timeout bounds a call)
+   * just runs it.
+   */
+  withShortLockWait<T>(work: () => Promise<T>): Promise<T>;
   /** Whether `err`, from one of this store's methods, means the backend cannot take requests now. */
   isUnavailableError(err: unknown): boolean;
   /** Releases connections and files. Safe to call twice. */

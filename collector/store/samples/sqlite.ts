@@ -1,23 +1,20 @@
 import Database from "better-sqlite3";
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { z } from "zod";
 import { SAMPLE_KIND_NAMES, type SampleKindName } from "../../../protocol/kinds/registry.js";
-import type { SampleRole } from "../../../protocol/sample.js";
-import { isSqliteUnavailable } from "../sqliteHealth.js";
+import { SqliteHealth, isSqliteUnavailable } from "../sqliteHealth.js";
+import { openingStoreFile } from "../storeFileErrors.js";
 import { checkRetention, defineSampleStoreBackend, retentionConfigOf, retentionKeys, type MaintenanceConfig, type RetentionConfig, type SampleStoreDeps } from "./backend.js";
 import { runRollupPass, windowsTouched, type RollupIo } from "./rollupPass.js";
-import type { RawRow } from "./rollupMath.js";
 import { SqliteRollupBacklog } from "./sqliteRollupBacklog.js";
-import { ROLLUP_STATS, ensureSampleSchema, rawTable, rollupTable } from "./sqliteSampleSchema.js";
-import { bucketsToAnswer, planSeries } from "./seriesPlan.js";
-import { MAIN_LATENCY_FIELD, MAX_PATH_SUMMARIES, checkPathSummaryQuery, sortPathSummaries, type PathSummary, type PathSummaryQuery } from "./pathSummary.js";
+import { RAW_PRIMARY_KEY, ROLLUP_PRIMARY_KEY, ROLLUP_STATS, ensureSampleSchema, perKind, rawTable, rollupTable, type PerKind } from "./sqliteSampleSchema.js";
+import { NO_LINK, SqliteSampleReads } from "./sqliteSampleReads.js";
+import type { PathSummary, PathSummaryQuery } from "./pathSummary.js";
 import { fieldNamesOf, storedValueList } from "./storedValues.js";
 import {
   DEFAULT_ROLLUP_BATCH,
-  MAX_LINK_OUTCOMES,
-  MAX_ROLLUP_ROWS,
   SampleStoreUnavailableError,
   type LinkOutcome,
   type LinkOutcomePage,
@@ -69,25 +66,40 @@ export interface SqliteSampleStoreConfig extends RetentionConfig, MaintenanceCon
   retentionChunkRows: number;
 }
 
-/** Opens (creating owner-only: data_dir 0700, the file 0600) the SQLite sample store the configuration names. */
+/**
+ * Opens (creating owner-only: data_dir 0700, the file 0600) the SQLite sample store the configuration names. A file
+ * that cannot be opened is a StoreFileError naming it (storeFileErrors.ts); a file that was missing while the metadata
+ * store has heard from sites is created empty, with one warning.
+ */
 export async function openSqliteSampleStore(config: SqliteSampleStoreConfig, deps: SampleStoreDeps): Promise<SqliteSampleStore> {
   mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(deps.dataDir, 0o700);
   const path = join(deps.dataDir, config.file);
+  const existed = existsSync(path);
   closeSync(openSync(path, "a", 0o600)); // created owner-only before SQLite opens it; its -wal and -shm take its mode
   chmodSync(path, 0o600);
-  return SqliteSampleStore.open(path, config, deps.now);
+  const store = openingStoreFile("samples", path, () => SqliteSampleStore.open(path, config, deps.now));
+  if (!existed && (deps.sitesHeardFrom ?? 0) > 0) {
+    deps.logger.warn("sample store file was missing: created empty, the history of samples starts now", { file: path, sitesHeardFrom: deps.sitesHeardFrom });
+  }
+  return store;
 }
 
 /** `storage: { kind: sqlite }` in the backend registry. */
 export const sqliteSampleStoreBackend = defineSampleStoreBackend(sqliteSampleStoreSchema, openSqliteSampleStore);
 
-const NO_LINK = "";
+/**
+ * How long an ordinary statement of the sample store waits for another connection's lock, ms. The collector is the
+ * only writer of samples.db, so a lock held longer is an outage; and better-sqlite3 waits on the event loop, so every
+ * site's ingest waits with it. The breaker's probe and the writes let through after it wait less
+ * (PROBE_BUSY_TIMEOUT_MS, sqliteHealth.ts); while the breaker is open nothing waits at all.
+ */
+export const SAMPLE_BUSY_TIMEOUT_MS = 1000;
 
 /**
  * The SQLite sample store (WAL). Writes are one transaction each, duplicates counted by the primary key; rollup marks
  * go in the same transaction. Queries are bounded (seriesPlan.ts); better-sqlite3 being synchronous, that bound is
- * what keeps a query from holding ingest.
+ * what keeps a query from holding ingest. Reads are in sqliteSampleReads.ts.
  */
 export class SqliteSampleStore implements SampleStore {
   readonly backend = "sqlite";
@@ -95,22 +107,27 @@ export class SqliteSampleStore implements SampleStore {
   readonly #db: Database.Database;
   readonly #config: RetentionConfig & { retentionChunkRows: number };
   readonly #now: () => number;
+  readonly #health: SqliteHealth;
   readonly #backlog: SqliteRollupBacklog;
-  readonly #inserts: Record<SampleKindName, Database.Statement>;
+  readonly #reads: SqliteSampleReads;
+  readonly #inserts: PerKind<Database.Statement>;
   readonly #writeTx: (records: readonly SampleRecord[]) => number;
+  readonly #replaceTx: PerKind<Record<RollupResolution, (site: string, windowTs: number, rows: RollupRow[]) => void>>;
   readonly #io: RollupIo;
+  /** How many {@link withShortLockWait} calls are under way: while any is, statements wait only the probe's short time. */
+  #shortWaits = 0;
 
   private constructor(db: Database.Database, config: RetentionConfig & { retentionChunkRows: number }, now: () => number) {
     this.#db = db;
     this.#config = config;
     this.#now = now;
+    this.#health = new SqliteHealth(db, SAMPLE_BUSY_TIMEOUT_MS);
     this.#backlog = new SqliteRollupBacklog(db);
-    this.#inserts = Object.fromEntries(
-      SAMPLE_KIND_NAMES.map((kind) => {
-        const columns = ["site", "link", "ts", "probe", "provider", "role", "seq", "agent_ts", ...fieldNamesOf(kind)];
-        return [kind, db.prepare(`INSERT OR IGNORE INTO ${rawTable(kind)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`)];
-      }),
-    ) as Record<SampleKindName, Database.Statement>;
+    this.#reads = new SqliteSampleReads(db, (work) => this.#guard(work));
+    this.#inserts = perKind((kind) => {
+      const columns = ["site", "link", "ts", "probe", "provider", "role", "seq", "agent_ts", ...fieldNamesOf(kind)];
+      return db.prepare(`INSERT OR IGNORE INTO ${rawTable(kind)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+    });
     this.#writeTx = db.transaction((records: readonly SampleRecord[]) => {
       const inserted: SampleRecord[] = [];
       for (const record of records) {
@@ -121,10 +138,11 @@ export class SqliteSampleStore implements SampleStore {
       this.#backlog.mark(windowsTouched(inserted));
       return inserted.length;
     });
+    this.#replaceTx = perKind((kind) => ({ "5m": this.#prepareReplace(kind, "5m"), "1h": this.#prepareReplace(kind, "1h") }));
     this.#io = {
-      readRaw: async (site, kind, from, to) => this.#guard(() => this.#readRaw(site, kind, from, to)),
-      readRollupRows: async (site, kind, resolution, from, to) => this.#readRollupRows(site, kind, resolution, from, to),
-      replaceRollups: async (site, kind, resolution, windowTs, rows) => this.#replaceRollups(site, kind, resolution, windowTs, rows),
+      readRaw: async (site, kind, from, to) => this.#reads.readRaw(site, kind, from, to),
+      readRollupRows: async (site, kind, resolution, from, to) => this.#reads.readRollupRows(site, kind, resolution, from, to),
+      replaceRollups: async (site, kind, resolution, windowTs, rows) => this.#guard(() => this.#replaceTx[kind][resolution](site, windowTs, rows)),
     };
   }
 
@@ -134,7 +152,7 @@ export class SqliteSampleStore implements SampleStore {
     try {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL"); // as the metadata store: durable against a process crash under WAL
-      db.pragma("busy_timeout = 5000");
+      db.pragma(`busy_timeout = ${SAMPLE_BUSY_TIMEOUT_MS}`);
       ensureSampleSchema(db);
       return new SqliteSampleStore(db, config, now);
     } catch (err) {
@@ -151,72 +169,15 @@ export class SqliteSampleStore implements SampleStore {
   }
 
   async querySeries(request: SeriesRequest): Promise<SeriesAnswer> {
-    const plan = planSeries(request);
-    const raw = plan.resolution === "raw";
-    const table = raw ? rawTable(request.kind) : rollupTable(request.kind, plan.resolution as RollupResolution);
-    const tsColumn = raw ? "ts" : "window_ts";
-    // Field names are checked against the kind's declaration by planSeries: no request text reaches the SQL.
-    const expressions = request.metrics.map(({ field, stat }, m) => {
-      const expression = raw
-        ? { mean: `AVG(${field})`, min: `MIN(${field})`, max: `MAX(${field})`, count: `COUNT(${field})` }[stat]
-        : { mean: `SUM(${field}_sum) / SUM(${field}_count)`, min: `MIN(${field}_min)`, max: `MAX(${field}_max)`, count: `SUM(${field}_count)` }[stat];
-      return `${expression} AS m${m}`;
-    });
-    const sql = `SELECT CAST((${tsColumn} - @from) / @step AS INTEGER) AS bucket, ${expressions.join(", ")}
-      FROM ${table}
-      WHERE site = @site AND link = @link AND ${tsColumn} >= @from AND ${tsColumn} < @to
-        AND (@probe IS NULL OR probe = @probe) AND (@role IS NULL OR role = @role)
-      GROUP BY bucket`;
-    const rows = this.#guard(() =>
-      this.#db.prepare(sql).all({
-        site: request.site,
-        link: request.link ?? NO_LINK,
-        from: request.from,
-        to: request.to,
-        step: request.stepMs,
-        probe: request.probe ?? null,
-        role: request.role ?? null,
-      }),
-    ) as Array<Record<string, number | null>>;
-    return bucketsToAnswer(
-      request,
-      plan,
-      rows.map((row) => ({ bucket: row.bucket as number, values: request.metrics.map((_, m) => row[`m${m}`] ?? null) })),
-    );
+    return this.#reads.querySeries(request);
   }
 
-  /** Each kind's rows come in the order of its (site, ts) index (with the key's link, probe after ts): merged, never sorted. */
   async linkOutcomes(site: string, from: number, to: number, page?: LinkOutcomePage): Promise<LinkOutcome[]> {
-    const union = SAMPLE_KIND_NAMES.map(
-      (kind) => `SELECT ts, link, ok, probe FROM ${rawTable(kind)} WHERE site = @site AND role = 'link' AND ts >= @lowestTs AND ts <= @to AND (ts, link, probe) > (@afterTs, @afterLink, @afterProbe)`,
-    ).join(" UNION ALL ");
-    const after = page?.after ?? { ts: from - 1, link: "", probe: "" };
-    // The index range starts at the cursor (the planner would start it at `from` and filter up to the cursor).
-    const lowestTs = Math.max(from, after.ts);
-    const limit = Math.max(0, Math.min(page?.limit ?? MAX_LINK_OUTCOMES, MAX_LINK_OUTCOMES));
-    const rows = this.#guard(() =>
-      this.#db.prepare(`${union} ORDER BY ts, link, probe LIMIT @limit`).all({ site, lowestTs, to, afterTs: after.ts, afterLink: after.link, afterProbe: after.probe, limit }),
-    ) as Array<{ ts: number; link: string; ok: number; probe: string }>;
-    return rows.map((row) => ({ ts: row.ts, link: row.link, probe: row.probe, ok: row.ok === 1 }));
+    return this.#reads.linkOutcomes(site, from, to, page);
   }
 
   async pathSummaries(query: PathSummaryQuery): Promise<PathSummary[]> {
-    checkPathSummaryQuery(query);
-    const summaries: PathSummary[] = [];
-    for (const kind of SAMPLE_KIND_NAMES) {
-      const latency = MAIN_LATENCY_FIELD[kind]; // a declared field name from a fixed table, never request text
-      const rows = this.#guard(() =>
-        this.#db
-          .prepare(
-            `SELECT site, probe, link, COUNT(*) AS rounds, AVG(ok) * 100 AS okPct, AVG(CASE WHEN ok = 1 THEN ${latency} END) AS latencyAvgMs
-             FROM ${rawTable(kind)} WHERE role = @role AND ts >= @from AND ts < @to AND (@site IS NULL OR site = @site)
-             GROUP BY site, probe, link LIMIT ${MAX_PATH_SUMMARIES}`,
-          )
-          .all({ role: query.role, from: query.from, to: query.to, site: query.site ?? null }),
-      ) as Array<{ site: string; probe: string; link: string; rounds: number; okPct: number; latencyAvgMs: number | null }>;
-      for (const row of rows) summaries.push({ ...row, link: row.link === NO_LINK ? null : row.link, kind });
-    }
-    return sortPathSummaries(summaries);
+    return this.#reads.pathSummaries(query);
   }
 
   async rollUp(nowMs: number, maxWindows = DEFAULT_ROLLUP_BATCH): Promise<RollupPassResult> {
@@ -224,7 +185,7 @@ export class SqliteSampleStore implements SampleStore {
   }
 
   async readRollups(query: RollupQuery): Promise<RollupRow[]> {
-    return this.#readRollupRows(query.site, query.kind, query.resolution, query.from, query.to);
+    return this.#reads.readRollupRows(query.site, query.kind, query.resolution, query.from, query.to);
   }
 
   /** Deletes raw rows and rollups past retention, `retentionChunkRows` per transaction, yielding to the event loop between chunks. */
@@ -233,21 +194,34 @@ export class SqliteSampleStore implements SampleStore {
     let rollupsDeleted = 0;
     const chunk = this.#config.retentionChunkRows;
     for (const kind of SAMPLE_KIND_NAMES) {
-      rawDeleted += await this.#deleteInChunks(rawTable(kind), "ts, probe", "ts", nowMs - this.#config.rawRetentionMs, chunk);
+      rawDeleted += await this.#deleteInChunks(rawTable(kind), RAW_KEY, "ts", nowMs - this.#config.rawRetentionMs, chunk);
       for (const resolution of ["5m", "1h"] as const) {
-        rollupsDeleted += await this.#deleteInChunks(rollupTable(kind, resolution), "window_ts, probe", "window_ts", nowMs - this.#config.rollupRetentionMs, chunk);
+        rollupsDeleted += await this.#deleteInChunks(rollupTable(kind, resolution), ROLLUP_KEY, "window_ts", nowMs - this.#config.rollupRetentionMs, chunk);
       }
     }
     return { rawDeleted, rollupsDeleted };
   }
 
   async listSeqs(site: string, from: number, to: number): Promise<number[]> {
-    const union = SAMPLE_KIND_NAMES.map((kind) => `SELECT seq FROM ${rawTable(kind)} WHERE site = @site AND ts >= @from AND ts < @to`).join(" UNION ALL ");
-    return this.#guard(() => this.#db.prepare(`${union} ORDER BY seq`).pluck().all({ site, from, to })) as number[];
+    return this.#reads.listSeqs(site, from, to);
   }
 
+  /** Rewrites the one row of `store_probe`, waiting at most PROBE_BUSY_TIMEOUT_MS (sqliteHealth.ts) for a lock. */
   async probe(nowMs: number): Promise<void> {
-    this.#guard(() => this.#db.prepare("INSERT INTO store_probe (id, ts) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET ts = excluded.ts").run(nowMs));
+    this.#guard(() => this.#health.probeWrite(nowMs));
+  }
+
+  /**
+   * Runs `work` (this store's calls) with every statement waiting at most PROBE_BUSY_TIMEOUT_MS for a lock instead of
+   * {@link SAMPLE_BUSY_TIMEOUT_MS}: the breaker's half-open writes, while the database may still be locked.
+   */
+  async withShortLockWait<T>(work: () => Promise<T>): Promise<T> {
+    this.#shortWaits++;
+    try {
+      return await work();
+    } finally {
+      this.#shortWaits--;
+    }
   }
 
   isUnavailableError(err: unknown): boolean {
@@ -261,17 +235,15 @@ export class SqliteSampleStore implements SampleStore {
   /** Runs `work`, turning "the database cannot be used now" into a {@link SampleStoreUnavailableError}. */
   #guard<T>(work: () => T): T {
     try {
-      return work();
+      return this.#shortWaits > 0 ? this.#health.withShortLockWait(work) : work();
     } catch (err) {
       if (isSqliteUnavailable(err)) throw new SampleStoreUnavailableError(`the SQLite sample store cannot be used now: ${(err as Error).message}`, err);
       throw err;
     }
   }
 
-  async #deleteInChunks(table: string, keyTail: string, tsColumn: string, beforeTs: number, chunk: number): Promise<number> {
-    const statement = this.#db.prepare(
-      `DELETE FROM ${table} WHERE (site, link, ${keyTail}) IN (SELECT site, link, ${keyTail} FROM ${table} WHERE ${tsColumn} < ? LIMIT ?)`,
-    );
+  async #deleteInChunks(table: string, key: string, tsColumn: string, beforeTs: number, chunk: number): Promise<number> {
+    const statement = this.#guard(() => this.#db.prepare(`DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} WHERE ${tsColumn} < ? LIMIT ?)`));
     let deleted = 0;
     for (;;) {
       const changes = this.#guard(() => statement.run(beforeTs, chunk).changes);
@@ -281,54 +253,23 @@ export class SqliteSampleStore implements SampleStore {
     }
   }
 
-  #readRaw(site: string, kind: SampleKindName, from: number, to: number): RawRow[] {
-    const fields = fieldNamesOf(kind);
-    const rows = this.#db.prepare(`SELECT * FROM ${rawTable(kind)} WHERE site = ? AND ts >= ? AND ts < ?`).all(site, from, to) as Array<Record<string, unknown>>;
-    return rows.map((row) => ({
-      link: row.link === NO_LINK ? null : (row.link as string),
-      probe: row.probe as string,
-      provider: row.provider as string | null,
-      role: row.role as SampleRole,
-      ts: row.ts as number,
-      values: Object.fromEntries(fields.map((f) => [f, row[f] as number | null])),
-    }));
-  }
-
-  #readRollupRows(site: string, kind: SampleKindName, resolution: RollupResolution, from: number, to: number): RollupRow[] {
-    const fields = fieldNamesOf(kind);
-    const rows = this.#guard(() =>
-      this.#db
-        .prepare(`SELECT * FROM ${rollupTable(kind, resolution)} WHERE site = ? AND window_ts >= ? AND window_ts < ? ORDER BY link, probe, window_ts LIMIT ${MAX_ROLLUP_ROWS}`)
-        .all(site, from, to),
-    ) as Array<Record<string, unknown>>;
-    return rows.map((row) => ({
-      site,
-      link: row.link === NO_LINK ? null : (row.link as string),
-      probe: row.probe as string,
-      provider: row.provider as string | null,
-      role: row.role as SampleRole,
-      windowTs: row.window_ts as number,
-      fields: Object.fromEntries(
-        fields
-          .filter((f) => typeof row[`${f}_count`] === "number" && (row[`${f}_count`] as number) > 0)
-          .map((f) => [f, { count: row[`${f}_count`], sum: row[`${f}_sum`], mean: row[`${f}_mean`], min: row[`${f}_min`], max: row[`${f}_max`] }]),
-      ) as RollupRow["fields"],
-    }));
-  }
-
-  #replaceRollups(site: string, kind: SampleKindName, resolution: RollupResolution, windowTs: number, rows: RollupRow[]): void {
+  /** One transaction that makes `rows` the rollups of a window: the window's old rows deleted, the new ones inserted. */
+  #prepareReplace(kind: SampleKindName, resolution: RollupResolution): (site: string, windowTs: number, rows: RollupRow[]) => void {
     const table = rollupTable(kind, resolution);
     const fields = fieldNamesOf(kind);
     const columns = ["site", "link", "window_ts", "probe", "provider", "role", ...fields.flatMap((f) => ROLLUP_STATS.map((stat) => `${f}_${stat}`))];
+    const remove = this.#db.prepare(`DELETE FROM ${table} WHERE site = ? AND window_ts = ?`);
     const insert = this.#db.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
-    this.#guard(() =>
-      this.#db.transaction(() => {
-        this.#db.prepare(`DELETE FROM ${table} WHERE site = ? AND window_ts = ?`).run(site, windowTs);
-        for (const row of rows) {
-          const stats = fields.flatMap((f) => ROLLUP_STATS.map((stat) => row.fields[f]?.[stat] ?? null));
-          insert.run(site, row.link ?? NO_LINK, windowTs, row.probe, row.provider, row.role, ...stats);
-        }
-      })(),
-    );
+    return this.#db.transaction((site: string, windowTs: number, rows: RollupRow[]) => {
+      remove.run(site, windowTs);
+      for (const row of rows) {
+        const stats = fields.flatMap((f) => ROLLUP_STATS.map((stat) => row.fields[f]?.[stat] ?? null));
+        insert.run(site, row.link ?? NO_LINK, windowTs, row.probe, row.provider, row.role, ...stats);
+      }
+    });
   }
 }
+
+/** The primary keys of the raw and rollup tables (sqliteSampleSchema.ts), for deleting by key in chunks. */
+const RAW_KEY = RAW_PRIMARY_KEY.join(", ");
+const ROLLUP_KEY = ROLLUP_PRIMARY_KEY.join(", ");

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { StoreBreaker, StoreUnavailableError } from "../../../collector/health/storeBreaker.js";
-import type { StoreHealthEvent } from "../../../collector/health/storeHealth.js";
+import { STORE_HALF_OPEN_WAIT_MS, type StoreHealthEvent } from "../../../collector/health/storeHealth.js";
 import { FakeClock } from "../../helpers/dispatcherHarness.js";
 import { lockableStore, type LockableStore } from "../../helpers/lockableStore.js";
 import { memoryLogger } from "../../helpers/memoryLogger.js";
@@ -189,6 +189,52 @@ describe("collector/health/storeBreaker (a real SQLite store, locked by another 
     breaker.tick();
     breaker.write(writeToken(2));
     expect(events.at(-1)).toMatchObject({ type: "restored", sinceTs, outage: true, failures: 9 });
+  });
+
+  it("half-open with no write for halfOpenWaitMs, a second good probe closes it; a failure after that is a new outage with its own clock", () => {
+    db.lock();
+    expect(() => breaker.write(writeToken(1))).toThrow();
+    const firstSince = clock.nowMs;
+    for (let i = 0; i < 8; i++) {
+      advance(5000);
+      breaker.tick();
+    }
+    expect(breaker.state).toMatchObject({ status: "failing", outage: true });
+    db.unlock();
+    advance(1000);
+    breaker.tick();
+    expect(breaker.state.status).toBe("halfOpen");
+    advance(STORE_HALF_OPEN_WAIT_MS - 1);
+    breaker.tick();
+    expect([probes, breaker.state.status]).toEqual([9, "halfOpen"]);
+    advance(1);
+    breaker.tick(); // nothing waits to be written: the probe says the store takes writes
+    expect([probes, breaker.state.status, breaker.writable]).toEqual([10, "up", true]);
+    expect(events.at(-1)).toEqual({ type: "restored", sinceTs: firstSince, restoredTs: clock.nowMs, outage: true, failures: 9 });
+
+    advance(3_600_000); // an hour of health, no pushes
+    db.lock();
+    expect(() => breaker.write(writeToken(2))).toThrow();
+    expect(breaker.state).toMatchObject({ status: "failing", sinceTs: clock.nowMs, outage: false, failures: 1 });
+    expect(events.at(-1)).toEqual({ type: "failing", sinceTs: clock.nowMs, error: "SQLITE_BUSY: database is locked" });
+    expect(events.filter((e) => e.type === "outage")).toHaveLength(1);
+  });
+
+  it("half-open, a write under way holds the second probe off: the write decides", () => {
+    db.lock();
+    expect(() => breaker.write(writeToken(1))).toThrow();
+    db.unlock();
+    advance(1000);
+    breaker.tick();
+    expect([probes, breaker.state.status]).toEqual([1, "halfOpen"]);
+    breaker.write(() => {
+      advance(STORE_HALF_OPEN_WAIT_MS);
+      breaker.tick(); // a tick inside the write (a timer cannot, but nothing stops a caller)
+      expect(probes).toBe(1);
+      return writeToken(2)();
+    });
+    expect(breaker.state.status).toBe("up");
+    expect(events.map((e) => e.type)).toEqual(["failing", "probed", "restored"]);
   });
 
   it("a closed database is failing too, and a listener that throws does not reach the writer", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { STORE_UP, nextStoreHealth, probeDue, type StoreHealthState } from "../../../collector/health/storeHealth.js";
+import { STORE_HALF_OPEN_WAIT_MS, STORE_UP, idleProbeDue, nextStoreHealth, probeDue, type StoreHealthState } from "../../../collector/health/storeHealth.js";
 
 const POLICY = { probeIntervalMs: 1000, outageAfterMs: 30_000 };
 const T0 = 1_700_000_000_000;
@@ -72,6 +72,24 @@ describe("collector/health/storeHealth", () => {
     const late = nextStoreHealth(halfOpen(), failed(30_500), POLICY);
     expect(late.events.map((e) => e.type)).toEqual(["relapsed", "outage"]);
     expect(late.events[1]).toEqual({ type: "outage", sinceTs: T0, detectedTs: T0 + 30_500, error: BUSY });
+  });
+
+  it("half-open, a good probe made after halfOpenWaitMs with no write brings it back up; while failing such a probe proves nothing", () => {
+    expect(nextStoreHealth(halfOpen({ outage: true, failures: 3 }), { type: "idleProbed", ts: T0 + 11_000 }, POLICY)).toEqual({
+      state: STORE_UP,
+      events: [{ type: "restored", sinceTs: T0, restoredTs: T0 + 11_000, outage: true, failures: 3 }],
+    });
+    expect(nextStoreHealth(failing(), { type: "idleProbed", ts: T0 + 10 }, POLICY)).toEqual({ state: failing(), events: [] });
+    // After that, a failure starts a new outage clock.
+    expect(nextStoreHealth(STORE_UP, failed(3_600_000), POLICY).state).toMatchObject({ status: "failing", sinceTs: T0 + 3_600_000, failures: 1, outage: false });
+  });
+
+  it("the second probe is due halfOpenWaitMs after the first good one (default STORE_HALF_OPEN_WAIT_MS), only while half-open", () => {
+    expect(idleProbeDue(halfOpen(), M0, M0 + STORE_HALF_OPEN_WAIT_MS - 1, POLICY)).toBe(false);
+    expect(idleProbeDue(halfOpen(), M0, M0 + STORE_HALF_OPEN_WAIT_MS, POLICY)).toBe(true);
+    expect(idleProbeDue(halfOpen(), M0, M0 + 2000, { ...POLICY, halfOpenWaitMs: 2000 })).toBe(true);
+    expect(idleProbeDue(failing(), M0, M0 + 60_000, POLICY)).toBe(false);
+    expect(idleProbeDue(STORE_UP, M0, M0 + 60_000, POLICY)).toBe(false);
   });
 
   it("a success while failing (a write begun before the failure) proves nothing", () => {

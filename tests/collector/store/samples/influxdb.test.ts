@@ -38,7 +38,7 @@ async function openStore(retention: { rawRetentionMs: number; rollupRetentionMs:
 describeSampleStoreContract("influxdb", async (retention) => {
   const clock = { now: Date.now() };
   return { store: await openStore(retention, clock), clock };
-});
+}, "ts");
 
 async function query(q: string, database: string): Promise<unknown> {
   const params = new URLSearchParams({ q, db: database, u: influxd.username, p: influxd.password, epoch: "ms" });

@@ -8,6 +8,12 @@ export interface StoreUnderTest {
   clock: { now: number };
 }
 
+/**
+ * What a backend keys a sample's time on (docs/storage.md, Identity): `agentTs`, the agent's own timestamp (SQLite),
+ * or `ts`, the corrected time (InfluxDB, whose point identity is the time queries range over).
+ */
+export type IdentityTime = "agentTs" | "ts";
+
 /** Makes a fresh, empty store with the given retention (ms) and its clock; the suite closes it after the test. */
 export type SampleStoreFactory = (retention: { rawRetentionMs: number; rollupRetentionMs: number }) => Promise<StoreUnderTest>;
 
@@ -29,7 +35,7 @@ async function writeInBatches(store: SampleStore, records: SampleRecord[], size 
  * through `factory`: identity and idempotent writes, series with buckets and nulls, several metrics, rollups, late data,
  * retention, bounds.
  */
-export function describeSampleStoreContract(backend: string, factory: SampleStoreFactory): void {
+export function describeSampleStoreContract(backend: string, factory: SampleStoreFactory, identityTime: IdentityTime): void {
   describe(`SampleStore contract: ${backend}`, () => {
     const opened: SampleStore[] = [];
     const open = async (retention = DEFAULT_RETENTION): Promise<StoreUnderTest> => {
@@ -64,6 +70,32 @@ export function describeSampleStoreContract(backend: string, factory: SampleStor
       await store.write([icmpRecord("ward-2", "tslcd", t0, 1, 12), icmpRecord("ward-1", "internet", t0, 2, 30), icmpRecord("ward-1", "tslcd", t0, 3, 13, "icmp:10.0.0.2")]);
       expect(await store.listSeqs("ward-1", t0, t0 + HOUR)).toHaveLength(4);
       expect(await store.listSeqs("ward-2", t0, t0 + HOUR)).toEqual([1]);
+    });
+
+    it(`a resend after the site's clock correction moved: ${identityTime === "agentTs" ? "the same sample (keyed on the agent's own time), counted once by the rollups" : "a second point (keyed on the corrected time), as documented"}`, async () => {
+      const { store, clock } = await open();
+      const t0 = baseTime();
+      clock.now = t0 + HOUR;
+      // Sent with the agent's clock 60 s behind (corrected by +60 s), the answer lost; sent again once NTP fixed it.
+      const measured = icmpRecord("ward-1", "tslcd", t0 + 60_000, 1, 12);
+      const first = { ...measured, agentTs: t0 };
+      const resent = { ...measured, ts: t0, agentTs: t0 };
+      await store.write([first]);
+      const again = await store.write([resent]);
+      await store.rollUp(t0 + HOUR);
+      const [rollup, ...more] = await store.readRollups({ site: "ward-1", kind: "icmp", resolution: "5m", from: t0, to: t0 + HOUR });
+      expect(more).toEqual([]);
+      if (identityTime === "agentTs") {
+        expect(again).toEqual({ written: 0, duplicates: 1, expired: 0 });
+        expect(await store.listSeqs("ward-1", t0, t0 + HOUR)).toEqual([1]);
+        expect(rollup!.fields.rtt_avg_ms).toMatchObject({ count: 1, sum: 12 });
+        // Stored at the time it was first stored under.
+        expect(await store.linkOutcomes("ward-1", t0, t0 + HOUR)).toEqual([{ ts: t0 + 60_000, link: "tslcd", ok: true }]);
+      } else {
+        expect(again.written).toBe(1);
+        expect(await store.listSeqs("ward-1", t0, t0 + HOUR)).toEqual([1, 1]);
+        expect(rollup!.fields.rtt_avg_ms).toMatchObject({ count: 2, sum: 24 });
+      }
     });
 
     it("answers series in buckets, null where no sample had the field, several metrics in one request", async () => {
