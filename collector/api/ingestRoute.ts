@@ -5,7 +5,7 @@ import { STORE_RETRY_AFTER_S, type StoreBreaker } from "../health/storeBreaker.j
 import { authenticatePush } from "../ingest/authenticate.js";
 import { bodyDeadline } from "../ingest/bodyDeadline.js";
 import { fitBatch } from "../ingest/fitBatch.js";
-import { IngestSlots } from "../ingest/ingestSlots.js";
+import { IngestSlots, type PushKind } from "../ingest/ingestSlots.js";
 import { judgeBatch } from "../ingest/judgeBatch.js";
 import { parseBatch } from "../ingest/parseBatch.js";
 import { publishBatch } from "../ingest/publishBatch.js";
@@ -13,6 +13,7 @@ import { writeBatch } from "../ingest/writeBatch.js";
 import type { CollectorMetrics } from "../metrics.js";
 import type { LinkChange, StateEngine } from "../state/stateEngine.js";
 import type { Store } from "../store/store.js";
+import { BACKLOG_HEADER, backlogHeaderSchema } from "../../protocol/ingest.js";
 import { sendError } from "./httpErrors.js";
 
 /** What the ingest route needs. `now` is the collector's clock (UTC ms). */
@@ -34,8 +35,9 @@ type AuthedRequest = Request & { tokenSite?: string };
 /**
  * POST /ingest, the ingest pipeline's HTTP face. Its stages, each in collector/ingest/: **authenticate** (before the
  * body is read; a read, which a store that refuses writes still answers), then refuse at once while the store is
- * failing (503 + Retry-After, no write attempted), take a slot (429 + Retry-After beyond `max_in_flight` in all or
- * `max_in_flight_per_site` for the site), read gzip/JSON with a size limit and a time limit (`body_timeout`: 408),
+ * failing (503 + Retry-After, no write attempted), take a slot (429 + Retry-After beyond `max_in_flight` in all,
+ * `max_in_flight_per_site` for the site, or `max_backfill_in_flight` for a push whose `Wardwatch-Backlog` header says
+ * it carries backlog: live pushes keep the other slots; a malformed header is 400 `bad_header`), read gzip/JSON with a size limit and a time limit (`body_timeout`: 408),
  * **parse** (envelope strictly, then each record alone), **fit** (the token's site, known links, time bounds, clock
  * correction), **write** idempotently, **judge**, **publish**. Batch-level faults are a JSON error naming the problem;
  * a record that cannot be taken is refused alone, listed in the 200 answer.
@@ -50,7 +52,7 @@ export function ingestRouter(deps: IngestDeps): Router {
   const { config, store, breaker, engine, metrics, logger, now } = deps;
   const router = Router();
   const sitesById = new Map(config.sites.map((site) => [site.id, site]));
-  const slots = new IngestSlots(config.ingest.maxInFlight, config.ingest.maxInFlightPerSite);
+  const slots = new IngestSlots({ maxInFlight: config.ingest.maxInFlight, maxPerSite: config.ingest.maxInFlightPerSite, maxBackfillInFlight: config.ingest.maxBackfillInFlight });
   /** Token checks are failing because the store cannot be read: logged once, until one succeeds again. */
   let tokenReadsFailing = false;
 
@@ -87,9 +89,16 @@ export function ingestRouter(deps: IngestDeps): Router {
   };
 
   const takeSlot = (req: AuthedRequest, res: Response, next: NextFunction): void => {
-    const taken = slots.take(req.tokenSite!);
+    const header = req.headers[BACKLOG_HEADER.toLowerCase()];
+    let kind: PushKind = "live"; // no header: an agent from before it, whose pushes all count as live
+    if (header !== undefined) {
+      const backlog = backlogHeaderSchema.safeParse(header);
+      if (!backlog.success) return reject(res, 400, "bad_header", `${BACKLOG_HEADER} must be a whole number of records (digits only), got '${String(header).slice(0, 40)}'`);
+      if (backlog.data > 0) kind = "backfill";
+    }
+    const taken = slots.take(req.tokenSite!, kind, now());
     if ("refusal" in taken) {
-      res.setHeader("Retry-After", "1");
+      res.setHeader("Retry-After", String(taken.retryAfterS));
       return reject(res, 429, "busy", taken.refusal);
     }
     metrics.ingestInFlight.set(slots.inFlight);
