@@ -11,6 +11,7 @@ import { batchBody, buildBatch, linkSnapshot } from "./batchBuilder.js";
 import { pushAttempt, type AttemptOutcome } from "./pushAttempt.js";
 import { SimulatedSpool } from "./siteSpool.js";
 import type { SiteModel } from "./siteModel.js";
+import type { Sample } from "../protocol/sample.js";
 
 /** An acknowledged push. Times are `performance.now()` ms; latency runs from its first attempt to the acknowledgement. */
 export interface AcknowledgedPush {
@@ -113,6 +114,7 @@ export class SimulatedAgent {
     let failures = 0;
     let firstAttemptMs: number | null = null;
     let attempts = 0;
+    let prepared: { ackedSeq: number; throughSeq: number; records: Sample[]; samplesJson: string } | null = null;
     for (;;) {
       if (this.stopping && !this.unanswered) return;
       if (this.drainAbort.signal.aborted) return;
@@ -121,7 +123,12 @@ export class SimulatedAgent {
         continue;
       }
       this.tickWaiting = false;
-      const records = this.spool.readPending(batchSize);
+      // A retry of the same records (as the agent reads them again from its spool) reuses them and their JSON.
+      if (prepared?.ackedSeq !== this.spool.acknowledgedSeq() || prepared.throughSeq !== this.spool.pendingThroughSeq(batchSize)) {
+        const read = this.spool.readPending(batchSize);
+        prepared = { ackedSeq: this.spool.acknowledgedSeq(), throughSeq: read.at(-1)?.seq ?? this.spool.acknowledgedSeq(), records: read, samplesJson: JSON.stringify(read) };
+      }
+      const records = prepared.records;
       if (records.length === 0) {
         backfilling = false;
         continue;
@@ -136,7 +143,8 @@ export class SimulatedAgent {
       firstAttemptMs ??= performance.now();
       attempts++;
       const signal = AbortSignal.any([this.drainAbort.signal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
-      const outcome = await pushAttempt(this.options.collectorUrl, this.options.token, batchBody(batch), lastSeq, signal);
+      const backlogRecords = this.spool.stats().pendingRecords - records.length;
+      const outcome = await pushAttempt(this.options.collectorUrl, this.options.token, batchBody(batch, prepared.samplesJson), lastSeq, backlogRecords, signal);
       if (outcome.kind === "acknowledged") {
         this.unanswered = false;
         if (outcome.lastSeq !== null) this.spool.ack(outcome.lastSeq);
