@@ -5,6 +5,7 @@ import { STORE_RETRY_AFTER_S, type StoreBreaker } from "../health/storeBreaker.j
 import { authenticatePush } from "../ingest/authenticate.js";
 import { bodyDeadline } from "../ingest/bodyDeadline.js";
 import { fitBatch } from "../ingest/fitBatch.js";
+import { eventLoopUtilizationMeter } from "../ingest/backfillGovernor.js";
 import { IngestSlots, type PushKind } from "../ingest/ingestSlots.js";
 import { judgeBatch } from "../ingest/judgeBatch.js";
 import { parseBatch } from "../ingest/parseBatch.js";
@@ -36,8 +37,8 @@ type AuthedRequest = Request & { tokenSite?: string };
  * POST /ingest, the ingest pipeline's HTTP face. Its stages, each in collector/ingest/: **authenticate** (before the
  * body is read; a read, which a store that refuses writes still answers), then refuse at once while the store is
  * failing (503 + Retry-After, no write attempted), take a slot (429 + Retry-After beyond `max_in_flight` in all,
- * `max_in_flight_per_site` for the site, or `max_backfill_in_flight` for a push whose `Wardwatch-Backlog` header says
- * it carries backlog: live pushes keep the other slots; a malformed header is 400 `bad_header`), read gzip/JSON with a size limit and a time limit (`body_timeout`: 408),
+ * `max_in_flight_per_site` for the site, or `max_backfill_in_flight`, fewer while the event loop is loaded, for a push
+ * whose `Wardwatch-Backlog` header says it carries backlog: live pushes keep the other slots and the loop's time; a malformed header is 400 `bad_header`), read gzip/JSON with a size limit and a time limit (`body_timeout`: 408),
  * **parse** (envelope strictly, then each record alone), **fit** (the token's site, known links, time bounds, clock
  * correction), **write** idempotently, **judge**, **publish**. Batch-level faults are a JSON error naming the problem;
  * a record that cannot be taken is refused alone, listed in the 200 answer.
@@ -52,7 +53,10 @@ export function ingestRouter(deps: IngestDeps): Router {
   const { config, store, breaker, engine, metrics, logger, now } = deps;
   const router = Router();
   const sitesById = new Map(config.sites.map((site) => [site.id, site]));
-  const slots = new IngestSlots({ maxInFlight: config.ingest.maxInFlight, maxPerSite: config.ingest.maxInFlightPerSite, maxBackfillInFlight: config.ingest.maxBackfillInFlight });
+  const slots = new IngestSlots(
+    { maxInFlight: config.ingest.maxInFlight, maxPerSite: config.ingest.maxInFlightPerSite, maxBackfillInFlight: config.ingest.maxBackfillInFlight },
+    eventLoopUtilizationMeter(),
+  );
   /** Token checks are failing because the store cannot be read: logged once, until one succeeds again. */
   let tokenReadsFailing = false;
 

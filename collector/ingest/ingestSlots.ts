@@ -1,3 +1,5 @@
+import { BACKFILL_GOVERNOR_DEFAULTS, initialBackfillGovernor, nextBackfillGovernor, windowEnded, type BackfillGovernorPolicy, type BackfillGovernorState } from "./backfillGovernor.js";
+
 /** A slot taken for one batch; `release` gives it back (idempotent). */
 export interface IngestSlot {
   release(): void;
@@ -42,7 +44,8 @@ export function backfillRetryAfterS(waitingSites: number, backfillSlots: number)
 /**
  * Bounds the batches being received and handled at once: at most `maxInFlight` in all and `maxPerSite` for any one
  * site (an agent pushes one batch at a time), so one site's slow or stuck uploads can never take every slot from the
- * others; and at most `maxBackfillInFlight` batches carrying backlog, so that sites coming back from an outage and
+ * others; and at most `maxBackfillInFlight` batches carrying backlog (fewer while the collector is loaded, see
+ * backfillGovernor.ts), so that sites coming back from an outage and
  * sending their backlog back to back never take the slots the live pushes of every other site need. A refused live
  * push is told to retry in 1 s; a refused backfill push later the more backfilling sites are waiting (see
  * {@link backfillRetryAfterS}). Counts per site exist only while a site has a batch in flight (memory bounded by
@@ -56,9 +59,33 @@ export class IngestSlots {
   /** Backfilling sites refused a slot, and when last (UTC ms). */
   private readonly waitingBackfill = new Map<string, number>();
   private lastSweepMs = 0;
+  private readonly governorPolicy: BackfillGovernorPolicy;
+  private governor: BackfillGovernorState | null = null;
+  private livePushesInWindow = 0;
 
-  constructor(private readonly limits: IngestSlotLimits) {
+  /**
+   * @param limits the configured limits
+   * @param utilization when given, the backlog batches allowed at once adapt to the load (collector/ingest/
+   *   backfillGovernor.ts, up to `limits.maxBackfillInFlight`): each call returns the event loop's utilisation
+   *   (0–1) since the previous call (see eventLoopUtilizationMeter). Absent: always `limits.maxBackfillInFlight`.
+   */
+  constructor(
+    private readonly limits: IngestSlotLimits,
+    private readonly utilization?: () => number,
+  ) {
     if (limits.maxBackfillInFlight > limits.maxInFlight) throw new RangeError(`maxBackfillInFlight (${limits.maxBackfillInFlight}) is above maxInFlight (${limits.maxInFlight})`);
+    this.governorPolicy = { ...BACKFILL_GOVERNOR_DEFAULTS, maxBackfillInFlight: limits.maxBackfillInFlight };
+  }
+
+  /** Backlog batches allowed in flight at `nowMs` (judging the load's window when it has ended). */
+  backfillAllowed(nowMs: number): number {
+    if (!this.utilization) return this.limits.maxBackfillInFlight;
+    this.governor ??= initialBackfillGovernor(this.governorPolicy, nowMs);
+    if (windowEnded(this.governor, nowMs, this.governorPolicy)) {
+      this.governor = nextBackfillGovernor(this.governor, { utilization: this.utilization(), livePushes: this.livePushesInWindow }, nowMs, this.governorPolicy);
+      this.livePushesInWindow = 0;
+    }
+    return this.governor.allowed;
   }
 
   /** Batches in flight now, in all. */
@@ -76,10 +103,13 @@ export class IngestSlots {
     const siteCount = this.bySite.get(site) ?? 0;
     if (siteCount >= this.limits.maxPerSite) return { refusal: `site '${site}' already has ${siteCount} batches in flight; send one at a time`, retryAfterS: 1 };
     if (this.total >= this.limits.maxInFlight) return { refusal: `the collector is handling ${this.total} batches; retry later`, retryAfterS: 1 };
+    const allowed = this.backfillAllowed(nowMs);
     if (kind === "backfill") {
-      if (this.backfill >= this.limits.maxBackfillInFlight) return this.refuseBackfill(site, nowMs);
+      if (this.backfill >= allowed) return this.refuseBackfill(site, nowMs, allowed);
       this.waitingBackfill.delete(site);
       this.backfill++;
+    } else {
+      this.livePushesInWindow++;
     }
     this.total++;
     this.bySite.set(site, siteCount + 1);
@@ -99,15 +129,16 @@ export class IngestSlots {
     };
   }
 
-  private refuseBackfill(site: string, nowMs: number): SlotRefusal {
+  private refuseBackfill(site: string, nowMs: number, allowed: number): SlotRefusal {
     if (nowMs - this.lastSweepMs >= SWEEP_EVERY_MS) {
       this.lastSweepMs = nowMs;
       for (const [waiting, refusedMs] of this.waitingBackfill) if (nowMs - refusedMs > WAITING_MEMORY_MS) this.waitingBackfill.delete(waiting);
     }
     this.waitingBackfill.set(site, nowMs);
-    const retryAfterS = backfillRetryAfterS(this.waitingBackfill.size, this.limits.maxBackfillInFlight);
+    const retryAfterS = backfillRetryAfterS(this.waitingBackfill.size, Math.max(1, allowed));
+    const most = allowed === this.limits.maxBackfillInFlight ? "its most" : `its most at this load (${allowed} of ${this.limits.maxBackfillInFlight})`;
     return {
-      refusal: `the collector is handling ${this.backfill} backlog batches, its most (${this.waitingBackfill.size} backfilling sites waiting); live pushes go first, retry in ${retryAfterS} s`,
+      refusal: `the collector is handling ${this.backfill} backlog batches, ${most} (${this.waitingBackfill.size} backfilling sites waiting); live pushes go first, retry in ${retryAfterS} s`,
       retryAfterS,
     };
   }
