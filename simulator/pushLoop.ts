@@ -67,7 +67,7 @@ export class SimulatedAgent {
   private stopping = false;
   private wake: (() => void) | null = null;
   private readonly drainAbort = new AbortController();
-  /** An attempt got no answer and nothing later acknowledged its records: the collector may or may not hold them. */
+  /** An attempt got no answer and nothing later acknowledged its records (a refusal does not): the collector may or may not hold them. */
   private unanswered = false;
 
   constructor(
@@ -103,7 +103,7 @@ export class SimulatedAgent {
     drainSignal.removeEventListener("abort", onAbort);
   }
 
-  /** True when the last attempt got no answer and was never answered since (only possible after a stop was cut short). */
+  /** True when an attempt got no answer and nothing acknowledged its records since (only possible after a stop was cut short). */
   uncertain(): boolean {
     return this.unanswered;
   }
@@ -166,8 +166,9 @@ export class SimulatedAgent {
         attempts = 0;
         continue;
       }
-      // No answer at all: the collector may have stored the batch. Any answer other than 200/409 means it did not.
-      this.unanswered = outcome.status === null;
+      // No answer at all: the collector may have stored the batch. Any answer other than 200/409 means it did not
+      // store this attempt, but says nothing of an earlier unanswered one: only an acknowledgement settles that.
+      if (outcome.status === null) this.unanswered = true;
       this.options.observer.retried(this.site.id, outcome);
       if (this.stopping && !this.unanswered) return;
       const backoff = parseRetryAfterMs(outcome.retryAfter, this.options.now(), this.options.maxBackoffMs) ?? backoffDelayMs(failures, this.options.minBackoffMs, this.options.maxBackoffMs, this.options.random);
