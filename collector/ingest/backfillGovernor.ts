@@ -6,7 +6,9 @@
  * increase, multiplicative decrease on the event loop's utilisation (the share of wall time it was not waiting for
  * I/O, node's `performance.eventLoopUtilization()`), judged once per window: above the target while live pushes came,
  * half as many (down to none: live pushes alone may need the whole loop); otherwise one more (up to the configured
- * most). A window without live pushes never cuts back: there is no one to make room for.
+ * most), but only when backlog was refused for want of room in that window (an allowance nobody used proves nothing,
+ * so sites coming back all at once after a quiet time start from one batch at a time, not from the most). A window
+ * without live pushes never cuts back: there is no one to make room for.
  * Pure: the observations and the time are passed in. */
 
 /** The governor's state. Times UTC ms. */
@@ -30,15 +32,19 @@ export interface BackfillGovernorPolicy {
 /** The defaults: keep a fifth of the loop free for live pushes, judged every second. */
 export const BACKFILL_GOVERNOR_DEFAULTS = { targetUtilization: 0.8, windowMs: 1000 } as const;
 
-/** The state before any window was judged: the configured most, cut back as soon as live pushes need the room. */
-export function initialBackfillGovernor(policy: BackfillGovernorPolicy, nowMs: number): BackfillGovernorState {
-  return { allowed: policy.maxBackfillInFlight, windowStartMs: nowMs };
+/** The state before any window was judged: one backlog batch at a time. */
+export function initialBackfillGovernor(nowMs: number): BackfillGovernorState {
+  return { allowed: 1, windowStartMs: nowMs };
 }
 
-/** What was seen over one window: the event loop's utilisation (0–1) and the live pushes admitted. */
+/**
+ * What was seen over one window: the event loop's utilisation (0–1), the live pushes admitted, and whether a backlog
+ * push was refused because the allowance was used up.
+ */
 export interface GovernorWindow {
   utilization: number;
   livePushes: number;
+  backfillRefused: boolean;
 }
 
 /** Whether the window of `state` has ended at `nowMs` (then {@link nextBackfillGovernor} judges it). */
@@ -49,7 +55,8 @@ export function windowEnded(state: BackfillGovernorState, nowMs: number, policy:
 /** Judges the window that ended at `nowMs` by what was seen over it, and opens the next one. */
 export function nextBackfillGovernor(state: BackfillGovernorState, seen: GovernorWindow, nowMs: number, policy: BackfillGovernorPolicy): BackfillGovernorState {
   const crowded = seen.utilization > policy.targetUtilization && seen.livePushes > 0;
-  const allowed = crowded ? Math.floor(state.allowed / 2) : Math.min(policy.maxBackfillInFlight, state.allowed + 1);
+  const grown = seen.backfillRefused ? state.allowed + 1 : state.allowed;
+  const allowed = crowded ? Math.floor(state.allowed / 2) : Math.min(policy.maxBackfillInFlight, grown);
   return { allowed, windowStartMs: nowMs };
 }
 

@@ -62,6 +62,7 @@ export class IngestSlots {
   private readonly governorPolicy: BackfillGovernorPolicy;
   private governor: BackfillGovernorState | null = null;
   private livePushesInWindow = 0;
+  private backfillRefusedInWindow = false;
 
   /**
    * @param limits the configured limits
@@ -80,10 +81,12 @@ export class IngestSlots {
   /** Backlog batches allowed in flight at `nowMs` (judging the load's window when it has ended). */
   backfillAllowed(nowMs: number): number {
     if (!this.utilization) return this.limits.maxBackfillInFlight;
-    this.governor ??= initialBackfillGovernor(this.governorPolicy, nowMs);
+    this.governor ??= initialBackfillGovernor(nowMs);
     if (windowEnded(this.governor, nowMs, this.governorPolicy)) {
-      this.governor = nextBackfillGovernor(this.governor, { utilization: this.utilization(), livePushes: this.livePushesInWindow }, nowMs, this.governorPolicy);
+      const seen = { utilization: this.utilization(), livePushes: this.livePushesInWindow, backfillRefused: this.backfillRefusedInWindow };
+      this.governor = nextBackfillGovernor(this.governor, seen, nowMs, this.governorPolicy);
       this.livePushesInWindow = 0;
+      this.backfillRefusedInWindow = false;
     }
     return this.governor.allowed;
   }
@@ -130,6 +133,7 @@ export class IngestSlots {
   }
 
   private refuseBackfill(site: string, nowMs: number, allowed: number): SlotRefusal {
+    this.backfillRefusedInWindow = true;
     if (nowMs - this.lastSweepMs >= SWEEP_EVERY_MS) {
       this.lastSweepMs = nowMs;
       for (const [waiting, refusedMs] of this.waitingBackfill) if (nowMs - refusedMs > WAITING_MEMORY_MS) this.waitingBackfill.delete(waiting);
