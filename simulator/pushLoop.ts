@@ -7,11 +7,13 @@
  * then exactly sites / interval.
  */
 import { backoffDelayMs, parseRetryAfterMs } from "../agent/uplink/backoff.js";
-import { batchBody, buildBatch, linkSnapshot } from "./batchBuilder.js";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { batchBodyAsync, buildBatch, linkSnapshot } from "./batchBuilder.js";
 import { pushAttempt, type AttemptOutcome } from "./pushAttempt.js";
 import { SimulatedSpool } from "./siteSpool.js";
 import type { SiteModel } from "./siteModel.js";
 import type { Sample } from "../protocol/sample.js";
+import type { TurnPacer } from "./turnPacer.js";
 
 /** An acknowledged push. Times are `performance.now()` ms; latency runs from its first attempt to the acknowledgement. */
 export interface AcknowledgedPush {
@@ -53,6 +55,8 @@ export interface SimulatedAgentOptions {
   /** When the site's links came up, for the snapshot, UTC ms. */
   upSinceTs: number;
   observer: PushObserver;
+  /** Shared by the agents of one process, so that many building a batch at once take turns (see turnPacer.ts). */
+  pacer?: TurnPacer;
 }
 
 /** The real agent's defaults: 10 s pushes, 500 records per batch, 15 s request time-out, backoff 1 s – 5 min. */
@@ -116,6 +120,8 @@ export class SimulatedAgent {
     let attempts = 0;
     let prepared: { ackedSeq: number; throughSeq: number; records: Sample[]; samplesJson: string } | null = null;
     for (;;) {
+      // Many sites may come here at once (a burst of returning sites): let the event loop breathe between their batches.
+      await (this.options.pacer ? this.options.pacer.turn() : nextTurn());
       if (this.stopping && !this.unanswered) return;
       if (this.drainAbort.signal.aborted) return;
       if (!this.stopping && !backfilling && !this.tickWaiting && failures === 0) {
@@ -144,7 +150,8 @@ export class SimulatedAgent {
       attempts++;
       const signal = AbortSignal.any([this.drainAbort.signal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
       const backlogRecords = this.spool.stats().pendingRecords - records.length;
-      const outcome = await pushAttempt(this.options.collectorUrl, this.options.token, batchBody(batch, prepared.samplesJson), lastSeq, backlogRecords, signal);
+      const body = await batchBodyAsync(batch, prepared.samplesJson);
+      const outcome = await pushAttempt(this.options.collectorUrl, this.options.token, body, lastSeq, backlogRecords, signal);
       if (outcome.kind === "acknowledged") {
         this.unanswered = false;
         if (outcome.lastSeq !== null) this.spool.ack(outcome.lastSeq);
