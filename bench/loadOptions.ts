@@ -16,6 +16,7 @@ const COMMON: OptionSpec = {
   "warmup-s": { type: "string", default: "20" },
   "push-interval-s": { type: "string", default: "10" },
   "max-in-flight": { type: "string", default: "64" },
+  "batch-size": { type: "string", default: "500" },
   "pipeline-rounds": { type: "string", default: "3" },
   "run-limit-s": { type: "string", default: "1800" },
 };
@@ -33,6 +34,7 @@ export function parseLoadOptions(argv: string[], extra: OptionSpec, limits: Reco
     "warmup-s": [0, 3600],
     "push-interval-s": [1, 3600],
     "max-in-flight": [1, 10_000],
+    "batch-size": [1, 5000],
     "pipeline-rounds": [0, 100],
     "run-limit-s": [10, 86_400],
     ...limits,
@@ -51,6 +53,7 @@ export function parseLoadOptions(argv: string[], extra: OptionSpec, limits: Reco
       warmupMs: numbers["warmup-s"]! * 1000,
       pushIntervalMs: numbers["push-interval-s"]! * 1000,
       maxInFlight: numbers["max-in-flight"]!,
+      batchSize: numbers["batch-size"]!,
       runLimitMs: numbers["run-limit-s"]! * 1000,
     },
     pipelineRounds: numbers["pipeline-rounds"]!,

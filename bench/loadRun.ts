@@ -34,6 +34,8 @@ export interface LoadOptions {
   pushIntervalMs: number;
   /** The collector's ingest.max_in_flight (its default, 64, unless told otherwise). */
   maxInFlight: number;
+  /** Most records per batch of every simulated agent (the agent's `collector.batch_size`, 500 unless told otherwise). */
+  batchSize: number;
   runLimitMs: number;
 }
 
@@ -82,9 +84,9 @@ export async function withLoadRun<T>(options: LoadOptions, groupOf: (site: strin
     console.log(`${int(options.sites)} simulated sites (${samplesPerPeriod.toFixed(1)} samples per 10 s round period on average), collector file and tokens in ${((performance.now() - prepared) / 1000).toFixed(1)} s`);
     collector = await startCollectorProcess(sites.files.configFile, LISTEN_LIMIT_MS);
     const ticksPerSecond = clockTicksPerSecond();
-    console.log(`collector pid ${collector.pid} at ${collector.url} (ingest.max_in_flight ${options.maxInFlight}), push interval ${options.pushIntervalMs / 1000} s`);
+    console.log(`collector pid ${collector.pid} at ${collector.url} (ingest.max_in_flight ${options.maxInFlight}), push interval ${options.pushIntervalMs / 1000} s, ${options.batchSize} records per batch at most`);
     const recorder = new LoadRecorder(collector.pid, ticksPerSecond, groupOf);
-    const agents = createLoadAgents(sites, collector.url, options.pushIntervalMs, recorder);
+    const agents = createLoadAgents(sites, collector.url, options.pushIntervalMs, options.batchSize, recorder);
     const run: LoadRun = {
       sites,
       collector,

@@ -21,6 +21,8 @@ export interface GroupFigures {
   /** New samples the collector stored (its `accepted` counts). */
   acceptedSamples: number;
   latenciesMs: number[];
+  /** When each of those pushes was acknowledged, ms from the window's start (same order as `latenciesMs`). */
+  acknowledgedOffsetsMs: number[];
 }
 
 /** One measurement window's figures. Times in s and ms, memory in bytes. */
@@ -47,7 +49,7 @@ interface OpenWindow {
   clientBefore: NodeJS.CpuUsage;
 }
 
-const emptyGroup = (): GroupFigures => ({ offeredPushes: 0, offeredSamples: 0, pushes: 0, samples: 0, acceptedSamples: 0, latenciesMs: [] });
+const emptyGroup = (): GroupFigures => ({ offeredPushes: 0, offeredSamples: 0, pushes: 0, samples: 0, acceptedSamples: 0, latenciesMs: [], acknowledgedOffsetsMs: [] });
 
 /** Answers that say the simulator or the collector is broken, not busy: any of them fails the run. */
 const BUSY_STATUSES = new Set([429, 503]);
@@ -112,6 +114,7 @@ export class LoadRecorder implements PushObserver {
     group.samples += push.samples;
     group.acceptedSamples += push.accepted;
     group.latenciesMs.push(push.acknowledgedMs - push.firstAttemptMs);
+    group.acknowledgedOffsetsMs.push(push.acknowledgedMs - this.window.started);
   }
 
   retried(site: string, outcome: Extract<AttemptOutcome, { kind: "retry" }>): void {

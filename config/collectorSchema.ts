@@ -61,9 +61,16 @@ export function makeCollectorFileSchema<S extends z.ZodType<StorageConfigBase>>(
           max_body_bytes: sizeBytes(1024, 64 * 1024 ** 2).prefault("4mb"),
           max_in_flight: z.number().int().min(1).max(10_000).default(64),
           max_in_flight_per_site: z.number().int().min(1).max(100).default(2),
+          // Absent: a quarter of max_in_flight (see toCollectorConfig), so live pushes always keep most slots.
+          max_backfill_in_flight: z.number().int().min(1).max(10_000).optional(),
           body_timeout: durationMs(500, 600_000).prefault("30s"),
           max_sample_age: durationMs(60_000, 3650 * 86_400_000).prefault("30d"),
           clock_skew_tolerance: durationMs(100, 3_600_000).prefault("5s"),
+        })
+        .superRefine((ingest, ctx) => {
+          if (ingest.max_backfill_in_flight !== undefined && ingest.max_backfill_in_flight > ingest.max_in_flight) {
+            ctx.addIssue({ code: "custom", path: ["max_backfill_in_flight"], message: `must be at most max_in_flight (${ingest.max_in_flight}), got ${ingest.max_backfill_in_flight}` });
+          }
         })
         .prefault({}),
       silent_after_pushes: z.number().int().min(1).max(100).default(3),
@@ -216,10 +223,10 @@ export interface CollectorConfig<St extends StorageConfigBase = StorageConfigBas
   province: { id: string; name: string; timezone: string };
   /**
    * Ingest limits: body size after decompression (bytes); batches in flight in all (`maxInFlight`) and per site
-   * (`maxInFlightPerSite`); how long a batch's body may take to arrive (`bodyTimeoutMs`); how far before its batch's
+   * (`maxInFlightPerSite`); of those, batches carrying backlog (`maxBackfillInFlight`, the rest kept for live pushes); how long a batch's body may take to arrive (`bodyTimeoutMs`); how far before its batch's
    * send time a record may be stamped (`maxSampleAgeMs`); the clock offset left uncorrected (`clockSkewToleranceMs`).
    */
-  ingest: { maxBodyBytes: number; maxInFlight: number; maxInFlightPerSite: number; bodyTimeoutMs: number; maxSampleAgeMs: number; clockSkewToleranceMs: number };
+  ingest: { maxBodyBytes: number; maxInFlight: number; maxInFlightPerSite: number; maxBackfillInFlight: number; bodyTimeoutMs: number; maxSampleAgeMs: number; clockSkewToleranceMs: number };
   silentAfterPushes: number;
   linkPolicy: LinkStatePolicy;
   logLevel: "error" | "warn" | "info" | "debug";
@@ -245,6 +252,7 @@ export function toCollectorConfig<St extends StorageConfigBase>(file: CollectorF
       maxBodyBytes: file.ingest.max_body_bytes,
       maxInFlight: file.ingest.max_in_flight,
       maxInFlightPerSite: file.ingest.max_in_flight_per_site,
+      maxBackfillInFlight: file.ingest.max_backfill_in_flight ?? Math.max(1, Math.floor(file.ingest.max_in_flight / 4)),
       bodyTimeoutMs: file.ingest.body_timeout,
       maxSampleAgeMs: file.ingest.max_sample_age,
       clockSkewToleranceMs: file.ingest.clock_skew_tolerance,

@@ -45,6 +45,20 @@ export const ingestBatchSchema = z.strictObject({
   viaLink: identifierSchema.optional(),
 });
 
+/**
+ * HTTP request header of a push: the records still pending in the agent's spool after this batch's own (a decimal
+ * integer ≥ 0). More than 0 marks a push that carries backlog (the agent is backfilling after an outage); 0, or no
+ * header at all (agents before it existed), is a live push. The collector reads it before the body, to decide which
+ * of its slots the push may take (`ingest.max_backfill_in_flight`); it never changes what is stored.
+ */
+export const BACKLOG_HEADER = "Wardwatch-Backlog";
+
+/** The {@link BACKLOG_HEADER} value: digits only (at most 15, so the number is exact), as a count of records. */
+export const backlogHeaderSchema = z
+  .string()
+  .regex(/^[0-9]{1,15}$/, `${BACKLOG_HEADER} must be a whole number of records (digits only)`)
+  .transform(Number);
+
 /** A record as the batch envelope sees it: any object with its seq; its kind's schema is applied to it alone. */
 const envelopeRecordSchema = z.looseObject({ seq: z.number().int().nonnegative() });
 

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { postGzipJson } from "../agent/uplink/httpPost.js";
+import { BACKLOG_HEADER } from "../protocol/ingest.js";
 
 /** The collector's 200 answer (protocol/ingest.ts IngestAccepted), parsed at this boundary. */
 const acceptedAnswerSchema = z.object({
@@ -28,12 +29,13 @@ export type AttemptOutcome =
 
 /**
  * POSTs `body` to `${collectorUrl}/api/v1/ingest`. `batchLastSeq` is the last seq of the batch in `body` (null when
- * empty), used as the acknowledgement of a 409 replay. Never rejects: every failure is a `retry` outcome.
+ * empty), used as the acknowledgement of a 409 replay; `backlogRecords` (records still pending after the batch's)
+ * goes in the Wardwatch-Backlog header, as the real agent sends it. Never rejects: every failure is a `retry` outcome.
  */
-export async function pushAttempt(collectorUrl: string, token: string, body: Buffer, batchLastSeq: number | null, signal: AbortSignal): Promise<AttemptOutcome> {
+export async function pushAttempt(collectorUrl: string, token: string, body: Buffer, batchLastSeq: number | null, backlogRecords: number, signal: AbortSignal): Promise<AttemptOutcome> {
   let answer;
   try {
-    answer = await postGzipJson(new URL("/api/v1/ingest", collectorUrl), token, body, { signal });
+    answer = await postGzipJson(new URL("/api/v1/ingest", collectorUrl), token, body, { signal, headers: { [BACKLOG_HEADER]: String(backlogRecords) } });
   } catch (err) {
     const reason = signal.aborted ? "timeout or stop" : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
     return { kind: "retry", status: null, retryAfter: null, reason };

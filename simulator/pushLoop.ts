@@ -7,10 +7,13 @@
  * then exactly sites / interval.
  */
 import { backoffDelayMs, parseRetryAfterMs } from "../agent/uplink/backoff.js";
-import { batchBody, buildBatch, linkSnapshot } from "./batchBuilder.js";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { batchBodyAsync, buildBatch, linkSnapshot } from "./batchBuilder.js";
 import { pushAttempt, type AttemptOutcome } from "./pushAttempt.js";
 import { SimulatedSpool } from "./siteSpool.js";
 import type { SiteModel } from "./siteModel.js";
+import type { Sample } from "../protocol/sample.js";
+import type { TurnPacer } from "./turnPacer.js";
 
 /** An acknowledged push. Times are `performance.now()` ms; latency runs from its first attempt to the acknowledgement. */
 export interface AcknowledgedPush {
@@ -52,6 +55,8 @@ export interface SimulatedAgentOptions {
   /** When the site's links came up, for the snapshot, UTC ms. */
   upSinceTs: number;
   observer: PushObserver;
+  /** Shared by the agents of one process, so that many building a batch at once take turns (see turnPacer.ts). */
+  pacer?: TurnPacer;
 }
 
 /** The real agent's defaults: 10 s pushes, 500 records per batch, 15 s request time-out, backoff 1 s – 5 min. */
@@ -66,7 +71,7 @@ export class SimulatedAgent {
   private stopping = false;
   private wake: (() => void) | null = null;
   private readonly drainAbort = new AbortController();
-  /** An attempt got no answer and nothing later acknowledged its records: the collector may or may not hold them. */
+  /** An attempt got no answer and nothing later acknowledged its records (a refusal does not): the collector may or may not hold them. */
   private unanswered = false;
 
   constructor(
@@ -102,7 +107,7 @@ export class SimulatedAgent {
     drainSignal.removeEventListener("abort", onAbort);
   }
 
-  /** True when the last attempt got no answer and was never answered since (only possible after a stop was cut short). */
+  /** True when an attempt got no answer and nothing acknowledged its records since (only possible after a stop was cut short). */
   uncertain(): boolean {
     return this.unanswered;
   }
@@ -113,7 +118,10 @@ export class SimulatedAgent {
     let failures = 0;
     let firstAttemptMs: number | null = null;
     let attempts = 0;
+    let prepared: { ackedSeq: number; throughSeq: number; records: Sample[]; samplesJson: string } | null = null;
     for (;;) {
+      // Many sites may come here at once (a burst of returning sites): let the event loop breathe between their batches.
+      await (this.options.pacer ? this.options.pacer.turn() : nextTurn());
       if (this.stopping && !this.unanswered) return;
       if (this.drainAbort.signal.aborted) return;
       if (!this.stopping && !backfilling && !this.tickWaiting && failures === 0) {
@@ -121,7 +129,12 @@ export class SimulatedAgent {
         continue;
       }
       this.tickWaiting = false;
-      const records = this.spool.readPending(batchSize);
+      // A retry of the same records (as the agent reads them again from its spool) reuses them and their JSON.
+      if (prepared?.ackedSeq !== this.spool.acknowledgedSeq() || prepared.throughSeq !== this.spool.pendingThroughSeq(batchSize)) {
+        const read = this.spool.readPending(batchSize);
+        prepared = { ackedSeq: this.spool.acknowledgedSeq(), throughSeq: read.at(-1)?.seq ?? this.spool.acknowledgedSeq(), records: read, samplesJson: JSON.stringify(read) };
+      }
+      const records = prepared.records;
       if (records.length === 0) {
         backfilling = false;
         continue;
@@ -136,7 +149,9 @@ export class SimulatedAgent {
       firstAttemptMs ??= performance.now();
       attempts++;
       const signal = AbortSignal.any([this.drainAbort.signal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
-      const outcome = await pushAttempt(this.options.collectorUrl, this.options.token, batchBody(batch), lastSeq, signal);
+      const backlogRecords = this.spool.stats().pendingRecords - records.length;
+      const body = await batchBodyAsync(batch, prepared.samplesJson);
+      const outcome = await pushAttempt(this.options.collectorUrl, this.options.token, body, lastSeq, backlogRecords, signal);
       if (outcome.kind === "acknowledged") {
         this.unanswered = false;
         if (outcome.lastSeq !== null) this.spool.ack(outcome.lastSeq);
@@ -158,8 +173,9 @@ export class SimulatedAgent {
         attempts = 0;
         continue;
       }
-      // No answer at all: the collector may have stored the batch. Any answer other than 200/409 means it did not.
-      this.unanswered = outcome.status === null;
+      // No answer at all: the collector may have stored the batch. Any answer other than 200/409 means it did not
+      // store this attempt, but says nothing of an earlier unanswered one: only an acknowledgement settles that.
+      if (outcome.status === null) this.unanswered = true;
       this.options.observer.retried(this.site.id, outcome);
       if (this.stopping && !this.unanswered) return;
       const backoff = parseRetryAfterMs(outcome.retryAfter, this.options.now(), this.options.maxBackoffMs) ?? backoffDelayMs(failures, this.options.minBackoffMs, this.options.maxBackoffMs, this.options.random);

@@ -66,6 +66,11 @@ export class SimulatedSpool {
     return this.readThroughSeq;
   }
 
+  /** The last seq {@link readPending} with `limit` would return now (`acknowledgedSeq()` when nothing is pending). */
+  pendingThroughSeq(limit: number): number {
+    return Math.min(this.lastSeq(), this.ackedThroughSeq + limit);
+  }
+
   /** Up to `limit` pending records, oldest first, generated now (the same values every time they are read). */
   readPending(limit: number): Sample[] {
     const spp = this.site.samplesPerPeriod;

@@ -11,11 +11,11 @@ export interface HttpAnswer {
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
- * POSTs `body` (already gzip-compressed JSON) to `url` with a bearer token, from `localAddress` when given (so the
- * push leaves through a chosen link), a new connection each time. Rejects with the socket error (its `code`, e.g.
+ * POSTs `body` (already gzip-compressed JSON) to `url` with a bearer token and any `headers` given, from
+ * `localAddress` when given (so the push leaves through a chosen link), a new connection each time. Rejects with the socket error (its `code`, e.g.
  * ECONNREFUSED) or an AbortError when `signal` fires.
  */
-export function postGzipJson(url: URL, token: string, body: Buffer, options: { localAddress?: string; signal: AbortSignal }): Promise<HttpAnswer> {
+export function postGzipJson(url: URL, token: string, body: Buffer, options: { localAddress?: string; signal: AbortSignal; headers?: Record<string, string> }): Promise<HttpAnswer> {
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
@@ -30,6 +30,7 @@ export function postGzipJson(url: URL, token: string, body: Buffer, options: { l
           "Content-Encoding": "gzip",
           "Content-Length": body.length,
           Authorization: `Bearer ${token}`,
+          ...options.headers,
         },
       },
       (res) => {

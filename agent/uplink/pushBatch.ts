@@ -1,5 +1,5 @@
 import { gzipSync } from "node:zlib";
-import type { IngestBatch, RefusedRecord } from "../../protocol/ingest.js";
+import { BACKLOG_HEADER, type IngestBatch, type RefusedRecord } from "../../protocol/ingest.js";
 import { postGzipJson } from "./httpPost.js";
 import { parseIngestAccepted } from "./ingestAnswer.js";
 import { ingestUrl } from "./ingestUrl.js";
@@ -16,7 +16,8 @@ export type PushOutcome =
 
 /**
  * POSTs one batch, gzip-compressed, to `api/v1/ingest` under `baseUrl` (its path prefix kept, see {@link ingestUrl})
- * with the site's bearer token, from `localAddress` when given. A 200 whose body parses as an ingest answer, or a 409
+ * with the site's bearer token, from `localAddress` when given, and `backlogRecords` (the records still pending after
+ * this batch's) in the {@link BACKLOG_HEADER} header, which tells the collector a backfill push from a live one. A 200 whose body parses as an ingest answer, or a 409
  * "replay" (everything already stored), acknowledges; anything else, including a 200 that is not an ingest answer (a
  * proxy's page), network errors and time-outs, is a retry, with the reason.
  */
@@ -24,12 +25,16 @@ export async function pushBatch(
   baseUrl: string,
   token: string,
   batch: IngestBatch,
-  options: { localAddress?: string; signal: AbortSignal },
+  options: { localAddress?: string; signal: AbortSignal; backlogRecords: number },
 ): Promise<PushOutcome> {
   const body = gzipSync(JSON.stringify(batch));
   let answer;
   try {
-    answer = await postGzipJson(ingestUrl(baseUrl), token, body, options);
+    answer = await postGzipJson(ingestUrl(baseUrl), token, body, {
+      ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+      signal: options.signal,
+      headers: { [BACKLOG_HEADER]: String(options.backlogRecords) },
+    });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = options.signal.aborted ? "timeout or stop" : (code ?? (err as Error).message ?? "network error");

@@ -238,7 +238,9 @@ export class Uplink {
       };
       const deadline = deadlineSignal(this.stopController.signal, this.options.requestTimeoutMs);
       try {
-        outcome = await pushBatch(url, this.options.token, batch, { localAddress: route.localAddress, signal: deadline.signal });
+        // The spool counts this batch's records as pending until they are acknowledged.
+        const backlogRecords = Math.max(0, spoolStats.pendingRecords - records.length);
+        outcome = await pushBatch(url, this.options.token, batch, { localAddress: route.localAddress, signal: deadline.signal, backlogRecords });
       } finally {
         deadline.release();
       }

@@ -6,7 +6,8 @@ import { authenticatePush } from "../ingest/authenticate.js";
 import { bodyDeadline } from "../ingest/bodyDeadline.js";
 import { ClockOffsetWindows } from "../ingest/clockOffset.js";
 import { fitBatch } from "../ingest/fitBatch.js";
-import { IngestSlots } from "../ingest/ingestSlots.js";
+import { eventLoopUtilizationMeter } from "../ingest/backfillGovernor.js";
+import { IngestSlots, type PushKind } from "../ingest/ingestSlots.js";
 import { judgeBatch } from "../ingest/judgeBatch.js";
 import { parseBatch, type ParsedBatch } from "../ingest/parseBatch.js";
 import { publishBatch } from "../ingest/publishBatch.js";
@@ -16,6 +17,7 @@ import type { CollectorMetrics } from "../metrics.js";
 import type { LinkChange, StateEngine } from "../state/stateEngine.js";
 import type { SampleStore } from "../store/samples/sampleStore.js";
 import type { MetadataStore } from "../store/store.js";
+import { BACKLOG_HEADER, backlogHeaderSchema } from "../../protocol/ingest.js";
 import { sendError } from "./httpErrors.js";
 
 /** What the ingest route needs. `now` is the collector's clock (UTC ms). */
@@ -43,8 +45,9 @@ type AuthedRequest = Request & { tokenSite?: string; arrivedAt?: number };
 /**
  * POST /ingest, the ingest pipeline's HTTP face. Its stages, each in collector/ingest/: **authenticate** (before the
  * body is read; a read, which a store that refuses writes still answers), then refuse at once while the store is
- * failing (503 + Retry-After, no write attempted), take a slot (429 + Retry-After beyond `max_in_flight` in all or
- * `max_in_flight_per_site` for the site), read gzip/JSON with a size limit and a time limit (`body_timeout`: 408),
+ * failing (503 + Retry-After, no write attempted), take a slot (429 + Retry-After beyond `max_in_flight` in all,
+ * `max_in_flight_per_site` for the site, or `max_backfill_in_flight`, fewer while the event loop is loaded, for a push
+ * whose `Wardwatch-Backlog` header says it carries backlog: live pushes keep the other slots and the loop's time; a malformed header is 400 `bad_header`), read gzip/JSON with a size limit and a time limit (`body_timeout`: 408),
  * **parse** (envelope strictly, then each record alone), **fit** (the token's site, known links, time bounds, clock
  * correction), **write** idempotently (samples to the sample store, awaited; then events to the metadata store),
  * **judge**, **publish**. A site's batches go through fit → publish one at a time, in the order they arrived (a
@@ -65,7 +68,10 @@ export function ingestRouter(deps: IngestDeps): Router {
   const router = Router();
   const sitesById = new Map(config.sites.map((site) => [site.id, site]));
   const clockWindows = new ClockOffsetWindows();
-  const slots = new IngestSlots(config.ingest.maxInFlight, config.ingest.maxInFlightPerSite);
+  const slots = new IngestSlots(
+    { maxInFlight: config.ingest.maxInFlight, maxPerSite: config.ingest.maxInFlightPerSite, maxBackfillInFlight: config.ingest.maxBackfillInFlight },
+    eventLoopUtilizationMeter(),
+  );
   /** Token checks are failing because the store cannot be read: logged once, until one succeeds again. */
   let tokenReadsFailing = false;
 
@@ -105,9 +111,16 @@ export function ingestRouter(deps: IngestDeps): Router {
   };
 
   const takeSlot = (req: AuthedRequest, res: Response, next: NextFunction): void => {
-    const taken = slots.take(req.tokenSite!);
+    const header = req.headers[BACKLOG_HEADER.toLowerCase()];
+    let kind: PushKind = "live"; // no header: an agent from before it, whose pushes all count as live
+    if (header !== undefined) {
+      const backlog = backlogHeaderSchema.safeParse(header);
+      if (!backlog.success) return reject(res, 400, "bad_header", `${BACKLOG_HEADER} must be a whole number of records (digits only), got '${String(header).slice(0, 40)}'`);
+      if (backlog.data > 0) kind = "backfill";
+    }
+    const taken = slots.take(req.tokenSite!, kind, now());
     if ("refusal" in taken) {
-      res.setHeader("Retry-After", "1");
+      res.setHeader("Retry-After", String(taken.retryAfterS));
       return reject(res, 429, "busy", taken.refusal);
     }
     metrics.ingestInFlight.set(slots.inFlight);

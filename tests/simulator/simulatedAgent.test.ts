@@ -119,18 +119,22 @@ describe("simulator", () => {
     }
   });
 
-  it("keeps a batch refused with 429 or 503 pending and sends it again after Retry-After", async () => {
+  it("keeps a batch refused with 429 or 503 pending and sends the same records again after Retry-After, saying in Wardwatch-Backlog what remains after them", async () => {
     const answers = [
       { status: 429, body: { error: "busy", message: "retry later" } },
       { status: 503, body: { error: "store_unavailable", message: "keep them" } },
     ];
     const seen: number[][] = [];
+    const backlogHeaders: Array<string | undefined> = [];
+    const sampleBodies: string[] = [];
     server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const batch = ingestBatchSchema.parse(JSON.parse(gunzipSync(Buffer.concat(chunks)).toString("utf8")));
         seen.push(batch.samples.map((s) => s.seq));
+        backlogHeaders.push(req.headers["wardwatch-backlog"] as string | undefined);
+        sampleBodies.push(JSON.stringify(batch.samples));
         const next = answers.shift();
         res.setHeader("Content-Type", "application/json");
         if (next) {
@@ -145,14 +149,21 @@ describe("simulator", () => {
     const { port } = server.address() as { port: number };
     const observer = recordingObserver();
     const agent = agentFor(`http://127.0.0.1:${port}`, "ward-0001.secret", 0, observer);
-    agent.start();
+    // A backlog of one full batch and a bit, then one live period.
+    const backlogPeriods = Math.ceil(600 / agent.site.samplesPerPeriod);
+    agent.spool.addBacklog(backlogPeriods, Date.now(), INTERVAL_MS);
     agent.tick(Date.now());
-    await observer.until((pushes) => pushes.length === 1);
+    agent.start();
+    const total = (backlogPeriods + 1) * agent.site.samplesPerPeriod;
+    await observer.until((pushes) => pushes.at(-1)?.lastSeq === total);
     await agent.stop(AbortSignal.timeout(10_000));
     expect(observer.retries).toEqual([429, 503]);
-    const firstBatch = Array.from({ length: agent.site.samplesPerPeriod }, (_, i) => i + 1);
-    expect(seen).toEqual([firstBatch, firstBatch, firstBatch]);
-    expect(observer.pushes[0]).toMatchObject({ firstSeq: 1, lastSeq: agent.site.samplesPerPeriod, attempts: 3 });
-    expect(agent.spool.acknowledgedSeq()).toBe(agent.site.samplesPerPeriod);
+    const firstBatch = Array.from({ length: 500 }, (_, i) => i + 1);
+    expect(seen).toEqual([firstBatch, firstBatch, firstBatch, Array.from({ length: total - 500 }, (_, i) => i + 501)]);
+    expect(sampleBodies[1]).toBe(sampleBodies[0]);
+    expect(sampleBodies[2]).toBe(sampleBodies[0]);
+    expect(backlogHeaders).toEqual([String(total - 500), String(total - 500), String(total - 500), "0"]);
+    expect(observer.pushes[0]).toMatchObject({ firstSeq: 1, lastSeq: 500, attempts: 3 });
+    expect(agent.spool.acknowledgedSeq()).toBe(total);
   });
 });

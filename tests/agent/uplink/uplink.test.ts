@@ -118,6 +118,16 @@ describe("agent/uplink/uplink", () => {
     expect(spool.acked).toBe(5);
   });
 
+  it("says in the Wardwatch-Backlog header how many records are still pending after each batch (0: a live push), a retry included", async () => {
+    const collector = await scriptedCollector([ok, status(429, "busy", { "Retry-After": "0" }), ok, ok]);
+    server = collector.server;
+    const spool = memorySpool(5);
+    const log = start(collector.url, spool);
+    await log.waitForLine((l) => l.message === "pushed" && l.lastSeq === 5);
+    expect(collector.batches.map((b) => b.samples.map((s) => s.seq))).toEqual([[1, 2], [3, 4], [3, 4], [5]]);
+    expect(collector.headers.map((h) => h["wardwatch-backlog"])).toEqual(["3", "1", "1", "0"]);
+  });
+
   it("pushes at once when told a link changed state, instead of waiting for the push interval", async () => {
     const collector = await scriptedCollector([ok, ok]);
     server = collector.server;

@@ -12,7 +12,7 @@ interface SlowUpload {
   socket: Socket;
 }
 
-function slowUpload(port: number, token: string): SlowUpload {
+function slowUpload(port: number, token: string, extraHeaders = ""): SlowUpload {
   const socket = connect(port, "127.0.0.1");
   socket.on("error", () => {}); // a reset after the answer is expected
   let received = "";
@@ -36,7 +36,7 @@ function slowUpload(port: number, token: string): SlowUpload {
     });
   });
   socket.write(
-    `POST /api/v1/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+    `POST /api/v1/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\n${extraHeaders}Content-Length: 1000\r\n\r\n{`,
   );
   return { answer, closed, socket };
 }
@@ -87,5 +87,52 @@ describe("collector/api/ingestRoute limits what one site's uploads can hold", ()
     expect(metrics).toMatch(/^wardwatch_ingest_rejects_total\{reason="busy"\} 4$/m);
     expect(metrics).toMatch(/^wardwatch_ingest_rejects_total\{reason="body_timeout"\} 2$/m);
   });
+});
 
+describe("collector/api/ingestRoute keeps slots open for live pushes while sites send their backlog", () => {
+  let t: TestCollector;
+  const sites = ["tan-phong", "bien-hoa", "long-binh"];
+
+  beforeAll(async () => {
+    // One backlog batch at a time: the governor's starting allowance, whatever the load (backfillGovernor.ts).
+    t = await startTestCollector(sites, "ingest: { max_in_flight: 4, max_in_flight_per_site: 2, max_backfill_in_flight: 1, body_timeout: 2s }");
+  });
+  afterAll(() => t.close());
+
+  const push = async (site: string, headers: Record<string, string>): Promise<{ status: number; retryAfter: string | null; body: { error?: string; message?: string; accepted?: number } }> => {
+    const response = await fetch(`${t.collector.url}/api/v1/ingest`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${t.tokenFor(site)}`, ...headers },
+      body: JSON.stringify(batchOf(site, [icmpSample(1, { ts: Date.now() - 1000 })])),
+    });
+    return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as never };
+  };
+
+  it("with every backlog slot taken, refuses more backlog with 429 + Retry-After and still takes a live push, with or without the header", async () => {
+    // A slow upload that says it carries backlog holds the whole backfill share.
+    const held = [slowUpload(t.collector.port, t.tokenFor("tan-phong"), "Wardwatch-Backlog: 120000\r\n")];
+    await expect.poll(async () => (await (await fetch(`${t.collector.url}/metrics`)).text()).match(/^wardwatch_ingest_in_flight (\d+)$/m)?.[1]).toBe("1");
+
+    const backlog = await push("bien-hoa", { "Wardwatch-Backlog": "4500" });
+    expect(backlog.status).toBe(429);
+    expect(backlog.retryAfter).toBe("1");
+    expect(backlog.body).toEqual({ error: "busy", message: "the collector is handling 1 backlog batches, its most (1 backfilling sites waiting); live pushes go first, retry in 1 s" });
+
+    const live = await push("bien-hoa", { "Wardwatch-Backlog": "0" });
+    expect(live).toMatchObject({ status: 200, body: { accepted: 1 } });
+    // An agent from before the header: live.
+    const oldAgent = await push("long-binh", {});
+    expect(oldAgent).toMatchObject({ status: 200, body: { accepted: 1 } });
+
+    const bad = await push("long-binh", { "Wardwatch-Backlog": "lots" });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ error: "bad_header", message: "Wardwatch-Backlog must be a whole number of records (digits only), got 'lots'" });
+
+    // Once the backlog uploads are gone (cut off for time), backlog is taken again.
+    await Promise.all(held.map((upload) => upload.answer));
+    await Promise.all(held.map((upload) => upload.closed));
+    const later = await push("bien-hoa", { "Wardwatch-Backlog": "4500" });
+    expect(later.status).toBe(200);
+    for (const upload of held) upload.socket.destroy();
+  });
 });
