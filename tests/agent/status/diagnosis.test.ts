@@ -148,7 +148,7 @@ describe("agent/status/diagnosis", () => {
   });
 
   it("reports records the collector refused, a warning only while the newest refusal is under a day old", () => {
-    const refused = { seq: 812, refusedAt: at("09:30"), error: "unknown_link", message: "samples[0].link: unknown link 'fpt'", what: "icmp:1.1.1.1 via fpt" };
+    const refused = { seq: 812, refusedAt: at("09:30"), error: "unknown_link", message: "samples[0].link: unknown link 'fpt'", what: "icmp:192.0.2.1 via fpt" };
     const status = healthySite({ spool: { pendingRecords: 0, droppedRecords: 0, bytes: 1000, refusedRecords: 3, recentRefused: [refused] } });
     expect(diagnose(status)).toEqual({
       severity: "warning",

@@ -24,7 +24,7 @@ describe("agent/status/statusPage", () => {
   });
 
   it("shows how many records the collector refused and the newest ones with their reason, escaped", () => {
-    const refused = { seq: 812, refusedAt: at("09:30"), error: "unknown_link", message: `samples[0].link: ${HOSTILE}`, what: "icmp:1.1.1.1 via <fpt>" };
+    const refused = { seq: 812, refusedAt: at("09:30"), error: "unknown_link", message: `samples[0].link: ${HOSTILE}`, what: "icmp:192.0.2.1 via <fpt>" };
     const status = healthySite({ spool: { pendingRecords: 0, droppedRecords: 0, bytes: 4096, refusedRecords: 1234, recentRefused: [refused] } });
     const vi = renderStatusPage(status, diagnose(status), "vi");
     expect(vi).toContain("Bản ghi bị máy chủ giám sát từ chối (đã để riêng tại trạm)");
