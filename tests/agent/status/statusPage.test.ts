@@ -29,7 +29,7 @@ describe("agent/status/statusPage", () => {
     const vi = renderStatusPage(status, diagnose(status), "vi");
     expect(vi).toContain("Bản ghi bị máy chủ giám sát từ chối (đã để riêng tại trạm)");
     expect(vi).toContain('<span class="bad">1.234</span>');
-    expect(vi).toMatch(/09:30<\/span> · bản ghi 812 \(<span class="mono">icmp:1\.1\.1\.1 via &lt;fpt&gt;<\/span>\): <span class="reason">unknown_link: samples\[0\]\.link: &lt;script&gt;/);
+    expect(vi).toMatch(/09:30<\/span> · bản ghi 812 \(<span class="mono">icmp:192\.0\.2\.1 via &lt;fpt&gt;<\/span>\): <span class="reason">unknown_link: samples\[0\]\.link: &lt;script&gt;/);
     expect(vi).not.toContain("<script");
     expect(renderStatusPage(status, diagnose(status), "en")).toContain("Records refused by the collector (set aside on site)");
   });
