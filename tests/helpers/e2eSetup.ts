@@ -1,21 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { collectorYaml } from "./collectorHarness.js";
 import { runWardwatchOnce } from "./processes.js";
 import { SAMPLE_KIND_NAMES } from "../../protocol/kinds/registry.js";
+import { freePort } from "./freePort.js";
 
-/** A free TCP port on 127.0.0.1 (bound then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
+/** Re-exported for the e2e tests that import it from here. */
+export { freePort };
 
 /** One agent link for {@link agentYaml}: its id, how it is bound and the ICMP target. */
 export interface E2eLink {

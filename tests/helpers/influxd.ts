@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freePort } from "./freePort.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -41,16 +41,6 @@ export interface Influxd {
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-/** A TCP port free on 127.0.0.1 at the time of asking. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 function configText(dir: string, httpPort: number, rpcPort: number): string {
   return `reporting-enabled = false
