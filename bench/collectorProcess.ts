@@ -88,6 +88,15 @@ export interface CollectorProcess {
   kill(): void;
 }
 
+/**
+ * Extra Node options for the collector child from `BENCH_COLLECTOR_NODE_ARGS` (space-separated), e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the collector under a bench's load (Node refuses --cpu-prof in
+ * NODE_OPTIONS). None when unset.
+ */
+export function collectorNodeArgs(env: NodeJS.ProcessEnv): string[] {
+  return (env.BENCH_COLLECTOR_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
+}
+
 /** The last stderr lines of the child, for error messages. */
 const KEPT_LINES = 20;
 
@@ -96,7 +105,8 @@ const KEPT_LINES = 20;
  * Rejects (and kills the child) if it exits first or `limitMs` passes; the rejection carries the last log lines.
  */
 export async function startCollectorProcess(configFile: string, limitMs: number): Promise<CollectorProcess> {
-  const child = spawn(process.execPath, [WARDWATCH_BIN, "collector", "--config", configFile], { stdio: ["ignore", "ignore", "pipe"] });
+  const nodeArgs = collectorNodeArgs(process.env);
+  const child = spawn(process.execPath, [...nodeArgs, WARDWATCH_BIN, "collector", "--config", configFile], { stdio: ["ignore", "ignore", "pipe"] });
   const lastLines: string[] = [];
   const exited = once(child, "exit").then(([code, signal]) => (code ?? signal) as number | string);
   const kill = (): void => {

@@ -1,6 +1,7 @@
 /**
- * The collector's ingest pipeline in one process, without HTTP: the same stages the ingest route runs (gunzip, JSON
- * parse, zod validation, the site checks, the clock, the store's idempotent writes, then the state engine), built from
+ * The collector's ingest pipeline in one process, without HTTP: the same stages the ingest route runs (the token
+ * check against the store, gunzip, JSON parse, zod validation, the site checks, the clock, the store's idempotent
+ * writes, the state engine, then saving the judged link states and the site's contact), built from
  * the collector's own functions, timed stage by stage over real-shaped batches of the simulated sites. Beside the
  * HTTP figure it shows what the HTTP path costs on top of the work itself.
  */
@@ -21,10 +22,11 @@ import { createLogger } from "../config/logger.js";
 import { batchBody, buildBatch, linkSnapshot } from "../simulator/batchBuilder.js";
 import { SimulatedSpool } from "../simulator/siteSpool.js";
 import type { SiteModel } from "../simulator/siteModel.js";
-import { writeBenchCollectorFiles } from "./collectorProcess.js";
+import { addSiteTokens, writeBenchCollectorFiles } from "./collectorProcess.js";
+import { authenticatePush } from "../collector/ingest/authenticate.js";
 
 /** The pipeline's stages, in order. */
-export const PIPELINE_STAGES = ["gunzip", "json parse", "validate (zod)", "site checks", "store write", "state engine"] as const;
+export const PIPELINE_STAGES = ["authenticate", "gunzip", "json parse", "validate (zod)", "site checks", "store write", "state engine", "save state"] as const;
 
 /** One pipeline run: batches and samples through it, CPU of this process and wall time per stage, ms. */
 export interface PipelineFigures {
@@ -35,14 +37,20 @@ export interface PipelineFigures {
   stageMs: Record<(typeof PIPELINE_STAGES)[number], number>;
 }
 
+/** One push: its site and its gzipped JSON body. */
+export interface LiveBody {
+  site: string;
+  body: Buffer;
+}
+
 /**
  * Live batches as the simulated sites push them: `rounds` round periods per site, one batch per period, round by
  * round across the sites (the order they arrive in), gzipped JSON.
  */
-export function buildLiveBodies(models: readonly SiteModel[], rounds: number, intervalMs: number): Buffer[] {
+export function buildLiveBodies(models: readonly SiteModel[], rounds: number, intervalMs: number): LiveBody[] {
   const spools = models.map((model) => new SimulatedSpool(model));
   const start = Date.now() - rounds * intervalMs;
-  const bodies: Buffer[] = [];
+  const bodies: LiveBody[] = [];
   for (let round = 0; round < rounds; round++) {
     const ts = start + round * intervalMs;
     models.forEach((model, i) => {
@@ -50,7 +58,7 @@ export function buildLiveBodies(models: readonly SiteModel[], rounds: number, in
       spool.recordPeriod(ts);
       const samples = spool.readPending(Number.MAX_SAFE_INTEGER);
       const batch = buildBatch(model, samples, { sentAt: ts + 1500, pushIntervalMs: intervalMs, spool: spool.stats(), snapshot: linkSnapshot(model, ts, start) });
-      bodies.push(batchBody(batch));
+      bodies.push({ site: model.id, body: batchBody(batch) });
       spool.ack(samples.at(-1)!.seq);
     });
   }
@@ -62,8 +70,9 @@ export function buildLiveBodies(models: readonly SiteModel[], rounds: number, in
  * `samplesFile` (the write stage itself, writeBatch.ts, through both breakers), with the sites and settings of the
  * collector file `configFile`. Every batch must be accepted: a batch the pipeline refuses throws, naming it.
  */
-export async function runIngestPipeline(configFile: string, dbFile: string, samplesFile: string, bodies: readonly Buffer[]): Promise<PipelineFigures> {
+export async function runIngestPipeline(configFile: string, dbFile: string, samplesFile: string, bodies: readonly LiveBody[]): Promise<PipelineFigures> {
   const config = loadCollectorConfig(configFile);
+  const authorization = new Map([...addSiteTokens(dbFile, config.sites.map((site) => site.id))].map(([site, token]) => [site, `Bearer ${token}`]));
   const sitesById = new Map(config.sites.map((site) => [site.id, site]));
   const store = SqliteMetadataStore.open(dbFile);
   const sampleStore = SqliteSampleStore.open(samplesFile, { rawRetentionMs: 30 * 86_400_000, rollupRetentionMs: 400 * 86_400_000, retentionChunkRows: 2000 }, Date.now);
@@ -87,8 +96,11 @@ export async function runIngestPipeline(configFile: string, dbFile: string, samp
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   try {
-    for (const [index, body] of bodies.entries()) {
+    for (const [index, { site, body }] of bodies.entries()) {
       mark = performance.now();
+      const auth = authenticatePush(authorization.get(site), store);
+      if (auth.kind !== "site") throw new Error(`pipeline batch ${index}: token not taken (${auth.kind})`);
+      lap("authenticate");
       const json = gunzipSync(body).toString("utf8");
       lap("gunzip");
       const raw: unknown = JSON.parse(json);
@@ -97,7 +109,7 @@ export async function runIngestPipeline(configFile: string, dbFile: string, samp
       if ("problem" in parsed) throw new Error(`pipeline batch ${index}: ${parsed.problem.error}: ${parsed.problem.message}`);
       lap("validate (zod)");
       const { envelope } = parsed.batch;
-      const fitted = fitBatch(parsed.batch, envelope.site, sitesById.get(envelope.site), config.ingest, envelope.sentAt, { correctionMs: engine.contact(envelope.site)?.clockCorrectionMs ?? 0, recentOffsetsMs: [] });
+      const fitted = fitBatch(parsed.batch, auth.site, sitesById.get(envelope.site), config.ingest, envelope.sentAt, { correctionMs: engine.contact(envelope.site)?.clockCorrectionMs ?? 0, recentOffsetsMs: [] });
       if ("problem" in fitted) throw new Error(`pipeline batch ${index}: ${fitted.problem.error}: ${fitted.problem.message}`);
       const batch = fitted.batch;
       if (batch.refused.length > 0) throw new Error(`pipeline batch ${index}: ${batch.refused.length} records refused: ${batch.refused[0]!.message}`);
@@ -107,6 +119,9 @@ export async function runIngestPipeline(configFile: string, dbFile: string, samp
       lap("store write");
       judgeBatch(batch, engine);
       lap("state engine");
+      const contact = engine.contact(auth.site);
+      stores.metadataBreaker.write(() => store.saveSiteState(engine.takeDirty(), contact ? [contact] : []));
+      lap("save state");
       samples += batch.samples.length;
     }
   } finally {

@@ -176,9 +176,8 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     const dirty = engine.takeDirty();
     try {
       breaker.write(() => {
-        store.saveLinkStates(dirty);
         const contact = engine.contact(siteId);
-        if (contact) store.saveSiteContact(contact);
+        store.saveSiteState(dirty, contact ? [contact] : []);
       });
     } catch (err) {
       engine.markDirty(dirty); // saved with the next site's, or at shutdown
@@ -276,8 +275,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
       const dirty: StoredLinkState[] = engine.takeDirty();
       try {
         breaker.write(() => {
-          store.saveLinkStates(dirty);
-          for (const contact of engine.allContacts()) store.saveSiteContact(contact);
+          store.saveSiteState(dirty, engine.allContacts());
         });
       } catch (err) {
         // Lost with this process: the samples they were judged from are stored and acknowledged (agents never resend

@@ -2,10 +2,23 @@ import type { ErrorRequestHandler, Response } from "express";
 import type { ApiError } from "../../protocol/ingest.js";
 import { STORE_RETRY_AFTER_S, StoreUnavailableError } from "../health/storeBreaker.js";
 
+/**
+ * Sends `body` as JSON with `status`, straight to Node's response: no ETag or freshness check (express's `res.json`
+ * computes a hash of every answer for them), which answers to pushes never need. Headers set before (Retry-After)
+ * are kept.
+ */
+export function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(text));
+  res.end(text);
+}
+
 /** Sends the API's JSON error body `{ error, message }` with `status`. */
 export function sendError(res: Response, status: number, error: string, message: string): void {
   const body: ApiError = { error, message };
-  res.status(status).json(body);
+  sendJson(res, status, body);
 }
 
 /** Error codes for failures raised by express's body parser, keyed by its `type`. */

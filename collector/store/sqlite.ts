@@ -38,6 +38,8 @@ export class SqliteMetadataStore implements MetadataStore {
   private readonly writeEventBatch: (events: StoredEvent[]) => number;
   private readonly upsertContact: Database.Statement;
   private readonly saveLinkStatesTx: (states: StoredLinkState[]) => void;
+  private readonly saveSiteStateTx: (states: StoredLinkState[], contacts: SiteContact[]) => void;
+  private readonly selectTokenSite: Database.Statement<[string], string>;
   private readonly health: SqliteHealth;
 
   /** Incidents and their delivery attempts, in the same file. */
@@ -77,6 +79,12 @@ export class SqliteMetadataStore implements MetadataStore {
     this.saveLinkStatesTx = db.transaction((states: StoredLinkState[]) => {
       for (const { site, link, machine } of states) upsertLinkState.run(site, link, JSON.stringify(machine));
     });
+    this.saveSiteStateTx = db.transaction((states: StoredLinkState[], contacts: SiteContact[]) => {
+      for (const { site, link, machine } of states) upsertLinkState.run(site, link, JSON.stringify(machine));
+      for (const contact of contacts) this.saveSiteContact(contact);
+    });
+    // Prepared once: every push is authenticated with it.
+    this.selectTokenSite = db.prepare<[string], string>("SELECT site FROM tokens WHERE token_hash = ?").pluck();
   }
 
   /**
@@ -120,7 +128,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   siteForTokenHash(tokenHash: string): string | null {
-    const site = this.db.prepare("SELECT site FROM tokens WHERE token_hash = ?").pluck().get(tokenHash);
+    const site = this.selectTokenSite.get(tokenHash);
     return typeof site === "string" ? site : null;
   }
 
@@ -141,6 +149,11 @@ export class SqliteMetadataStore implements MetadataStore {
       if (!parsed.success) throw new Error(`stored link state ${site}/${link} is malformed: ${parsed.error.message}`);
       return { site, link, machine: parsed.data };
     });
+  }
+
+  /** Upserts `states` and `contacts` in one transaction (one commit per push instead of two). */
+  saveSiteState(states: StoredLinkState[], contacts: SiteContact[]): void {
+    if (states.length > 0 || contacts.length > 0) this.saveSiteStateTx(states, contacts);
   }
 
   /** Upserts the contact for `contact.site`. */

@@ -75,6 +75,8 @@ export interface MetadataStore {
   saveLinkStates(states: StoredLinkState[]): void;
   loadLinkStates(): StoredLinkState[];
   saveSiteContact(contact: SiteContact): void;
+  /** Upserts link states and site contacts together, in one transaction: all are saved or none. */
+  saveSiteState(states: StoredLinkState[], contacts: SiteContact[]): void;
   loadSiteContacts(): SiteContact[];
   /** True when the store answers (for /healthz). */
   isReachable(): boolean;

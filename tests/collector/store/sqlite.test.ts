@@ -97,9 +97,10 @@ describe("collector/store/sqlite on a file", () => {
       { site: "ward-1", link: "fiber", machine: initialLinkState() },
       { site: "ward-1", link: "adsl", machine: initialLinkState() },
     ]);
-    first.saveLinkStates([{ site: "ward-1", link: "fiber", machine }]); // upsert over the first save
     first.saveSiteContact({ ...contact, lastSeq: 1 });
-    first.saveSiteContact(contact);
+    // What the collector saves after each push: both upserts in one transaction, over the earlier saves.
+    first.saveSiteState([{ site: "ward-1", link: "fiber", machine }], [contact]);
+    first.saveSiteState([], []);
     first.close();
 
     const second = SqliteMetadataStore.open(path);
