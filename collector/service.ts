@@ -25,7 +25,7 @@ import { providerNames, siteViewOf } from "./incidents/siteViews.js";
 import { HELD_JOURNAL_FILE } from "./health/heldJournal.js";
 import { STORE_PROBE_INTERVAL_MS, type StoreBreaker } from "./health/storeBreaker.js";
 import { wireStoreHealth } from "./health/storeHealthWiring.js";
-import { collectorServerOptions } from "./ingest/bodyDeadline.js";
+import { LISTEN_BACKLOG, collectorServerOptions } from "./ingest/bodyDeadline.js";
 
 /** What a running collector offers its owner. */
 export interface RunningCollector {
@@ -246,7 +246,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(config.listen.port, config.listen.host, () => resolve());
+    server.listen({ port: config.listen.port, host: config.listen.host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.listen.port;

@@ -4,6 +4,14 @@ import type { NextFunction, Request, Response } from "express";
 /** How long a client may take to send a request's headers, ms. */
 export const HEADERS_TIMEOUT_MS = 10_000;
 
+/**
+ * The listen queue asked for: connections the kernel holds while the event loop is busy (a backfill batch being
+ * written). Node's default, 511, overflowed when a tenth of the country came back at once (bench/ingest --mode
+ * backfill): a connection beyond it waits for the client's SYN retransmit, 1 s and then 3 s. The kernel caps it at
+ * net.core.somaxconn (4096 on current Linux; docs/scaling.md).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** How long an idle keep-alive connection stays open between an agent's pushes, ms. */
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
