@@ -242,7 +242,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   }, Math.min(250, deps.tickMs ?? 250));
   alertTick.unref();
 
-  const maintenance = startSampleMaintenance({ samples, writable: () => sampleBreaker.writable, policy: deps.sampleMaintenance, now, logger });
+  const maintenance = startSampleMaintenance({ samples, breaker: sampleBreaker, policy: deps.sampleMaintenance, now, logger });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

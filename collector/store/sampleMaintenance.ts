@@ -1,4 +1,5 @@
 import type { Logger } from "../../config/logger.js";
+import type { StoreBreaker } from "../health/storeBreaker.js";
 import type { SampleStore } from "./samples/sampleStore.js";
 
 /** How often the sample store's rollups and retention run, ms. */
@@ -13,8 +14,11 @@ export const DEFAULT_SAMPLE_MAINTENANCE: SampleMaintenancePolicy = Object.freeze
 /** What the timers work from. */
 export interface SampleMaintenanceDeps {
   samples: Pick<SampleStore, "rollUp" | "enforceRetention">;
-  /** Whether the sample store takes writes (its breaker): passes are skipped while it is failing. */
-  writable(): boolean;
+  /**
+   * The sample store's breaker: passes are skipped while it is failing, and run through it, so a pass that finds the
+   * store unreachable opens it (/healthz and /metrics say so even when no push comes in).
+   */
+  breaker: Pick<StoreBreaker, "writable" | "writeAsync">;
   policy?: SampleMaintenancePolicy | undefined;
   /** The collector's clock, UTC ms. */
   now(): number;
@@ -33,7 +37,8 @@ export interface SampleMaintenance {
  * The sample store's upkeep, off the ingest path: a rollup pass (`rollUp`, at most its batch of windows) every
  * `rollupIntervalMs` and a retention pass (`enforceRetention`, in chunks that let writes in between) every
  * `retentionIntervalMs`. A pass never starts while the previous one of its kind runs, nor while the sample store's
- * breaker is failing (its writes would fail too; the marks wait). Errors are logged, never thrown.
+ * breaker is failing (its writes would fail too; the marks wait); a store failure in a pass opens the breaker.
+ * Errors are logged, never thrown.
  */
 export function startSampleMaintenance(deps: SampleMaintenanceDeps): SampleMaintenance {
   const policy = deps.policy ?? DEFAULT_SAMPLE_MAINTENANCE;
@@ -44,8 +49,8 @@ export function startSampleMaintenance(deps: SampleMaintenanceDeps): SampleMaint
     let current: Promise<void> | null = null;
     return (): Promise<void> => {
       if (current) return current;
-      if (stopped || !deps.writable()) return Promise.resolve();
-      const started: Promise<void> = pass().then(
+      if (stopped || !deps.breaker.writable) return Promise.resolve();
+      const started: Promise<void> = deps.breaker.writeAsync(pass).then(
         (result) => void logger.debug(`sample store ${name} pass done`, { result }),
         (err: unknown) => void logger.warn(`sample store ${name} pass failed; tried again at the next`, { err }),
       );
