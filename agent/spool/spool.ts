@@ -1,12 +1,11 @@
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, rmSync } from "node:fs";
 import { EMPTY_SPOOL_CURSOR, readSpoolCursor, removeStaleCursorTemp, writeSpoolCursor } from "./cursor.js";
-import { fsyncDirectory } from "./fsyncDirectory.js";
 import { LostRecordLedger } from "./lostRecords.js";
 import { PendingRecordReader, type SpoolBodyParser } from "./pendingReader.js";
-import { encodeRecord, segmentFileName } from "./segmentFile.js";
+import { SegmentAppender } from "./segmentAppender.js";
+import { encodeRecord } from "./segmentFile.js";
 import { recoverSegments, type SpoolSegment } from "./segmentRecovery.js";
-import { planSegmentWrites, type SegmentWrite } from "./segmentWritePlan.js";
+import { planSegmentWrites } from "./segmentWritePlan.js";
 import { silentSpoolLogger, type SpoolLogger } from "./spoolLogger.js";
 import { validateSpoolOptions, type SpoolOptions } from "./spoolOptions.js";
 
@@ -45,7 +44,7 @@ export interface SpoolStats {
  */
 export class Spool<T = unknown> {
   private segments: SpoolSegment[];
-  private writer: { segment: SpoolSegment; fd: number } | null = null;
+  private readonly appender: SegmentAppender;
   private readonly pendingReader: PendingRecordReader<T>;
   /** Lost records not yet acknowledged past; `droppedRecords` counts only those that are (it is what the cursor holds). */
   private readonly lost = new LostRecordLedger();
@@ -60,6 +59,7 @@ export class Spool<T = unknown> {
     private droppedRecords: number,
   ) {
     this.segments = segments;
+    this.appender = new SegmentAppender(options.dir, logger);
     const parseBody = options.parseBody ?? ((_seq: number, body: unknown) => ({ ok: true as const, value: body as T }));
     this.pendingReader = new PendingRecordReader(logger, parseBody, this.lost);
   }
@@ -101,7 +101,7 @@ export class Spool<T = unknown> {
     const firstSeq = this.lastSeq + 1;
     const frames = bodies.map((body, index) => encodeRecord(firstSeq + index, body));
     const writes = planSegmentWrites(frames, firstSeq, this.appendableSegment(), this.options.segmentBytes);
-    this.writeDurably(writes);
+    this.appender.write(writes, this.segments);
     this.lastSeq = firstSeq + bodies.length - 1;
     this.enforceSizeBound();
     return bodies.map((body, index) => ({ seq: firstSeq + index, body }));
@@ -158,7 +158,7 @@ export class Spool<T = unknown> {
 
   /** Closes the open segment file. Idempotent; afterwards only {@link Spool.stats} may be called. */
   close(): void {
-    this.closeWriter();
+    this.appender.close();
     this.closed = true;
   }
 
@@ -173,74 +173,6 @@ export class Spool<T = unknown> {
     return newest;
   }
 
-  /** Writes and fdatasyncs every planned segment write, then updates the index; on error undoes the writes and rethrows. */
-  private writeDurably(writes: SegmentWrite[]): void {
-    const opened: { write: SegmentWrite; segment: SpoolSegment; fd: number }[] = [];
-    try {
-      for (const write of writes) {
-        const target = write.existing ? { segment: write.existing, fd: this.writerFd(write.existing) } : this.createSegment(write.firstSeq);
-        opened.push({ write, ...target });
-        writeFully(target.fd, Buffer.concat(write.frames, write.frameBytes));
-        fdatasyncSync(target.fd);
-      }
-      if (opened.some(({ write }) => !write.existing)) fsyncDirectory(this.options.dir);
-    } catch (err) {
-      this.undoWrites(opened);
-      throw err;
-    }
-    for (const { write, segment, fd } of opened) {
-      segment.lastSeq = write.lastSeq;
-      segment.fileBytes += write.frameBytes;
-      segment.validBytes += write.frameBytes;
-      if (!write.existing) this.segments.push(segment);
-      if (this.writer?.fd === fd) continue;
-      this.closeWriter();
-      this.writer = { segment, fd };
-    }
-  }
-
-  /** Best-effort undo of a failed append: new segment files removed, the existing one cut back. Never throws. */
-  private undoWrites(opened: { write: SegmentWrite; segment: SpoolSegment; fd: number }[]): void {
-    for (const { write, segment, fd } of opened) {
-      if (write.existing) {
-        try {
-          ftruncateSync(fd, segment.fileBytes);
-        } catch (err) {
-          // Could not cut back: count the unknown tail as corrupt bytes so nothing is appended after it.
-          this.logger.warn("spool could not undo a failed append", { segment: segment.path, err: (err as Error).message });
-          segment.fileBytes = safeFileSize(fd) ?? segment.fileBytes + write.frameBytes;
-          this.closeWriter();
-        }
-        continue;
-      }
-      try {
-        closeSync(fd);
-        rmSync(segment.path, { force: true });
-      } catch (err) {
-        this.logger.warn("spool could not remove a segment of a failed append", { segment: segment.path, err: (err as Error).message });
-      }
-    }
-  }
-
-  private writerFd(segment: SpoolSegment): number {
-    if (this.writer?.segment === segment) return this.writer.fd;
-    this.closeWriter();
-    this.writer = { segment, fd: openSync(segment.path, "a") };
-    return this.writer.fd;
-  }
-
-  private createSegment(firstSeq: number): { segment: SpoolSegment; fd: number } {
-    const path = join(this.options.dir, segmentFileName(firstSeq));
-    const fd = openSync(path, "ax", 0o600);
-    return { segment: { path, firstSeq, lastSeq: firstSeq - 1, validBytes: 0, fileBytes: 0 }, fd };
-  }
-
-  private closeWriter(): void {
-    if (!this.writer) return;
-    closeSync(this.writer.fd);
-    this.writer = null;
-  }
-
   /** Deletes segments holding only acknowledged records; a file that cannot be deleted stays indexed (logged) and is retried later. */
   private deleteAcknowledgedSegments(): void {
     const kept: SpoolSegment[] = [];
@@ -249,7 +181,7 @@ export class Spool<T = unknown> {
         kept.push(segment);
         continue;
       }
-      if (this.writer?.segment === segment) this.closeWriter();
+      this.appender.closeIfWriting(segment);
       try {
         rmSync(segment.path, { force: true });
       } catch (err) {
@@ -297,18 +229,5 @@ export class Spool<T = unknown> {
       maxBytes: this.options.maxBytes,
     });
     this.deleteAcknowledgedSegments();
-  }
-}
-
-function writeFully(fd: number, data: Buffer): void {
-  let written = 0;
-  while (written < data.length) written += writeSync(fd, data, written, data.length - written);
-}
-
-function safeFileSize(fd: number): number | null {
-  try {
-    return fstatSync(fd).size;
-  } catch {
-    return null;
   }
 }

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { StoreBreaker } from "../../../collector/health/storeBreaker.js";
 import { startSampleMaintenance } from "../../../collector/store/sampleMaintenance.js";
+import type { RollupPassResult } from "../../../collector/store/samples/sampleStore.js";
 import { memoryLogger } from "../../helpers/memoryLogger.js";
 
 /** The error a store gives when it cannot be reached (as SampleStore.isUnavailableError recognises its own). */
 class Unreachable extends Error {}
 
 describe("collector/store/sampleMaintenance", () => {
-  const setup = (rollUp: () => Promise<unknown>) => {
+  const setup = (rollUp: () => Promise<RollupPassResult>) => {
     const log = memoryLogger("maintenance");
     const breaker = new StoreBreaker({
       probe: () => {
@@ -25,7 +26,7 @@ describe("collector/store/sampleMaintenance", () => {
           passes++;
           return rollUp();
         },
-        enforceRetention: () => Promise.resolve(),
+        enforceRetention: () => Promise.resolve({ rawDeleted: 0, rollupsDeleted: 0 }),
       },
       breaker,
       policy: { rollupIntervalMs: 3_600_000, retentionIntervalMs: 3_600_000 },
