@@ -16,6 +16,12 @@ export class CollectorMetrics {
   readonly ingestRefusedRecords = new Counter({ name: "wardwatch_ingest_refused_records_total", help: "Records of accepted batches refused one by one, by reason.", labelNames: ["reason"], registers: [this.registry] });
   /** Ingest requests being handled now (the queue depth). */
   readonly ingestInFlight = new Gauge({ name: "wardwatch_ingest_in_flight", help: "Ingest requests being handled now.", registers: [this.registry] });
+  readonly ingestBackfillInFlight = new Gauge({ name: "wardwatch_ingest_backfill_in_flight", help: "Backlog batches (Wardwatch-Backlog > 0) being handled now.", registers: [this.registry] });
+  readonly ingestBackfillAllowed = new Gauge({
+    name: "wardwatch_ingest_backfill_allowed",
+    help: "Backlog batches the collector lets in at once now: grows while the event loop has time, halves when it is crowded (ingest.max_backfill_in_flight at most).",
+    registers: [this.registry],
+  });
   /** Sites by state, set at each scrape. */
   readonly sites = new Gauge({ name: "wardwatch_sites", help: "Configured sites by state.", labelNames: ["state"], registers: [this.registry] });
   /** Links by state, set at each scrape. */

@@ -134,10 +134,15 @@ export function ingestRouter(deps: IngestDeps): Router {
       reject(res, 429, "busy", taken.refusal);
       return false;
     }
-    metrics.ingestInFlight.set(slots.inFlight);
+    const showSlots = (): void => {
+      metrics.ingestInFlight.set(slots.inFlight);
+      metrics.ingestBackfillInFlight.set(slots.backfillInFlight);
+    };
+    showSlots();
+    if (kind === "backfill") metrics.ingestBackfillAllowed.set(slots.backfillAllowed(now()));
     res.on("close", () => {
       taken.slot.release();
-      metrics.ingestInFlight.set(slots.inFlight);
+      showSlots();
     });
     return true;
   };

@@ -112,6 +112,9 @@ describe("collector/api/ingestRoute keeps slots open for live pushes while sites
     // A slow upload that says it carries backlog holds the whole backfill share.
     const held = [slowUpload(t.collector.port, t.tokenFor("tan-phong"), "Wardwatch-Backlog: 120000\r\n")];
     await expect.poll(async () => (await (await fetch(`${t.collector.url}/metrics`)).text()).match(/^wardwatch_ingest_in_flight (\d+)$/m)?.[1]).toBe("1");
+    const during = await (await fetch(`${t.collector.url}/metrics`)).text();
+    expect(during).toMatch(/^wardwatch_ingest_backfill_in_flight 1$/m);
+    expect(during).toMatch(/^wardwatch_ingest_backfill_allowed 1$/m);
 
     const backlog = await push("bien-hoa", { "Wardwatch-Backlog": "4500" });
     expect(backlog.status).toBe(429);
