@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
         return await runUntilStopped(() => launchAgent(loadAgentConfig(file)));
       }
       case "demo": {
-        const { runDemo } = await import("./demo.js");
+        const { runDemo } = await import("./demo/demo.js");
         return await runUntilStopped(() => runDemo({ port: values.port ? Number(values.port) : 8080, dir: values.dir ?? null }));
       }
       case "check-config": {

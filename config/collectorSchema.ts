@@ -29,6 +29,8 @@ const siteSchema = z.strictObject({
   location: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
   /** Receivers (the ward IT contact) told about this site. */
   contacts: z.array(identifierSchema).default([]),
+  /** A simulated site (wardwatch demo, benches): marked as such wherever it appears. */
+  simulated: z.boolean().default(false),
   links: z.array(linkSchema).min(1),
 });
 
@@ -209,6 +211,8 @@ export interface SiteConfig {
   address: string | null;
   location: { lat: number; lon: number } | null;
   contacts: string[];
+  /** A simulated site, not a real one (wardwatch demo): shown as such. */
+  simulated: boolean;
   links: SiteLinkConfig[];
 }
 
@@ -303,6 +307,7 @@ export function toCollectorConfig<St extends StorageConfigBase>(file: CollectorF
       address: site.address ?? null,
       location: site.location ?? null,
       contacts: site.contacts,
+      simulated: site.simulated,
       links: site.links.map((link) => ({
         id: link.id,
         kind: link.kind,

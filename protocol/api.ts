@@ -28,6 +28,8 @@ export interface SiteStatus {
   id: string;
   name: string;
   address: string | null;
+  /** A simulated site (wardwatch demo), not a real one. */
+  simulated: boolean;
   state: SiteStateName;
   /** When the collector last received a push from the site's agent (collector clock, UTC ms). */
   lastSeenTs: number | null;

@@ -32,6 +32,7 @@ export function siteStatusOf(
     id: site.id,
     name: site.name,
     address: site.address,
+    simulated: site.simulated,
     state: engine.siteState(site, nowMs),
     lastSeenTs: contact?.lastSeenTs ?? null,
     clockOffsetMs: contact?.clockOffsetMs ?? null,

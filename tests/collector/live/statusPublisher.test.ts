@@ -3,7 +3,7 @@ import { StatusPublisher } from "../../../collector/live/statusPublisher.js";
 import type { SiteStatus } from "../../../protocol/api.js";
 
 function status(id: string, state: SiteStatus["state"], lastSeenTs: number): SiteStatus {
-  return { id, name: id, address: null, state, lastSeenTs, clockOffsetMs: 0, clockSkewed: false, spool: null, refusedRecords: 0, lastPushVia: null, links: [] };
+  return { id, name: id, address: null, simulated: false, state, lastSeenTs, clockOffsetMs: 0, clockSkewed: false, spool: null, refusedRecords: 0, lastPushVia: null, links: [] };
 }
 
 describe("collector/live/statusPublisher", () => {

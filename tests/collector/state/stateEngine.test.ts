@@ -10,6 +10,7 @@ const site: SiteConfig = {
   name: "A",
   address: null,
   location: null,
+  simulated: false,
   contacts: [],
   links: [
     { id: "tslcd", kind: "dedicated", provider: "vnpt", circuit: "C1", bandwidthMbps: 200 },

@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
-import { loadCollectorConfig } from "../collector/config.js";
-import { addSiteToken, launchCollector } from "../collector/main.js";
-import { loadAgentConfig } from "../agent/config.js";
-import { launchAgent } from "../agent/main.js";
+import { loadCollectorConfig } from "../../collector/config.js";
+import { addSiteToken, launchCollector } from "../../collector/main.js";
+import { loadAgentConfig } from "../../agent/config.js";
+import { launchAgent } from "../../agent/main.js";
+import { demoSites, demoSitesYaml, startDemoProvince } from "./demoProvince.js";
 
 /**
  * Options of `wardwatch demo`: the dashboard port (the site's status page uses port + 1, the stand-in application
@@ -16,8 +17,9 @@ export interface DemoOptions {
   dir: string | null;
 }
 
-function collectorYaml(port: number, dataDir: string): string {
-  return `# wardwatch demo collector: one province, three sites; only 'demo-phuong-1' has an agent (this host).
+function collectorYaml(port: number, dataDir: string, simulatedSites: string): string {
+  return `# wardwatch demo collector: one province; 'demo-phuong-1' has a real agent (this host), the 'mo-phong-*' sites
+# are simulated (cli/demo/demoProvince.ts), and two sites have no agent yet.
 listen: 127.0.0.1:${port}
 data_dir: ${JSON.stringify(dataDir)}
 storage: { kind: sqlite }
@@ -43,6 +45,7 @@ sites:
     links:
       - { id: tslcd, kind: dedicated, provider: vnpt, circuit: "DEMO-TSL-000003", bandwidth_mbps: 200 }
       - { id: inet-viettel, kind: internet, provider: viettel, circuit: "DEMO-VT-000003", bandwidth_mbps: 100 }
+${simulatedSites}
 `;
 }
 
@@ -95,20 +98,26 @@ export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<
   const collectorFile = join(dir, "collector.yaml");
   const agentFile = join(dir, "agent.yaml");
   const tokenFile = join(dir, "agent.token");
-  writeFileSync(collectorFile, collectorYaml(options.port, join(dir, "data")));
+  const originTs = Date.now();
+  const province = demoSites(originTs);
+  writeFileSync(collectorFile, collectorYaml(options.port, join(dir, "data"), demoSitesYaml(province)));
   const appPort = options.port + 2;
   writeFileSync(agentFile, agentYaml(options.port, tokenFile, join(dir, "spool"), appPort));
   const collectorConfig = loadCollectorConfig(collectorFile);
   writeFileSync(tokenFile, `${addSiteToken(collectorConfig, "demo-phuong-1")}\n`, { mode: 0o600 });
 
+  const tokens = new Map(province.map(({ model }) => [model.id, addSiteToken(collectorConfig, model.id)]));
+
   const app = await startStandInApp(appPort);
   const collector = await launchCollector(collectorConfig, collectorFile);
   const agent = await launchAgent(loadAgentConfig(agentFile));
+  const simulated = startDemoProvince(province, collector.url, (site) => tokens.get(site)!, originTs);
   process.stdout.write(
-    `\nwardwatch demo is running.\n  Dashboard:         ${collector.url}/\n  API:               ${collector.url}/api/v1/sites\n  Site status page:  ${agent.statusUrl ?? "-"}\n  Files:             ${dir}\nPress Ctrl+C to stop.\n\n`,
+    `\nwardwatch demo is running: this host's agent and ${province.length} simulated sites (an hour of history; a link fails within the first minute).\n  Dashboard:         ${collector.url}/\n  API:               ${collector.url}/api/v1/sites\n  Site status page:  ${agent.statusUrl ?? "-"}\n  Files:             ${dir}\nPress Ctrl+C to stop.\n\n`,
   );
   return {
     async close() {
+      await simulated.stop();
       await agent.close();
       await collector.close();
       await new Promise<void>((resolve) => app.close(() => resolve()));
