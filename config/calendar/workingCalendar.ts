@@ -56,6 +56,11 @@ export class WorkingCalendar implements OfficeTimeCalendar {
     return [...this.#yearMap(year).values()];
   }
 
+  /** What the holiday data says of `year` as a whole ("expected; not yet announced"), or null. */
+  yearNotice(year: number): string | null {
+    return this.#options.holidays?.years[String(year)]?.notice ?? null;
+  }
+
   /** What kind of day `key` ("YYYY-MM-DD", the province's date) is, and its name. Throws on a malformed key. */
   dayKind(key: string): DayInfo {
     return this.dayKindOf(parseDateKey(key));
