@@ -10,7 +10,7 @@
  *
  * Written here, not taken from npm: the packages checked (2026-12) either compute in the process's time zone
  * unless told otherwise (`vietnamese-lunar-calendar`, UTC on a server) or ship precomputed tables that follow the
- * Chinese calendar before 1968 and differ from the algorithm in 2054, 2072 and 2077 (`@dqcai/vn-lunar`).
+ * Chinese calendar before 1968 and differ from the algorithm in 2054, 2072–2073 and 2077 (`@dqcai/vn-lunar`).
  * docs/calendar.md says more; tests/config/calendar/lunar.test.ts checks this against independent sources.
  */
 import { fromJulianDayNumber, julianDayNumber, type CivilDate } from "./civilDate.js";
