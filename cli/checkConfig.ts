@@ -1,5 +1,6 @@
 import { loadCollectorConfig } from "../collector/config.js";
 import { loadAgentConfig, type AgentSettings } from "../agent/config.js";
+import { loadWorkingCalendar } from "../config/calendar/workingCalendar.js";
 import type { CollectorConfig } from "../config/collectorSchema.js";
 import { ConfigError, formatKeyPath, locateInYamlText, readConfigText, topLevelKeys, type ConfigProblem } from "../config/loader.js";
 
@@ -50,6 +51,8 @@ export function checkConfigFile(file: string, collectorFile?: string): string {
     throw new ConfigError([{ file, line: null, column: null, key: "", message: "--collector checks an agent file against a collector file: give the agent file first" }]);
   }
   const collector = loadCollectorConfig(file);
+  // The holiday file is read when the collector starts: a mistake in it is this file's mistake too.
+  loadWorkingCalendar({ schedule: collector.officeHours, timeZone: collector.province.timezone, holidaysFile: collector.calendar.holidaysFile });
   const links = collector.sites.reduce((n, site) => n + site.links.length, 0);
   return `${file}: collector configuration for ${collector.province.name} is valid (${collector.sites.length} sites, ${links} links, ${collector.providers.length} providers)`;
 }

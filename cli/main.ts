@@ -20,6 +20,9 @@ Usage:
                                         --collector, also check the agent's site and links are in it
   wardwatch token add SITE --config FILE
                                         create an agent token for SITE (printed once, stored hashed)
+  wardwatch calendar [--year YYYY] [--config FILE]
+                                        the year's holidays, days off in lieu and make-up days, and the
+                                        office hours (of the collector file's province, else the defaults)
 `;
 
 const STOP_LIMIT_MS = 10_000;
@@ -36,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
         collector: { type: "string" },
         port: { type: "string" },
         dir: { type: "string" },
+        year: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -82,6 +86,19 @@ export async function main(argv: string[]): Promise<number> {
         const token = addSiteToken(config, rest[1]!);
         process.stderr.write(`token for site '${rest[1]}' (shown once; only its hash is stored):\n`);
         process.stdout.write(`${token}\n`);
+        return EXIT.ok;
+      }
+      case "calendar": {
+        if (rest.length !== 0) throw new UsageError("usage: wardwatch calendar [--year YYYY] [--config FILE]");
+        const { calendarCommand, parseCalendarYear, CalendarYearError } = await import("./calendar.js");
+        let year: number;
+        try {
+          year = parseCalendarYear(values.year, Date.now());
+        } catch (err) {
+          if (err instanceof CalendarYearError) throw new UsageError(err.message);
+          throw err;
+        }
+        process.stdout.write(await calendarCommand({ year, configFile: values.config }));
         return EXIT.ok;
       }
       default:

@@ -42,44 +42,8 @@ export const smtpSchema = z.strictObject({
   timeout: durationMs(100, 120_000).prefault("10s"),
 });
 
-const weekdaySchema = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
-const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
-/** Minutes since midnight of "HH:mm" (00:00–23:59), or of "24:00" (1440) when `endOfDay`; null when neither. */
-function clockMinutes(clock: string, endOfDay: boolean): number | null {
-  if (endOfDay && clock === "24:00") return 24 * 60;
-  const match = CLOCK.exec(clock);
-  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
-}
-
-/** A start of office hours: "HH:mm", 00:00–23:59. */
-const startClockSchema = z.string().refine((clock) => clockMinutes(clock, false) !== null, "must be HH:mm, 00:00 to 23:59 (e.g. 07:30)");
-/** An end of office hours (exclusive): "HH:mm", 00:01–24:00, so that a day open until midnight can be written. */
-const endClockSchema = z.string().refine((clock) => clockMinutes(clock, true) !== null, "must be HH:mm, 00:00 to 24:00 (e.g. 17:00)");
-
-/**
- * Weekly office hours in the province's time zone (holidays come with the calendar): each day listed once, `start`
- * included and `end` excluded, `end` after `start` (office hours never run past midnight; a range that did would
- * never match, so it is refused here); `end: "24:00"` runs to midnight.
- */
-export const officeHoursSchema = z
-  .strictObject({
-    days: z.array(weekdaySchema).min(1).default(["mon", "tue", "wed", "thu", "fri"]),
-    start: startClockSchema.default("07:30"),
-    end: endClockSchema.default("17:00"),
-  })
-  .superRefine((hours, ctx) => {
-    hours.days.forEach((day, i) => {
-      if (hours.days.indexOf(day) !== i) ctx.addIssue({ code: "custom", path: ["days", i], message: `'${day}' is listed twice` });
-    });
-    // Only two valid times are compared (a malformed one has its own problem), as minutes: "9:00" > "17:00" as text.
-    const start = clockMinutes(hours.start, false);
-    const end = clockMinutes(hours.end, true);
-    if (start !== null && end !== null && end <= start) {
-      ctx.addIssue({ code: "custom", path: ["end"], message: `end (${hours.end}) must be after start (${hours.start}); office hours cannot run past midnight` });
-    }
-  })
-  .prefault({});
+/** `office_hours` (one range, sessions, or seasons): see config/calendar/officeSchedule.ts. */
+export { officeHoursSchema } from "./calendar/officeSchedule.js";
 
 /** A routing rule: incidents matching every given field also go to `receivers`. Absent fields match anything. */
 export const routeRuleSchema = z.strictObject({

@@ -6,6 +6,7 @@ import { durationMs, listenAddressSchema, sizeBytes, type ListenAddress } from "
 import { linkPolicySchema } from "./linkPolicy.js";
 import { timeZoneSchema } from "./timeZone.js";
 import { alertingSchema, maintenanceSchema, officeHoursSchema, receiverSchema, smtpSchema, type SecretRef } from "./alertingSchema.js";
+import { toOfficeSchedule, type OfficeSchedule } from "./calendar/officeSchedule.js";
 
 const providerSchema = z.strictObject({
   id: identifierSchema,
@@ -82,6 +83,8 @@ export function makeCollectorFileSchema<S extends z.ZodType<StorageConfigBase>>(
       receivers: z.array(receiverSchema).default([]),
       smtp: smtpSchema.optional(),
       office_hours: officeHoursSchema,
+      /** The working calendar: the province's holiday file, laid over the shipped table (docs/calendar.md). */
+      calendar: z.strictObject({ holidays_file: z.string().min(1).optional() }).prefault({}),
       alerting: alertingSchema,
       maintenance: z.array(maintenanceSchema).default([]),
       providers: z.array(providerSchema).min(1),
@@ -240,7 +243,13 @@ export interface CollectorConfig<St extends StorageConfigBase = StorageConfigBas
   publicUrl: string;
   receivers: ReceiverFileConfig[];
   smtp: { host: string; port: number; secure: boolean; from: string; user: string | null; password: SecretRef | null; timeoutMs: number } | null;
-  officeHours: { days: string[]; start: string; end: string };
+  /** Weekly office hours (by season) in the province's time zone. */
+  officeHours: OfficeSchedule;
+  /**
+   * The province's holiday file (yearly notices, extra holidays) over the shipped table, or null for the shipped
+   * table alone; a relative path is from the working directory, like `data_dir` and secret files.
+   */
+  calendar: { holidaysFile: string | null };
   alerting: AlertingConfig;
   maintenance: MaintenanceWindow[];
 }
@@ -276,7 +285,8 @@ export function toCollectorConfig<St extends StorageConfigBase>(file: CollectorF
     smtp: file.smtp
       ? { host: file.smtp.host, port: file.smtp.port, secure: file.smtp.secure, from: file.smtp.from, user: file.smtp.user ?? null, password: file.smtp.password ?? null, timeoutMs: file.smtp.timeout }
       : null,
-    officeHours: file.office_hours,
+    officeHours: toOfficeSchedule(file.office_hours),
+    calendar: { holidaysFile: file.calendar.holidays_file ?? null },
     alerting: {
       provinceReceivers: file.alerting.province_receivers,
       groupWaitMs: file.alerting.group_wait,

@@ -57,7 +57,8 @@ function locate(doc: Document, path: ReadonlyArray<PropertyKey>): number | null 
   let offset: number | null = (node as Node | null)?.range?.[0] ?? null;
   for (const part of path) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => keyValue(item.key) === part);
+      // A number key (a year: `2026:`) is a string key once in JavaScript, as zod's path gives it.
+      const pair = node.items.find((item) => keyValue(item.key) === part || (typeof part === "string" && typeof keyValue(item.key) === "number" && String(keyValue(item.key)) === part));
       if (!pair) break;
       offset = (pair.key as Node).range?.[0] ?? offset;
       node = pair.value;

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Router } from "express";
 import type { CollectorConfig } from "../../config/collectorSchema.js";
+import { loadWorkingCalendar } from "../../config/calendar/workingCalendar.js";
 import type { Logger } from "../../config/logger.js";
 import type { Incident } from "../../protocol/incident.js";
 import { ackRouter } from "../api/ackPage.js";
@@ -53,7 +54,8 @@ function siteDetailsOf(config: CollectorConfig, incident: Incident): Notificatio
 }
 
 /**
- * Builds alerting: resolves the receivers' secrets (a missing one is a configuration error naming its key), the
+ * Builds alerting: resolves the receivers' secrets (a missing one is a configuration error naming its key), loads
+ * the working calendar (the shipped holiday table and the province's file) for office-hours routing, the
  * webhook and e-mail channels, the signed acknowledgement links (key kept in data_dir), the dispatcher (rebuilt from
  * the store), and the incident API whose acknowledge/resolve also tell the dispatcher.
  */
@@ -62,6 +64,8 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   const receivers = resolveReceivers(config, deps.configFile);
   const smtp = resolveSmtp(config, deps.configFile);
   const channels: Channel[] = [new WebhookChannel(), ...(smtp ? [new EmailChannel(smtp)] : [])];
+  // A wrong holiday file is a ConfigError naming its line, like a missing secret.
+  const calendar = loadWorkingCalendar({ schedule: config.officeHours, timeZone: config.province.timezone, holidaysFile: config.calendar.holidaysFile });
   const signer = new AckLinkSigner({ key: loadOrCreateAckKey(join(config.dataDir, "ack-link.key")), publicUrl: config.publicUrl, ttlMs: config.alerting.ackLinkTtlMs, now });
   const dispatcher = new Dispatcher({
     config,
@@ -71,6 +75,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     now,
     ackUrlFor: (incident, receiverId) => (incident.state === "open" ? signer.link(incident.id, receiverId) : null),
     siteDetails: (incident) => siteDetailsOf(config, incident),
+    calendar,
     logger,
     onDelivery: (attempt) => {
       metrics.notifications.inc({ channel: attempt.channel, result: attempt.ok ? "delivered" : attempt.retryable ? "retrying" : "failed" });

@@ -3,7 +3,7 @@ import type { CollectorConfig } from "../../config/collectorSchema.js";
 import type { StoredIncident } from "../incidents/incidentStore.js";
 import type { Channel, NotificationMessage } from "./notification.js";
 import { mutingWindow } from "./maintenance.js";
-import type { HolidayCalendar } from "./officeHours.js";
+import type { OfficeTimeCalendar } from "../../config/calendar/workingCalendar.js";
 import { receiversFor, vendorReceiversFor, type ReceiverRole } from "./routing.js";
 
 /**
@@ -75,7 +75,8 @@ export interface PlanInput {
   /** The channels that can reach a receiver (none for a receiver that is unknown or has no channel). */
   channelsFor(receiver: string): readonly ChannelName[];
   nowMs: number;
-  isHoliday?: HolidayCalendar;
+  /** The province's working calendar, for routing rules on office hours (weekly hours alone when absent). */
+  calendar?: OfficeTimeCalendar;
 }
 
 /** The key receivers deduplicate by: the same for every attempt (and every resumption) of one message. */
@@ -114,7 +115,7 @@ function planOpen(input: PlanInput): PlannedDelivery[] {
   const planned: PlannedDelivery[] = [];
   const reportedTs = firstAttemptTs(attempts, "report");
 
-  for (const { receiver, role } of receiversFor(incident, config, reportedTs ?? nowMs, input.isHoliday)) {
+  for (const { receiver, role } of receiversFor(incident, config, reportedTs ?? nowMs, input.calendar)) {
     for (const channel of input.channelsFor(receiver)) {
       const owed = owedOnce(sendRecords(attempts, receiver, channel, "report"));
       if (owed) planned.push({ receiver, channel, message: "report", n: 1, previousAttempts: owed.previousAttempts, role });
@@ -151,7 +152,7 @@ function planUpdates(input: PlanInput, reportedTs: number): PlannedDelivery[] {
   if (changedTs === null) return [];
   // A provider incident's updates go to those routed for the whole incident, not to the wards' own contacts (also
   // not once their site is back and no longer listed).
-  const wholeIncident = new Set(receiversFor(incident, config, reportedTs, input.isHoliday).filter((r) => r.role !== "ward").map((r) => r.receiver));
+  const wholeIncident = new Set(receiversFor(incident, config, reportedTs, input.calendar).filter((r) => r.role !== "ward").map((r) => r.receiver));
   const planned: PlannedDelivery[] = [];
   for (const { receiver, channel, startTs } of deliveredSends(attempts, "report", Infinity)) {
     if (incident.kind === "provider" && !wholeIncident.has(receiver)) continue;

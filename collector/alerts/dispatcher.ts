@@ -4,7 +4,7 @@ import type { Logger } from "../../config/logger.js";
 import type { IncidentStore, StoredIncident } from "../incidents/incidentStore.js";
 import { idempotencyKey, planDeliveries, type ChannelName, type DispatchConfig, type PlannedDelivery } from "./deliveryPlan.js";
 import type { Channel, Notification, ReceiverConfig } from "./notification.js";
-import type { HolidayCalendar } from "./officeHours.js";
+import type { OfficeTimeCalendar } from "../../config/calendar/workingCalendar.js";
 import { deliverWithRetry } from "./retryStage.js";
 
 /** How far back {@link Dispatcher.start} looks for closed incidents that may still owe a recovery notice, ms. */
@@ -31,8 +31,8 @@ export interface DispatcherDeps {
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
   /** Jitter source for retry delays, uniform in [0, 1); Math.random when absent. */
   random?(): number;
-  /** Public holidays for office-hours routing rules; none when absent. */
-  isHoliday?: HolidayCalendar;
+  /** The working calendar (holidays, seasons, make-up days) for office-hours routing rules; weekly hours alone when absent. */
+  calendar?: OfficeTimeCalendar;
   /** See {@link DEFAULT_RECOVERY_LOOKBACK_MS}. */
   recoveryLookbackMs?: number;
 }
@@ -134,7 +134,7 @@ export class Dispatcher {
           config: this.#deps.config,
           channelsFor: (receiver) => this.#channelsFor(receiver),
           nowMs,
-          ...(this.#deps.isHoliday ? { isHoliday: this.#deps.isHoliday } : {}),
+          ...(this.#deps.calendar ? { calendar: this.#deps.calendar } : {}),
         });
       } catch (err) {
         this.#deps.logger.error("cannot plan notifications", { incident: tracked.incident.number, err });

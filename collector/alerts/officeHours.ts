@@ -1,7 +1,9 @@
-/** Weekday names as the configuration writes them (`office_hours.days`). */
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+import { localTime, minuteOfDay } from "../../config/calendar/localClock.js";
 
-/** Weekly office hours: the days, and the local time of day they start (inclusive) and end (exclusive), "HH:mm". */
+export { localTime, minuteOfDay, type LocalTime, type Weekday } from "../../config/calendar/localClock.js";
+export type { OfficeTimeCalendar } from "../../config/calendar/workingCalendar.js";
+
+/** Weekly office hours in one range: the days, and the local time of day they start (inclusive) and end (exclusive), "HH:mm". */
 export interface OfficeHours {
   days: readonly string[];
   start: string;
@@ -9,56 +11,16 @@ export interface OfficeHours {
 }
 
 /**
- * Tells whether a local date is a public holiday (Tết, 30/4, 2/9…): the seam for the holiday calendar, which comes
- * later. `dateKey` is the date in the province's time zone, "YYYY-MM-DD".
+ * Tells whether a local date is a day off for {@link isOfficeHours}. `dateKey` is the date in the province's time
+ * zone, "YYYY-MM-DD". The collector itself asks the working calendar (config/calendar/workingCalendar.ts), which
+ * also knows seasons, sessions and make-up days.
  */
 export type HolidayCalendar = (dateKey: string) => boolean;
 
-/** A moment as seen on a clock in some time zone. */
-export interface LocalTime {
-  /** "YYYY-MM-DD" in that zone. */
-  dateKey: string;
-  weekday: Weekday;
-  /** Minutes since local midnight, 0–1439. */
-  minuteOfDay: number;
-}
-
-const WEEKDAYS: Record<string, Weekday> = { Mon: "mon", Tue: "tue", Wed: "wed", Thu: "thu", Fri: "fri", Sat: "sat", Sun: "sun" };
-
-/** The date, weekday and time of day of `nowMs` (UTC ms) in `timeZone` (an IANA name, e.g. "Asia/Ho_Chi_Minh"). */
-export function localTime(nowMs: number, timeZone: string): LocalTime {
-  const format = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    weekday: "short",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    // h23, not hour12: false: the latter prints midnight as "24" in some ICU versions.
-    hourCycle: "h23",
-  });
-  const parts = Object.fromEntries(format.formatToParts(new Date(nowMs)).map((part) => [part.type, part.value]));
-  const weekday = WEEKDAYS[parts.weekday ?? ""];
-  if (weekday === undefined) throw new Error(`cannot read the weekday of ${nowMs} in ${timeZone}`);
-  return {
-    dateKey: `${parts.year}-${parts.month}-${parts.day}`,
-    weekday,
-    minuteOfDay: Number(parts.hour) * 60 + Number(parts.minute),
-  };
-}
-
-/** Minutes since midnight of "HH:mm". */
-export function minuteOfDay(clock: string): number {
-  const match = /^(\d{2}):(\d{2})$/.exec(clock);
-  if (!match) throw new Error(`'${clock}' is not HH:mm`);
-  return Number(match[1]) * 60 + Number(match[2]);
-}
-
 /**
- * Whether `nowMs` (UTC ms) falls inside office hours in `timeZone`: a listed weekday, local time in [start, end),
- * and not a holiday by `isHoliday` (none when absent). A range whose end is not after its start is never office
- * hours (overnight office hours are not a thing for a ward office).
+ * Whether `nowMs` (UTC ms) falls inside one-range office hours in `timeZone`: a listed weekday, local time in
+ * [start, end), and not a holiday by `isHoliday` (none when absent). A range whose end is not after its start is
+ * never office hours (overnight office hours are not a thing for a ward office).
  */
 export function isOfficeHours(nowMs: number, officeHours: OfficeHours, timeZone: string, isHoliday?: HolidayCalendar): boolean {
   const local = localTime(nowMs, timeZone);

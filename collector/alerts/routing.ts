@@ -1,6 +1,6 @@
 import type { Incident } from "../../protocol/incident.js";
 import type { CollectorConfig } from "../../config/collectorSchema.js";
-import { isOfficeHours, type HolidayCalendar } from "./officeHours.js";
+import { WorkingCalendar, type OfficeTimeCalendar } from "../../config/calendar/workingCalendar.js";
 
 /** Why a receiver gets an incident: the vendor's NOC, a ward IT contact, the provincial team, a routing rule. */
 export type ReceiverRole = "vendor" | "ward" | "province" | "rule";
@@ -30,9 +30,10 @@ export type RoutableIncident = Pick<Incident, "kind" | "cause" | "severity" | "p
  * 4. `rule`: the receivers of every `alerting.routes` rule whose given match fields all match: `kind`, `provider`
  *    (the incident's provider; an incident without one does not match a provider list), `site` (any of the
  *    incident's sites), `linkKind` (likewise null never matches), `severity`, `officeHours` (whether `nowMs` is
- *    inside office hours in the province's time zone, `isHoliday` deciding holidays).
+ *    inside office hours by `calendar`, the province's working calendar: seasons, holidays, substitute and make-up
+ *    days; when absent, the weekly office hours of `config` alone).
  */
-export function receiversFor(incident: RoutableIncident, config: RoutingConfig, nowMs: number, isHoliday?: HolidayCalendar): RoutedReceiver[] {
+export function receiversFor(incident: RoutableIncident, config: RoutingConfig, nowMs: number, calendar?: OfficeTimeCalendar): RoutedReceiver[] {
   const routed: RoutedReceiver[] = [];
   const add = (ids: readonly string[], role: ReceiverRole): void => {
     for (const receiver of ids) if (!routed.some((r) => r.receiver === receiver)) routed.push({ receiver, role });
@@ -53,7 +54,7 @@ export function receiversFor(incident: RoutableIncident, config: RoutingConfig, 
     if (match.severity && !match.severity.includes(incident.severity)) continue;
     if (match.officeHours !== undefined) {
       // Computed once, and only when a rule asks: it formats a date in the province's zone.
-      officeHours ??= isOfficeHours(nowMs, config.officeHours, config.province.timezone, isHoliday);
+      officeHours ??= (calendar ?? new WorkingCalendar({ schedule: config.officeHours, timeZone: config.province.timezone })).isOfficeTime(nowMs);
       if (match.officeHours !== officeHours) continue;
     }
     add(route.receivers, "rule");

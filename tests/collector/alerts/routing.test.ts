@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { receiversFor, vendorReceiversFor, type RoutableIncident } from "../../../collector/alerts/routing.js";
 import { alertingConfig, MONDAY_0800_ICT } from "../../helpers/alertingFixtures.js";
+import { WorkingCalendar } from "../../../config/calendar/workingCalendar.js";
 
 const SATURDAY_2200_ICT = Date.parse("2025-01-11T22:00:00+07:00");
 
@@ -130,7 +131,12 @@ describe("routing", () => {
     expect(ruleReceivers(SATURDAY_2200_ICT)).toEqual(["oncall"]);
     expect(ruleReceivers(Date.parse("2025-01-06T17:30:00+07:00"))).toEqual(["oncall"]);
     // A holiday is outside office hours.
-    expect(receiversFor(linkDown, config, MONDAY_0800_ICT, (day) => day === "2025-01-06").filter((r) => r.role === "rule").map((r) => r.receiver)).toEqual(["oncall"]);
+    const holidayMonday = new WorkingCalendar({
+      schedule: config.officeHours,
+      timeZone: config.province.timezone,
+      holidays: { holidays: [], years: { "2025": { days: [{ date: { year: 2025, month: 1, day: 6 }, kind: "holiday", name: "Ngày nghỉ thử", notice: "test" }] } } },
+    });
+    expect(receiversFor(linkDown, config, MONDAY_0800_ICT, holidayMonday).filter((r) => r.role === "rule").map((r) => r.receiver)).toEqual(["oncall"]);
   });
 
   it("a site's contacts come from configuration; an unknown site adds none", () => {
