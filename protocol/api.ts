@@ -28,6 +28,8 @@ export interface SiteStatus {
   id: string;
   name: string;
   address: string | null;
+  /** The site's grouping above the commune from the configuration (former district, cluster); null or absent when none. */
+  area?: string | null;
   state: SiteStateName;
   /** When the collector last received a push from the site's agent (collector clock, UTC ms). */
   lastSeenTs: number | null;

@@ -32,6 +32,7 @@ export function siteStatusOf(
     id: site.id,
     name: site.name,
     address: site.address,
+    area: site.area ?? null,
     state: engine.siteState(site, nowMs),
     lastSeenTs: contact?.lastSeenTs ?? null,
     clockOffsetMs: contact?.clockOffsetMs ?? null,

@@ -13,7 +13,7 @@ import { IncidentPage } from "./incidentPage.js";
 import { incidentsHref } from "./incidentRoutes.js";
 import { IncidentsPage } from "./incidentsPage.js";
 import { LiveConnection, liveUrl } from "./live.js";
-import { OverviewPage } from "./overview.js";
+import { OverviewPage } from "./overview/overviewPage.js";
 import { parseRoute } from "./router.js";
 import { SiteDirectory } from "./siteDirectory.js";
 import { SitePage } from "./sitePage.js";
