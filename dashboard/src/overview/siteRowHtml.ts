@@ -2,13 +2,9 @@ import type { LinkStatus, SiteStatus } from "../../../protocol/api.js";
 import type { Formatter } from "../format.js";
 import type { Translator } from "../i18n.js";
 import { linkKindName, linkShortName, stateLabel } from "../badges.js";
+import { escapeHtml } from "../html.js";
 import { incidentsHref } from "../incidentRoutes.js";
 import { siteHref } from "../siteRow.js";
-
-/** Escapes text for HTML element content and double-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
 
 /** What a row needs besides the site: words, formats, the time now (UTC ms) and the site's open incidents. */
 export interface RowContext {

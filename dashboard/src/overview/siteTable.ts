@@ -4,7 +4,8 @@ import type { Translator } from "../i18n.js";
 import { stateLabel } from "../badges.js";
 import { el } from "../dom.js";
 import { ALL_GROUP, NO_AREA_GROUP, STATES_WORST_FIRST, compareGroups, groupsOf, insertionIndex, siteComparator, type GroupBy, type GroupKey, type SortBy } from "./siteOrder.js";
-import { escapeHtml, siteRowHtml } from "./siteRowHtml.js";
+import { escapeHtml } from "../html.js";
+import { siteRowHtml } from "./siteRowHtml.js";
 
 /** What the table is given: words, formats, the clock and each site's open incident count. */
 export interface SiteTableOptions {
