@@ -136,3 +136,27 @@ export interface ComparisonResponse {
   resolution: "raw" | "1h";
   apps: ComparisonApp[];
 }
+
+/** How one application (through one link) or one LAN device (link null) of a site fared over a period. */
+export interface SitePath {
+  /** The agent's probe id of the application or device, e.g. `motcua`, `camera-1`. */
+  probe: string;
+  link: string | null;
+  /** Its sample kind (protocol/kinds/), e.g. `http`, `tcp`. */
+  kind: string;
+  rounds: number;
+  /** % of rounds ok, 0–100. */
+  okPct: number;
+  /** Mean of the kind's main latency over the ok rounds, ms; null when none measured one. */
+  latencyAvgMs: number | null;
+}
+
+/** GET /api/v1/sites/:id/paths?from&to answer: the site's applications over each link and its LAN devices over [from, to). */
+export interface SitePathsResponse {
+  site: string;
+  from: number;
+  to: number;
+  resolution: "raw" | "1h";
+  apps: SitePath[];
+  lan: SitePath[];
+}

@@ -46,9 +46,16 @@ export function parseComparisonQuery(raw: unknown, now: number): QueryCheck<Comp
   if (!parsed.success) return firstQueryProblem(parsed.error, Object.keys(comparisonQuerySchema.shape), CODES);
   const window = resolveTimeWindow(parsed.data, now, DEFAULT_COMPARISON_RANGE_MS);
   if (!window.ok) return window;
-  const { from, to } = window.value;
-  if (to - from <= MAX_RAW_RANGE_MS) return { ok: true, value: { from, to, resolution: "raw", site: parsed.data.site } };
-  return { ok: true, value: { from: Math.floor(from / HOUR_MS) * HOUR_MS, to: Math.ceil(to / HOUR_MS) * HOUR_MS, resolution: "1h", site: parsed.data.site } };
+  return { ok: true, value: { ...summaryWindow(window.value.from, window.value.to), site: parsed.data.site } };
+}
+
+/**
+ * Where path summaries over [from, to) (UTC ms) are read: raw samples up to 7 days, else the hourly rollups over the
+ * window widened to whole hours.
+ */
+export function summaryWindow(from: number, to: number): { from: number; to: number; resolution: "raw" | "1h" } {
+  if (to - from <= MAX_RAW_RANGE_MS) return { from, to, resolution: "raw" };
+  return { from: Math.floor(from / HOUR_MS) * HOUR_MS, to: Math.ceil(to / HOUR_MS) * HOUR_MS, resolution: "1h" };
 }
 
 /**
