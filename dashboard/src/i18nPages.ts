@@ -43,6 +43,17 @@ export const pageStringsVi = {
   "comparison.siteLatencyP50": "Độ trễ của xã/phường trung vị",
   "comparison.sites": "Số xã/phường",
   "comparison.rounds": "Số lần đo",
+  "site.apps": "Ứng dụng qua từng đường truyền",
+  "site.appsHint": "Tỷ lệ sẵn sàng và độ trễ trung bình của từng ứng dụng trong khoảng thời gian đã chọn.",
+  "site.app": "Ứng dụng",
+  "site.noApps": "Trạm chưa đo ứng dụng nào trong khoảng thời gian này.",
+  "site.lan": "Thiết bị mạng nội bộ",
+  "site.device": "Thiết bị",
+  "site.noLan": "Trạm chưa đo thiết bị mạng nội bộ nào trong khoảng thời gian này.",
+  "site.incidents": "Sự cố của xã/phường",
+  "site.noIncidents": "Chưa có sự cố nào.",
+  "site.incidentOpen": "Đang mở",
+  "site.incidentClosed": "Đã đóng",
 } as const;
 
 export const pageStringsEn: Record<keyof typeof pageStringsVi, string> = {
@@ -84,4 +95,15 @@ export const pageStringsEn: Record<keyof typeof pageStringsVi, string> = {
   "comparison.siteLatencyP50": "Median site's latency",
   "comparison.sites": "Sites",
   "comparison.rounds": "Rounds measured",
+  "site.apps": "Applications over each link",
+  "site.appsHint": "Each application's availability and mean latency over the chosen range.",
+  "site.app": "Application",
+  "site.noApps": "The site measured no application in this range.",
+  "site.lan": "LAN devices",
+  "site.device": "Device",
+  "site.noLan": "The site measured no LAN device in this range.",
+  "site.incidents": "The site's incidents",
+  "site.noIncidents": "No incidents yet.",
+  "site.incidentOpen": "Open",
+  "site.incidentClosed": "Closed",
 };

@@ -199,6 +199,26 @@ describe.skipIf(missing !== null)("e2e: dashboard overview, English switch and l
     expect(await page.locator(".comparison-status").innerText()).toContain(`${day} 00:00`);
   });
 
+  it("shows the site's applications per link, its LAN devices and its incidents on the site page", async () => {
+    const ts = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
+    await samples.write([
+      { site: "nhon-trach", provider: null, ts, agentTs: ts, sample: { kind: "tcp", seq: 2_000_000, ts, role: "lan", link: null, probe: "camera-1", target: "192.0.2.20:554", round: 1, roundSize: 1, ok: true, connectMs: 1.5 } },
+      httpAppRecord("nhon-trach", "tslcd", "dichvucong", ts, 2_000_001, 80),
+      httpAppRecord("nhon-trach", "inet", "dichvucong", ts, 2_000_002, null),
+    ]);
+    await page.goto(`${collector.url}/#/sites/nhon-trach?range=24h`);
+    const paths = page.locator('[data-site-paths][data-loaded="true"]');
+    await paths.waitFor();
+    const app = paths.locator('tr[data-app="dichvucong"]');
+    expect(await app.locator('[data-link="tslcd"][data-figure="availability"]').getAttribute("data-value")).toBe("100");
+    expect(await app.locator('[data-link="tslcd"][data-figure="latency-mean"]').innerText()).toBe("80 ms");
+    expect(await app.locator('[data-link="inet"][data-figure="availability"]').innerText()).toBe("0%");
+    expect(await paths.locator('tr[data-lan="camera-1"] [data-figure="latency-mean"]').innerText()).toBe("1,5 ms");
+    // The TSLCD link that went down above: its incident, open.
+    await page.locator('[data-site-incidents][data-open="1"] li[data-incident][data-state="open"]').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS_DIR, "site-apps.png"), fullPage: true });
+  });
+
   it("lays the overview out as cards on a phone", async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 800 }, isMobile: true });
     await phone.goto(`${collector.url}/#/`);

@@ -50,6 +50,9 @@ export class OverviewPage implements Page {
   private incidentsBySite = new Map<string, number>();
   private stateFilter: SiteStateName | null = null;
   private searchText = "";
+  /** Live changes not drawn yet, by site: drawn together once per frame (a country sends hundreds a second). */
+  private readonly pending = new Map<string, SiteStatus>();
+  private flushScheduled = false;
   private groupBy: GroupBy;
   private sortBy: SortBy;
 
@@ -91,6 +94,7 @@ export class OverviewPage implements Page {
   }
 
   destroy(): void {
+    this.flushScheduled = false;
     this.abort.abort();
     this.unsubscribe();
     clearInterval(this.ticker);
@@ -141,9 +145,25 @@ export class OverviewPage implements Page {
       this.renderAll();
       return;
     }
-    this.searchIndex.set(change.site.id, searchTextOf(change.site));
-    this.table.update(change.site);
-    this.renderSummary();
+    this.pending.set(change.site.id, change.site);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // The next frame, or soon when frames do not come (a hidden tab): whichever first.
+    const flush = (): void => this.flushPending();
+    requestAnimationFrame(flush);
+    setTimeout(flush, 250);
+  }
+
+  /** Draws the live changes received since the last frame: each changed site's rows, then the counts once. */
+  private flushPending(): void {
+    if (!this.flushScheduled) return;
+    this.flushScheduled = false;
+    for (const site of this.pending.values()) {
+      this.searchIndex.set(site.id, searchTextOf(site));
+      this.table.update(site);
+    }
+    this.pending.clear();
+    this.updateCounts();
     this.updateMessage();
   }
 
@@ -159,6 +179,8 @@ export class OverviewPage implements Page {
   }
 
   private renderAll(): void {
+    this.pending.clear();
+    this.flushScheduled = false;
     const sites = this.ctx.directory.all();
     this.searchIndex.clear();
     for (const site of sites) this.searchIndex.set(site.id, searchTextOf(site));
@@ -196,6 +218,17 @@ export class OverviewPage implements Page {
       card(null, sites.length, t("overview.total")),
       ...SUMMARY_STATES.map((state) => card(state, counts.get(state) ?? 0, stateLabel(this.ctx.translator, state))),
     );
+  }
+
+  /** Rewrites the numbers of the count cards in place. */
+  private updateCounts(): void {
+    const sites = this.ctx.directory.all();
+    const counts = new Map<string, number>([["total", sites.length]]);
+    for (const site of sites) counts.set(site.state, (counts.get(site.state) ?? 0) + 1);
+    for (const count of this.summary.querySelectorAll<HTMLElement>("[data-count]")) {
+      const text = this.ctx.format.number(counts.get(count.dataset.count ?? "") ?? 0, 0);
+      if (count.textContent !== text) count.textContent = text;
+    }
   }
 
   private setFilter(state: SiteStateName | null): void {

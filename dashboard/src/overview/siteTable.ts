@@ -16,11 +16,11 @@ export interface SiteTableOptions {
   openIncidents(siteId: string): number;
 }
 
-/** One group of rows: its `<tbody data-group>`, its heading row, and its sites in row order. */
+/** One group of rows: its `<tbody data-group>`, its heading row, and its sites' ids in row order. */
 interface Group {
   key: GroupKey;
   tbody: HTMLTableSectionElement;
-  order: SiteStatus[];
+  order: string[];
 }
 
 const COLUMNS = 5;
@@ -81,21 +81,24 @@ export class SiteTable {
     const sorted = [...sites].sort(this.compare);
     for (const site of sorted) {
       this.shown.set(site.id, site);
-      for (const key of groupsOf(site, groupBy)) this.groupFor(key).order.push(site);
+      for (const key of groupsOf(site, groupBy)) this.groupFor(key).order.push(site.id);
     }
     const now = this.options.now();
     for (const group of this.sortedGroups()) {
-      group.tbody.innerHTML = this.headHtml(group) + group.order.map((site) => this.rowHtml(site, now)).join("");
+      group.tbody.innerHTML = this.headHtml(group) + group.order.map((siteId) => this.rowHtml(this.site(siteId), now)).join("");
       for (const row of group.tbody.rows) {
         const siteId = row.dataset.site;
         if (siteId !== undefined) this.rows.set(siteId, [...(this.rows.get(siteId) ?? []), row]);
       }
-      group.tbody.hidden = !group.order.some(this.matches);
+      group.tbody.hidden = !this.anyShown(group);
       this.element.append(group.tbody);
     }
   }
 
-  /** Shows one site's new status: its rows replaced in place, or moved when its group or place changed. */
+  /**
+   * Shows one site's new status: its rows replaced in place (work proportional to the row, not to the table), or
+   * moved when its group or its place in the order changed (a state change while grouped or sorted by state).
+   */
   update(site: SiteStatus): void {
     const before = this.shown.get(site.id);
     this.shown.set(site.id, site);
@@ -106,7 +109,10 @@ export class SiteTable {
     if (!moved) {
       const rows = this.rows.get(site.id) ?? [];
       this.rows.set(site.id, rows.map((row) => this.replaceRow(row, site, now)));
-      for (const key of oldKeys) this.refreshGroup(key, site, before);
+      // The heading's counts change only with a state; visibility only with what the filter sees.
+      const stateChanged = before.state !== site.state;
+      const visibilityChanged = this.matches(before) !== this.matches(site);
+      if (stateChanged || visibilityChanged) for (const key of oldKeys) this.refreshGroup(key, stateChanged);
       return;
     }
     for (const row of this.rows.get(site.id) ?? []) row.remove();
@@ -114,20 +120,21 @@ export class SiteTable {
     for (const key of oldKeys) {
       const group = this.groups.get(key);
       if (!group) continue;
-      group.order = group.order.filter((other) => other.id !== site.id);
-      this.refreshGroup(key);
+      group.order = group.order.filter((other) => other !== site.id);
+      this.refreshGroup(key, true);
     }
+    const byId = (a: string, b: string) => this.compare(this.site(a), this.site(b));
     for (const key of newKeys) {
       const group = this.groupFor(key);
-      const index = insertionIndex(group.order, site, this.compare);
-      group.order.splice(index, 0, site);
+      const index = insertionIndex(group.order, site.id, byId);
+      group.order.splice(index, 0, site.id);
       const next = group.order[index + 1];
-      const beforeRow = next ? this.rowIn(next.id, group.tbody) : null;
+      const beforeRow = next ? this.rowIn(next, group.tbody) : null;
       const row = this.parseRow(this.rowHtml(site, now));
       group.tbody.insertBefore(row, beforeRow);
       this.rows.get(site.id)?.push(row);
       if (!group.tbody.isConnected) this.placeGroup(group);
-      this.refreshGroup(key.key);
+      this.refreshGroup(key.key, true);
     }
   }
 
@@ -149,7 +156,15 @@ export class SiteTable {
       const hidden = site === undefined || !matches(site);
       for (const row of rows) if (row.hidden !== hidden) row.hidden = hidden;
     }
-    for (const group of this.groups.values()) group.tbody.hidden = !group.order.some(matches);
+    for (const group of this.groups.values()) group.tbody.hidden = !this.anyShown(group);
+  }
+
+  private site(siteId: string): SiteStatus {
+    return this.shown.get(siteId) as SiteStatus;
+  }
+
+  private anyShown(group: Group): boolean {
+    return group.order.some((siteId) => this.matches(this.site(siteId)));
   }
 
   private groupFor(key: GroupKey): Group {
@@ -173,22 +188,20 @@ export class SiteTable {
     group.tbody.insertAdjacentHTML("afterbegin", this.headHtml(group));
   }
 
-  /** Updates a group's heading and visibility after a change; drops it once empty. */
-  private refreshGroup(key: string, changed?: SiteStatus, before?: SiteStatus): void {
+  /** Updates a group's visibility, and its heading when `counts` changed; drops it once empty. */
+  private refreshGroup(key: string, counts: boolean): void {
     const group = this.groups.get(key);
     if (!group) return;
-    if (changed) group.order = group.order.map((site) => (site.id === changed.id ? changed : site));
     if (group.order.length === 0) {
       group.tbody.remove();
       this.groups.delete(key);
       return;
     }
-    // The heading's counts change only with a state.
-    if (!changed || !before || before.state !== changed.state) {
+    if (counts) {
       const head = group.tbody.querySelector("tr[data-group-head]");
       if (head) head.replaceWith(this.parseRow(this.headHtml(group)));
     }
-    group.tbody.hidden = !group.order.some(this.matches);
+    group.tbody.hidden = !this.anyShown(group);
   }
 
   private rowIn(siteId: string, tbody: HTMLTableSectionElement): HTMLTableRowElement | null {
@@ -218,7 +231,10 @@ export class SiteTable {
     const { translator, format } = this.options;
     const { t } = translator;
     const counts = new Map<SiteStateName, number>();
-    for (const site of group.order) counts.set(site.state, (counts.get(site.state) ?? 0) + 1);
+    for (const siteId of group.order) {
+      const state = this.site(siteId).state;
+      counts.set(state, (counts.get(state) ?? 0) + 1);
+    }
     const name =
       this.groupBy === "state"
         ? stateLabel(translator, group.key.key as SiteStateName)
