@@ -8,6 +8,8 @@ import type { SiteStatus } from "../protocol/api.js";
 import { healthRouter } from "./api/healthRoute.js";
 import { ingestRouter } from "./api/ingestRoute.js";
 import { sitesRouter } from "./api/sitesRoute.js";
+import { comparisonRouter } from "./api/comparisonRoute.js";
+import { sitePathsRouter } from "./api/sitePathsRoute.js";
 import { jsonErrorHandler, sendError } from "./api/httpErrors.js";
 import { LiveHub } from "./live/liveHub.js";
 import { StatusPublisher } from "./live/statusPublisher.js";
@@ -190,6 +192,8 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
 
   app.use("/api/v1", ingestRouter({ config, store, breaker, sampleStore: samples, sampleBreaker, engine, metrics, logger, now, onSiteUpdated }));
   app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, samples, now }));
+  app.use("/api/v1", comparisonRouter({ statuses: allStatuses, samples, now }));
+  app.use("/api/v1", sitePathsRouter({ status: statusOf, samples, now }));
   app.use("/api/v1", alerting.apiRouter);
   app.use(alerting.ackRouter);
   app.use(

@@ -27,6 +27,8 @@ const siteSchema = z.strictObject({
   id: identifierSchema,
   name: z.string().min(1).max(200),
   address: z.string().max(500).optional(),
+  /** A grouping above the commune for the overview (a former district, a cluster): free text, optional. */
+  area: z.string().min(1, "must not be empty (leave area out for a site without one)").max(100).optional(),
   location: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
   /** Receivers (the ward IT contact) told about this site. */
   contacts: z.array(identifierSchema).default([]),
@@ -212,6 +214,8 @@ export interface SiteConfig {
   id: string;
   name: string;
   address: string | null;
+  /** The overview's grouping above the commune (former district, cluster); null or absent when not configured. */
+  area?: string | null;
   location: { lat: number; lon: number } | null;
   contacts: string[];
   /** A simulated site, not a real one (wardwatch demo): shown as such. */
@@ -315,6 +319,7 @@ export function toCollectorConfig<St extends StorageConfigBase>(file: CollectorF
       id: site.id,
       name: site.name,
       address: site.address ?? null,
+      area: site.area ?? null,
       location: site.location ?? null,
       contacts: site.contacts,
       simulated: site.simulated,

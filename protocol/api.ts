@@ -30,6 +30,8 @@ export interface SiteStatus {
   address: string | null;
   /** A simulated site (wardwatch demo), not a real one. */
   simulated: boolean;
+  /** The site's grouping above the commune from the configuration (former district, cluster); null or absent when none. */
+  area?: string | null;
   state: SiteStateName;
   /** When the collector last received a push from the site's agent (collector clock, UTC ms). */
   lastSeenTs: number | null;
@@ -89,3 +91,74 @@ export interface MultiSeriesResponse {
 
 /** Messages the collector pushes over /api/v1/ws. */
 export type LiveMessage = { type: "hello"; sites: SiteStatus[] } | { type: "site"; site: SiteStatus } | { type: "incident"; incident: Incident };
+
+/** How one application fared over one kind of link: rounds probed, % of them ok, mean main latency of the ok ones (ms). */
+export interface ComparisonFigures {
+  rounds: number;
+  /** % of rounds ok (0–100); null when there were none. */
+  availabilityPct: number | null;
+  /** Mean of the kind's main latency (HTTP: total time) over the ok rounds, ms; null when none measured one. */
+  latencyMeanMs: number | null;
+}
+
+/** The province's total for one application over one kind of link: every site's rounds together. */
+export interface ComparisonTotal extends ComparisonFigures {
+  /** Sites with rounds of the application over this kind of link. */
+  sites: number;
+  /** The median site's mean latency, ms (half the sites reach the application faster); null when no site measured one. */
+  siteLatencyP50Ms: number | null;
+}
+
+/** One site's figures for one application, over its TSLCD and its Internet links (null: not probed over that kind). */
+export interface ComparisonSite {
+  site: string;
+  siteName: string;
+  dedicated: ComparisonFigures | null;
+  internet: ComparisonFigures | null;
+}
+
+/** One application (an agent's app probe id, e.g. `motcua`) compared over the dedicated network and the Internet. */
+export interface ComparisonApp {
+  app: string;
+  /** Its sample kind (protocol/kinds/), e.g. `http`. */
+  kind: string;
+  total: { dedicated: ComparisonTotal | null; internet: ComparisonTotal | null };
+  /** By site name. */
+  sites: ComparisonSite[];
+}
+
+/**
+ * GET /api/v1/comparison?from&to[&site] answer: each government application's availability and latency over the TSLCD
+ * links against over the Internet links, per site and in total, over [from, to) (UTC ms). `resolution`: raw samples
+ * (periods up to 7 days) or the hourly rollups (longer periods, from and to widened to whole hours).
+ */
+export interface ComparisonResponse {
+  from: number;
+  to: number;
+  resolution: "raw" | "1h";
+  apps: ComparisonApp[];
+}
+
+/** How one application (through one link) or one LAN device (link null) of a site fared over a period. */
+export interface SitePath {
+  /** The agent's probe id of the application or device, e.g. `motcua`, `camera-1`. */
+  probe: string;
+  link: string | null;
+  /** Its sample kind (protocol/kinds/), e.g. `http`, `tcp`. */
+  kind: string;
+  rounds: number;
+  /** % of rounds ok, 0–100. */
+  okPct: number;
+  /** Mean of the kind's main latency over the ok rounds, ms; null when none measured one. */
+  latencyAvgMs: number | null;
+}
+
+/** GET /api/v1/sites/:id/paths?from&to answer: the site's applications over each link and its LAN devices over [from, to). */
+export interface SitePathsResponse {
+  site: string;
+  from: number;
+  to: number;
+  resolution: "raw" | "1h";
+  apps: SitePath[];
+  lan: SitePath[];
+}

@@ -54,8 +54,9 @@ export function demoSites(originTs: number, count = DEMO_SIMULATED_SITES): DemoS
 export function demoSitesYaml(sites: readonly DemoSite[]): string {
   return sites
     .map(
-      ({ model, name, inetProvider }) => `  - id: ${model.id}
+      ({ model, name, area, inetProvider }) => `  - id: ${model.id}
     name: ${JSON.stringify(name)}
+    area: ${JSON.stringify(area)}
     simulated: true
     links:
       - { id: tslcd, kind: dedicated, provider: vnpt, circuit: "MP-TSL-${model.id.slice(-2)}", bandwidth_mbps: 200 }

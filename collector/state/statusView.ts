@@ -33,6 +33,7 @@ export function siteStatusOf(
     name: site.name,
     address: site.address,
     simulated: site.simulated,
+    area: site.area ?? null,
     state: engine.siteState(site, nowMs),
     lastSeenTs: contact?.lastSeenTs ?? null,
     clockOffsetMs: contact?.clockOffsetMs ?? null,

@@ -13,7 +13,8 @@ import { IncidentPage } from "./incidentPage.js";
 import { incidentsHref } from "./incidentRoutes.js";
 import { IncidentsPage } from "./incidentsPage.js";
 import { LiveConnection, liveUrl } from "./live.js";
-import { OverviewPage } from "./overview.js";
+import { OverviewPage } from "./overview/overviewPage.js";
+import { ComparisonPage } from "./comparison/comparisonPage.js";
 import { parseRoute } from "./router.js";
 import { SiteDirectory } from "./siteDirectory.js";
 import { SitePage } from "./sitePage.js";
@@ -42,10 +43,11 @@ function startDashboard(root: HTMLElement): void {
   const langSwitch = el("div", { class: "lang-switch", role: "group" });
   const navOverview = el("a", { href: "#/", class: "nav-link" });
   const navIncidents = el("a", { href: incidentsHref(), class: "nav-link", "data-nav": "incidents" });
+  const navComparison = el("a", { href: "#/comparison", class: "nav-link", "data-nav": "comparison" });
   const brand = el("a", { href: "#/", class: "brand" });
   const content = el("main", { id: "content", tabindex: "-1" });
   root.replaceChildren(
-    el("header", { class: "topbar" }, brand, el("nav", { class: "nav" }, navOverview, navIncidents), el("div", { class: "topbar-end" }, liveIndicator, langSwitch)),
+    el("header", { class: "topbar" }, brand, el("nav", { class: "nav" }, navOverview, navIncidents, navComparison), el("div", { class: "topbar-end" }, liveIndicator, langSwitch)),
     content,
   );
 
@@ -62,6 +64,7 @@ function startDashboard(root: HTMLElement): void {
     brand.title = t("app.title");
     navOverview.textContent = t("nav.overview");
     navIncidents.textContent = t("nav.incidents");
+    navComparison.textContent = t("nav.comparison");
     langSwitch.setAttribute("aria-label", t("lang.switch"));
     langSwitch.replaceChildren(
       ...LANGS.map((lang) => {
@@ -79,11 +82,14 @@ function startDashboard(root: HTMLElement): void {
     const route = parseRoute(location.hash);
     navOverview.toggleAttribute("aria-current", route.name === "overview");
     navIncidents.toggleAttribute("aria-current", route.name === "incidents" || route.name === "incident");
+    navComparison.toggleAttribute("aria-current", route.name === "comparison");
     if (route.name === "site") {
       page = new SitePage(context, route.siteId, route.range);
     } else if (route.name === "incidents") {
       document.title = `${translator.t("incidents.heading")} — ${translator.t("app.brand")}`;
       page = new IncidentsPage(context, route.filter);
+    } else if (route.name === "comparison") {
+      page = new ComparisonPage(context, route.period);
     } else if (route.name === "incident") {
       page = new IncidentPage(context, route.incidentId);
     } else {

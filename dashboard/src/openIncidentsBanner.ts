@@ -19,7 +19,11 @@ export class OpenIncidentsBanner {
   private readonly unsubscribe: () => void;
   private loaded = false;
 
-  constructor(private readonly ctx: PageContext) {
+  /** `onOpenChange`, when given, hears the open incidents (by id) each time the set is loaded or changes. */
+  constructor(
+    private readonly ctx: PageContext,
+    private readonly onOpenChange?: (open: ReadonlyMap<number, Incident>) => void,
+  ) {
     this.element = el("a", { class: "incident-banner loading", href: incidentsHref(), "data-open-incidents": "" }, ctx.translator.t("overview.loading"));
     this.unsubscribe = ctx.incidentBoard.subscribe((change) => {
       if (change.kind === "resync") {
@@ -60,6 +64,7 @@ export class OpenIncidentsBanner {
   }
 
   private render(): void {
+    this.onOpenChange?.(this.open);
     const { t } = this.ctx.translator;
     const format = this.ctx.format;
     const incidents = [...this.open.values()];

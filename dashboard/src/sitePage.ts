@@ -8,6 +8,9 @@ import { LinkCard } from "./linkCard.js";
 import { LINK_CARD_KIND, chartsFromSeries, linkCardMetricList } from "./linkSeries.js";
 import { RANGES, seriesWindow } from "./ranges.js";
 import { clockSkewIcon, refreshRelativeTimes, relativeTime } from "./siteRow.js";
+import { SiteIncidentsSection } from "./site/siteIncidents.js";
+import { SitePathsSection } from "./site/sitePaths.js";
+import "./site/site.css";
 
 /** Charts are refetched at most this often when live updates for the site keep arriving, ms. */
 export const CHART_REFRESH_MIN_INTERVAL_MS = 5000;
@@ -21,8 +24,9 @@ export function sitePageHref(siteId: string, range: RangeName): string {
  * The site page (route `#/sites/<id>?range=1h|6h|24h|7d|30d|1y`): the site's header (name, address,
  * state, last report), and per link a card with its facts and latency/loss charts over the chosen
  * range, both charts from one series request per link.
- * The header and cards follow live `site` messages at once; the charts are refetched at most
- * every CHART_REFRESH_MIN_INTERVAL_MS.
+ * Below them, the site's applications through each link and its LAN devices over the range (site/sitePaths.ts), and
+ * its incidents (site/siteIncidents.ts). The header and cards follow live `site` messages at once; the charts and the
+ * applications are refetched at most every CHART_REFRESH_MIN_INTERVAL_MS.
  */
 export class SitePage implements Page {
   readonly element: HTMLElement;
@@ -39,6 +43,8 @@ export class SitePage implements Page {
   private lastRefreshAt = -Infinity;
   private site: SiteStatus | null = null;
   private applyingFetched = false;
+  private readonly paths: SitePathsSection;
+  private readonly incidentsSection: SiteIncidentsSection;
 
   constructor(
     private readonly ctx: PageContext,
@@ -50,6 +56,8 @@ export class SitePage implements Page {
     this.rangeBar = el("div", { class: "range-bar", role: "group", "aria-label": t("site.range") });
     this.cardsBox = el("div", { class: "link-cards" });
     this.message = el("p", { class: "table-message", role: "status" }, t("overview.loading"));
+    this.paths = new SitePathsSection(ctx, siteId);
+    this.incidentsSection = new SiteIncidentsSection(ctx, siteId);
     this.element = el(
       "section",
       { class: "page site-page", "data-page": "site", "data-site-id": siteId },
@@ -58,6 +66,8 @@ export class SitePage implements Page {
       this.message,
       el("div", { class: "links-head" }, el("h2", { class: "visually-hidden" }, t("site.links")), this.rangeBar),
       this.cardsBox,
+      this.paths.element,
+      this.incidentsSection.element,
     );
     this.renderRangeBar();
 
@@ -79,6 +89,8 @@ export class SitePage implements Page {
     clearInterval(this.ticker);
     if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
     for (const card of this.cards.values()) card.destroy();
+    this.paths.destroy();
+    this.incidentsSection.destroy();
   }
 
   private async load(): Promise<void> {
@@ -230,6 +242,7 @@ export class SitePage implements Page {
       card.showLoading();
       void this.loadCharts(card, span, abort.signal);
     }
+    if (this.site) this.paths.load(this.site, span);
   }
 
   private async loadCharts(card: LinkCard, span: SeriesWindow, signal: AbortSignal): Promise<void> {

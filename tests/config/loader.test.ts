@@ -26,6 +26,8 @@ describe("config/loader", () => {
       expect(site.links.map((l) => l.kind).sort()).toEqual(["dedicated", "internet"]);
       expect(new Set(site.links.map((l) => l.provider)).size).toBe(2);
     }
+    // area is optional: the third site has none.
+    expect(config.sites.map((site) => site.area)).toEqual(["Biên Hòa (cũ)", "Nhơn Trạch (cũ)", null]);
     expect(config.ingest.clockSkewToleranceMs).toBe(5000);
     expect(config.linkPolicy.failAfter).toBe(3);
     expect(Object.isFrozen(config.sites[0]!.links)).toBe(true);

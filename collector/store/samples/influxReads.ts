@@ -53,6 +53,7 @@ export async function influxLinkOutcomes(select: InfluxSelect, site: string, fro
 /** See SampleStore.pathSummaries. Two queries per kind (InfluxQL has no conditional mean): all samples, then the main latency of the ok ones. */
 export async function influxPathSummaries(select: InfluxSelect, query: PathSummaryQuery): Promise<PathSummary[]> {
   checkPathSummaryQuery(query);
+  if (query.resolution === "1h") return influxHourlyPathSummaries(select, query);
   const where = [`"role" = ${literal(query.role)}`, timeRange(query.from, query.to)];
   if (query.site !== undefined) where.push(`"site" = ${literal(query.site)}`);
   const groupBy = `GROUP BY "site", "probe", "link" SLIMIT ${MAX_PATH_SUMMARIES}`;
@@ -76,6 +77,36 @@ export async function influxPathSummaries(select: InfluxSelect, query: PathSumma
         rounds: reader.number(row, "rounds"),
         okPct: (reader.numberOrNull(row, "ok") ?? 0) * 100,
         latencyAvgMs: latency ? reader.numberOrNull(latency, "latency") : null,
+      });
+    }
+  }
+  return sortPathSummaries(summaries);
+}
+
+/** Path summaries from the hourly rollups: one query per kind, sums of the windows' counts and sums. */
+async function influxHourlyPathSummaries(select: InfluxSelect, query: PathSummaryQuery): Promise<PathSummary[]> {
+  const where = [`"role" = ${literal(query.role)}`, timeRange(query.from, query.to)];
+  if (query.site !== undefined) where.push(`"site" = ${literal(query.site)}`);
+  const summaries: PathSummary[] = [];
+  for (const kind of SAMPLE_KIND_NAMES) {
+    const latency = MAIN_LATENCY_FIELD[kind];
+    const reader = new StoredRowReader(`InfluxDB path summaries of ${source("1h", kind)}`);
+    const answer = await select(
+      `SELECT sum("ok_count") AS "rounds", sum("ok_sum") AS "oks", sum("${latency}_sum") AS "latencySum", sum("${latency}_count") AS "latencyCount" FROM ${source("1h", kind)} WHERE ${where.join(" AND ")} GROUP BY "site", "probe", "link" SLIMIT ${MAX_PATH_SUMMARIES}`,
+    );
+    for (const series of answer) {
+      const row = rowsOf([series])[0];
+      const rounds = row ? (reader.numberOrNull(row, "rounds") ?? 0) : 0;
+      if (!row || rounds === 0) continue;
+      const latencyCount = reader.numberOrNull(row, "latencyCount") ?? 0;
+      summaries.push({
+        site: series.tags?.site ?? "",
+        probe: series.tags?.probe ?? "",
+        link: series.tags?.link || null,
+        kind,
+        rounds,
+        okPct: ((reader.numberOrNull(row, "oks") ?? 0) * 100) / rounds,
+        latencyAvgMs: latencyCount > 0 ? (reader.numberOrNull(row, "latencySum") ?? 0) / latencyCount : null,
       });
     }
   }

@@ -176,7 +176,8 @@ export interface SampleStore {
   linkOutcomes(site: string, from: number, to: number, page?: LinkOutcomePage): Promise<LinkOutcome[]>;
   /**
    * Per (site, probe, link, kind) of the query's role: samples, % ok, mean main latency of ok samples (pathSummary.ts),
-   * from raw samples; at most 7 days (a RangeError beyond) and {@link MAX_PATH_SUMMARIES} paths.
+   * from raw samples (at most 7 days, a RangeError beyond) or the hourly rollups (`resolution: "1h"`, whole hours, as
+   * long as a series); at most {@link MAX_PATH_SUMMARIES} paths.
    */
   pathSummaries(query: PathSummaryQuery): Promise<PathSummary[]>;
   /** Recomputes up to `maxWindows` marked windows that closed by `nowMs` (UTC ms); see the interface comment. */

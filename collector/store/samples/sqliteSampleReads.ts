@@ -25,6 +25,7 @@ export class SqliteSampleReads {
   readonly #raw: PerKind<Database.Statement>;
   readonly #rollups: PerKind<Record<RollupResolution, Database.Statement>>;
   readonly #paths: PerKind<Database.Statement>;
+  readonly #hourlyPaths: PerKind<Database.Statement>;
   readonly #linkOutcomes: Database.Statement;
   readonly #seqs: Database.Statement;
 
@@ -44,6 +45,14 @@ export class SqliteSampleReads {
          GROUP BY site, probe, link LIMIT ${MAX_PATH_SUMMARIES}`,
       ),
     );
+    this.#hourlyPaths = perKind((kind) => {
+      const latency = MAIN_LATENCY_FIELD[kind];
+      return db.prepare(
+        `SELECT site, probe, link, SUM(ok_count) AS rounds, SUM(ok_sum) * 100.0 / SUM(ok_count) AS okPct, SUM(${latency}_sum) / SUM(${latency}_count) AS latencyAvgMs
+         FROM ${rollupTable(kind, "1h")} WHERE role = @role AND window_ts >= @from AND window_ts < @to AND (@site IS NULL OR site = @site)
+         GROUP BY site, probe, link HAVING SUM(ok_count) > 0 LIMIT ${MAX_PATH_SUMMARIES}`,
+      );
+    });
     // Each kind's rows come in the order of its (site, ts) index (with link, probe after ts): merged, never sorted.
     // The index range starts at the cursor (the planner would start it at `from` and filter up to the cursor).
     const outcomes = SAMPLE_KIND_NAMES.map(
@@ -107,7 +116,8 @@ export class SqliteSampleReads {
     const summaries: PathSummary[] = [];
     for (const kind of SAMPLE_KIND_NAMES) {
       const reader = new StoredRowReader(`path summaries of ${rawTable(kind)}`);
-      const rows = this.#all(() => this.#paths[kind].all({ role: query.role, from: query.from, to: query.to, site: query.site ?? null }));
+      const statement = (query.resolution ?? "raw") === "raw" ? this.#paths[kind] : this.#hourlyPaths[kind];
+      const rows = this.#all(() => statement.all({ role: query.role, from: query.from, to: query.to, site: query.site ?? null }));
       for (const row of rows) {
         summaries.push({
           site: reader.text(row, "site"),

@@ -32,6 +32,22 @@ export function icmpRecord(site: string, link: string, ts: number, seq: number, 
   return { site, provider: link === "tslcd" ? "vnpt" : "viettel", ts, agentTs: ts, sample };
 }
 
+/** An HTTP application sample of `site` through `link` at `ts`: ok with `totalMs`, or no response (null). */
+export function httpAppRecord(site: string, link: string, app: string, ts: number, seq: number, totalMs: number | null): SampleRecord {
+  const ok = totalMs !== null;
+  return {
+    site,
+    provider: link === "tslcd" ? "vnpt" : "viettel",
+    ts,
+    agentTs: ts,
+    sample: {
+      kind: "http", seq, ts, role: "app", link, probe: app, target: "https://motcua.example.vn/", round: seq, roundSize: 1, ok,
+      statusCode: ok ? 200 : null, dnsMs: ok ? 2 : null, connectMs: ok ? 10 : null, tlsMs: ok ? 20 : null, firstByteMs: ok ? totalMs - 5 : null,
+      totalMs, certDaysLeft: 90, redirects: 0, bodyBytes: ok ? 1000 : null, ...(ok ? {} : { reason: "timeout" }),
+    },
+  };
+}
+
 /** A LAN TCP sample (no link) of `site` at `ts`. */
 export function tcpLanRecord(site: string, ts: number, seq: number, connectMs: number | null): SampleRecord {
   return {

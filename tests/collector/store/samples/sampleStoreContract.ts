@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { SampleRecord, SampleStore, SeriesRequest } from "../../../../collector/store/samples/sampleStore.js";
-import { baseTime, icmpRecord, icmpSamplesBetween, tcpLanRecord } from "./sampleFixtures.js";
+import { baseTime, httpAppRecord, icmpRecord, icmpSamplesBetween, tcpLanRecord } from "./sampleFixtures.js";
 
 /** A store made for one test, its clock (UTC ms) settable by the test. */
 export interface StoreUnderTest {
@@ -241,6 +241,33 @@ export function describeSampleStoreContract(backend: string, factory: SampleStor
       await expect(store.querySeries(series({ from: t0 + 1, to: t0 + 10 * DAY, stepMs: HOUR }))).rejects.toThrow(/multiples of 5 minutes/);
       await expect(store.querySeries(series({ from: t0, to: t0 + 500 * DAY, stepMs: DAY }))).rejects.toThrow(/longer than/);
       await expect(store.querySeries(series({ from: t0, to: t0, stepMs: 1000 }))).rejects.toThrow(RangeError);
+    });
+
+    it("summarizes application paths from the hourly rollups as from raw samples (rounds, % ok, mean latency), on whole hours only", async () => {
+      const { store, clock } = await open();
+      const t0 = baseTime();
+      const records: SampleRecord[] = [];
+      let seq = 1;
+      for (let ts = t0; ts < t0 + 3 * HOUR; ts += 60_000) {
+        const minute = (ts - t0) / 60_000;
+        // Over TSLCD every 10th round fails (no response, so no latency either); over the Internet every 4th.
+        records.push(httpAppRecord("ward-1", "tslcd", "motcua", ts, seq++, minute % 10 === 0 ? null : 100 + (minute % 7)));
+        records.push(httpAppRecord("ward-1", "internet", "motcua", ts, seq++, minute % 4 === 0 ? null : 300 + (minute % 5)));
+      }
+      clock.now = t0 + 4 * HOUR;
+      await writeInBatches(store, records);
+      await store.rollUp(t0 + 4 * HOUR, 10_000);
+      const raw = await store.pathSummaries({ role: "app", from: t0, to: t0 + 3 * HOUR });
+      const hourly = await store.pathSummaries({ role: "app", from: t0, to: t0 + 3 * HOUR, resolution: "1h" });
+      expect(raw.map((p) => [p.link, p.rounds])).toEqual([["internet", 180], ["tslcd", 180]]);
+      expect(hourly.map((p) => [p.site, p.probe, p.link, p.kind, p.rounds])).toEqual(raw.map((p) => [p.site, p.probe, p.link, p.kind, p.rounds]));
+      hourly.forEach((path, i) => {
+        expect(path.okPct).toBeCloseTo(raw[i]!.okPct, 9);
+        expect(path.latencyAvgMs).toBeCloseTo(raw[i]!.latencyAvgMs!, 9);
+      });
+      expect(raw.find((p) => p.link === "tslcd")!.okPct).toBeCloseTo(90, 9);
+      await expect(store.pathSummaries({ role: "app", from: t0 + 1, to: t0 + 3 * HOUR, resolution: "1h" })).rejects.toThrow(/whole hours/);
+      await expect(store.pathSummaries({ role: "app", from: t0, to: t0 + 8 * DAY })).rejects.toThrow(/7 days/);
     });
 
     it("lists a site's link outcomes in time order, for classifying a silence", async () => {
