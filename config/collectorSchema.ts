@@ -5,6 +5,7 @@ import type { LinkStatePolicy } from "../protocol/linkState.js";
 import { durationMs, listenAddressSchema, sizeBytes, type ListenAddress } from "./units.js";
 import { linkPolicySchema } from "./linkPolicy.js";
 import { timeZoneSchema } from "./timeZone.js";
+import { httpSchema, metricsSchema, toSecurityConfig, type HttpConfig, type MetricsConfig } from "./securitySchema.js";
 import { alertingSchema, maintenanceSchema, officeHoursSchema, receiverSchema, smtpSchema, type SecretRef } from "./alertingSchema.js";
 
 const providerSchema = z.strictObject({
@@ -77,6 +78,8 @@ export function makeCollectorFileSchema<S extends z.ZodType<StorageConfigBase>>(
       state: linkPolicySchema,
       log: z.strictObject({ level: z.enum(["error", "warn", "info", "debug"]).default("info") }).prefault({}),
       public_url: z.url({ protocol: /^https?$/ }).optional(),
+      http: httpSchema,
+      metrics: metricsSchema,
       receivers: z.array(receiverSchema).default([]),
       smtp: smtpSchema.optional(),
       office_hours: officeHoursSchema,
@@ -239,6 +242,10 @@ export interface CollectorConfig<St extends StorageConfigBase = StorageConfigBas
   officeHours: { days: string[]; start: string; end: string };
   alerting: AlertingConfig;
   maintenance: MaintenanceWindow[];
+  /** Browsers: cookies, allowed origins, live clients (config/securitySchema.ts). */
+  http: HttpConfig;
+  /** Who may read /metrics besides loopback. */
+  metrics: MetricsConfig;
 }
 
 /** Turns the parsed file into the domain configuration. */
@@ -273,6 +280,7 @@ export function toCollectorConfig<St extends StorageConfigBase>(file: CollectorF
       ? { host: file.smtp.host, port: file.smtp.port, secure: file.smtp.secure, from: file.smtp.from, user: file.smtp.user ?? null, password: file.smtp.password ?? null, timeoutMs: file.smtp.timeout }
       : null,
     officeHours: file.office_hours,
+    ...toSecurityConfig(file.http, file.metrics),
     alerting: {
       provinceReceivers: file.alerting.province_receivers,
       groupWaitMs: file.alerting.group_wait,

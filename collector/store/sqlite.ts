@@ -6,6 +6,7 @@ import { SqliteHealth, isSqliteUnavailable } from "./sqliteHealth.js";
 import { migrate, storedMachineSchema } from "./sqliteSchema.js";
 import { restrictDatabaseFiles } from "./sqliteFileModes.js";
 import { LegacySampleTable } from "./legacySamples.js";
+import { SqliteAuthStore } from "./sqliteAuth.js";
 
 /** How long a write waits for another connection's lock before failing, ms (the default of `busyTimeoutMs`). */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -42,6 +43,8 @@ export class SqliteMetadataStore implements MetadataStore {
 
   /** Incidents and their delivery attempts, in the same file. */
   readonly incidents: SqliteIncidentStore;
+  /** Users, sessions, API tokens, site-token revocation and the audit log, in the same file (sqliteAuth.ts). */
+  readonly auth: SqliteAuthStore;
   /** The old `samples` table, copied into the sample store at start (legacySamples.ts). */
   readonly legacySamples: LegacySampleTable;
 
@@ -50,6 +53,7 @@ export class SqliteMetadataStore implements MetadataStore {
     busyTimeoutMs: number,
   ) {
     this.incidents = new SqliteIncidentStore(db);
+    this.auth = new SqliteAuthStore(db);
     this.legacySamples = new LegacySampleTable(db);
     this.health = new SqliteHealth(db, busyTimeoutMs);
     this.upsertContact = db.prepare(
@@ -120,7 +124,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   siteForTokenHash(tokenHash: string): string | null {
-    const site = this.db.prepare("SELECT site FROM tokens WHERE token_hash = ?").pluck().get(tokenHash);
+    const site = this.db.prepare("SELECT site FROM tokens WHERE token_hash = ? AND revoked_at IS NULL").pluck().get(tokenHash);
     return typeof site === "string" ? site : null;
   }
 

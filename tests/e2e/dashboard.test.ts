@@ -57,7 +57,7 @@ describe.skipIf(missing !== null)("e2e: dashboard in a real browser", () => {
     store.addToken("tan-phong", hashToken(token), now());
     const logger = createLogger("error", "collector");
     samples = await openSampleStore(config.storage, { dataDir: config.dataDir, configFile: file, now, logger });
-    collector = await startCollector({ config, store, samples, incidents: store.incidents, logger, now, dashboardDir: DASHBOARD_DIR });
+    collector = await startCollector({ config, store, auth: store.auth, samples, incidents: store.incidents, logger, now, dashboardDir: DASHBOARD_DIR });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

@@ -108,15 +108,15 @@ describe("collector/api/ackPage", () => {
     expect(after.html).not.toContain("<form");
   });
 
-  it("confirms a repeat of the same acknowledgement and refuses another ticket (409) without changing anything", async () => {
+  it("confirms a repeat of the same acknowledgement and answers another ticket with who acknowledged first (200) without changing anything", async () => {
     clock.nowMs += 3_600_000;
     const again = await page(pathOf(1, "vnpt-noc"), "ticket=VNPT-778899");
     expect(again.status).toBe(200);
     expect(again.html).toContain("lúc 15/01/2025 10:30 (UTC+7). Xin cảm ơn.");
     const other = await page(pathOf(1, "vnpt-noc"), "ticket=VNPT-999");
-    expect(other.status).toBe(409);
+    expect(other.status).toBe(200);
     expectSafePage(other);
-    expect(other.html).toContain("đã được xác nhận tiếp nhận trước đó");
+    expect(other.html).toContain("Sự cố này đã được VNPT Đồng Nai - Trung tâm điều hành xác nhận tiếp nhận trước đó lúc 15/01/2025 10:30 (UTC+7)");
     expect(store.incidents.getIncident(1)).toMatchObject({ vendorTicket: "VNPT-778899", timeline: { acknowledgedTs: START_TS + 2 * 3_600_000 } });
   });
 
