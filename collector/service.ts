@@ -40,6 +40,8 @@ export interface RunningCollector {
   storeBreaker: StoreBreaker;
   /** The breaker in front of the sample store's writes (its state: /healthz, /metrics). */
   sampleBreaker: StoreBreaker;
+  /** The express application (its router lists every route: tests/collector/auth/routeTable.test.ts). */
+  app: express.Express;
   /** Stops accepting requests, finishes those under way, persists state and closes both stores. */
   close(): Promise<void>;
 }
@@ -290,6 +292,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   return {
     url: `http://${host}:${port}`,
     port,
+    app,
     engine,
     incidentEngine,
     storeBreaker: breaker,

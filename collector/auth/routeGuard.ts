@@ -110,6 +110,9 @@ function csrfMatches(header: string | string[] | undefined, expected: string): b
   return typeof header === "string" && header.length > 0 && tokensEqual(header, expected);
 }
 
+/** The property that marks the router {@link routeGuard} builds. */
+export const ROUTE_GUARD_MARK = "isRouteGuard";
+
 /**
  * The guard of every route, mounted before them: express itself matches each request against the paths of
  * {@link ROUTE_RULES} (the same matching as the routes'), and each rule that matches is applied; a request under
@@ -119,6 +122,8 @@ function csrfMatches(header: string | string[] | undefined, expected: string): b
  */
 export function routeGuard(deps: RouteGuardDeps): Router {
   const router = Router();
+  // So a walk of the application's routes (the route table test) can tell the guard's own paths from the routes.
+  Object.defineProperty(router, ROUTE_GUARD_MARK, { value: true });
   for (const [key, rule] of Object.entries(ROUTE_RULES) as Array<[string, RouteRule]>) {
     const [method, path] = key.split(" ") as [string, string];
     router[method.toLowerCase() as "get" | "post"](path, checkRule(rule, deps));
