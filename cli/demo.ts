@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
 import { loadCollectorConfig } from "../collector/config.js";
-import { addSiteToken, launchCollector } from "../collector/main.js";
+import { addSiteToken, launchCollector, openStore } from "../collector/main.js";
+import { generatePassword, hashPassword } from "../collector/auth/passwords.js";
+import type { CollectorConfig } from "../config/collectorSchema.js";
 import { loadAgentConfig } from "../agent/config.js";
 import { launchAgent } from "../agent/main.js";
 
@@ -88,6 +90,22 @@ async function startStandInApp(port: number): Promise<Server> {
   return server;
 }
 
+/**
+ * The demo's province user `demo`: created with a generated password on the first run (printed once, as `wardwatch
+ * user add` would); on later runs with the same --dir its password is not known any more.
+ */
+async function ensureDemoUser(config: CollectorConfig): Promise<string> {
+  const store = openStore(config);
+  try {
+    if (store.auth.getUser("demo")) return "demo (password shown at the first run; wardwatch user reset-password demo)";
+    const password = generatePassword();
+    store.auth.addUser({ name: "demo", grant: { role: "province" }, passwordHash: await hashPassword(password), disabled: false, createdAt: Date.now() });
+    return `demo / ${password}`;
+  } finally {
+    store.close();
+  }
+}
+
 /** Runs a collector and an agent for this host in one process, on the embedded store; prints the dashboard address. */
 export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<void> }> {
   const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), "wardwatch-demo-")));
@@ -100,12 +118,13 @@ export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<
   writeFileSync(agentFile, agentYaml(options.port, tokenFile, join(dir, "spool"), appPort));
   const collectorConfig = loadCollectorConfig(collectorFile);
   writeFileSync(tokenFile, `${addSiteToken(collectorConfig, "demo-phuong-1")}\n`, { mode: 0o600 });
+  const login = await ensureDemoUser(collectorConfig);
 
   const app = await startStandInApp(appPort);
   const collector = await launchCollector(collectorConfig, collectorFile);
   const agent = await launchAgent(loadAgentConfig(agentFile));
   process.stdout.write(
-    `\nwardwatch demo is running.\n  Dashboard:         ${collector.url}/\n  API:               ${collector.url}/api/v1/sites\n  Site status page:  ${agent.statusUrl ?? "-"}\n  Files:             ${dir}\nPress Ctrl+C to stop.\n\n`,
+    `\nwardwatch demo is running.\n  Dashboard:         ${collector.url}/\n  Log in as:         ${login}\n  API:               ${collector.url}/api/v1/sites\n  Site status page:  ${agent.statusUrl ?? "-"}\n  Files:             ${dir}\nPress Ctrl+C to stop.\n\n`,
   );
   return {
     async close() {
