@@ -115,7 +115,16 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     config.sites.map((site) => siteStatusOf(site, engine, config.providers, now(), config.ingest.clockSkewToleranceMs));
 
   const { auth } = deps;
-  const access = wireAuth({ config, configFile: deps.configFile ?? "collector.yaml", auth, now, logger });
+  // Bookkeeping writes (last-used times, expired sessions, audit of refusals) never wait out a lock nor fail a request.
+  const bestEffortWrite = (work: () => void): void => {
+    if (!breaker.writable) return;
+    try {
+      store.withShortLockWait(work);
+    } catch (err) {
+      if (!store.isUnavailableError(err)) logger.warn("bookkeeping write failed", { err });
+    }
+  };
+  const access = wireAuth({ config, configFile: deps.configFile ?? "collector.yaml", auth, now, logger, bestEffortWrite });
   const { filter } = access;
 
   const app = express();
@@ -144,7 +153,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     now,
     onIncident: publishIncident,
     filter,
-    auth,
+    auth: { audit: (entry) => bestEffortWrite(() => auth.audit(entry)) },
     // The engine is built after alerting (it reports to alerting's listener); resolutions come only once both are.
     causeStillPresent: (incident) => incidentEngine.causeStillPresent(incident),
   });

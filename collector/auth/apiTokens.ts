@@ -2,6 +2,12 @@ import type { AuthStore, StoredApiToken } from "../store/authStore.js";
 import type { RoleScope } from "./scope.js";
 import { generateToken, hashToken } from "./tokens.js";
 
+/**
+ * Runs a write that may be skipped (last-used times, expired sessions, audit entries of refusals): skipped while the
+ * store is failing, with a short lock wait, errors swallowed, so bookkeeping never stalls or fails a request.
+ */
+export type BestEffortWrite = (work: () => void) => void;
+
 /** API tokens' last-used time is written at most this often, ms. */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -19,15 +25,10 @@ export function createApiToken(store: AuthStore, name: string, grant: RoleScope,
  * The live (not revoked) API token `token`, its last-used time brought up to date (at most once a minute, best
  * effort); null when unknown or revoked.
  */
-export function findApiToken(store: AuthStore, token: string, nowMs: number): StoredApiToken | null {
+export function findApiToken(store: AuthStore, token: string, nowMs: number, bestEffortWrite: BestEffortWrite): StoredApiToken | null {
   const found = store.apiTokenByHash(hashToken(token));
   if (!found || found.revokedAt !== null) return null;
-  if (found.lastUsedAt === null || nowMs - found.lastUsedAt >= TOUCH_EVERY_MS) {
-    try {
-      store.touchApiToken(found.id, nowMs);
-    } catch {
-      // Best effort: a store that cannot take writes now (locked, failing) must not refuse a valid token.
-    }
-  }
+  // A store that cannot take writes now (locked, failing) must neither refuse a valid token nor stall the request.
+  if (found.lastUsedAt === null || nowMs - found.lastUsedAt >= TOUCH_EVERY_MS) bestEffortWrite(() => store.touchApiToken(found.id, nowMs));
   return found;
 }

@@ -4,6 +4,7 @@ import type { CollectorConfig } from "../../config/collectorSchema.js";
 import type { Logger } from "../../config/logger.js";
 import { resolveSecret } from "../alerts/resolveReceivers.js";
 import type { AuthStore } from "../store/authStore.js";
+import type { BestEffortWrite } from "./apiTokens.js";
 import { authRouter } from "./authRoutes.js";
 import { LoginThrottle } from "./loginThrottle.js";
 import { OriginPolicy } from "./origin.js";
@@ -32,12 +33,12 @@ export interface CollectorAuth {
  * (public_url, http.allowed_origins), the scrape token (`metrics.scrape_token`, resolved now: a missing one is an
  * error naming its key), the route guard and the login routes.
  */
-export function wireAuth(deps: { config: CollectorConfig; configFile: string; auth: AuthStore; now: () => number; logger: Logger }): CollectorAuth {
-  const { config, auth, now, logger } = deps;
-  const sessions = new SessionManager(auth, now);
+export function wireAuth(deps: { config: CollectorConfig; configFile: string; auth: AuthStore; now: () => number; logger: Logger; bestEffortWrite: BestEffortWrite }): CollectorAuth {
+  const { config, auth, now, logger, bestEffortWrite } = deps;
+  const sessions = new SessionManager(auth, now, bestEffortWrite);
   const origins = new OriginPolicy(config.publicUrl, config.http.allowedOrigins);
   const scrapeToken = config.metrics.scrapeToken ? resolveSecret(config.metrics.scrapeToken, "metrics.scrape_token", deps.configFile) : null;
-  const guardDeps = { auth, sessions, origins, scrapeToken, now };
+  const guardDeps = { auth, sessions, origins, scrapeToken, now, bestEffortWrite };
   return {
     filter: new ScopeFilter(config.sites),
     origins,

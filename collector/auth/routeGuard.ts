@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { AuthStore, StoredSession } from "../store/authStore.js";
 import { sendError } from "../api/httpErrors.js";
-import { findApiToken } from "./apiTokens.js";
+import { findApiToken, type BestEffortWrite } from "./apiTokens.js";
 import { CSRF_HEADER, SESSION_COOKIE, parseCookies } from "./cookies.js";
 import { STATE_CHANGING_METHODS, type OriginPolicy } from "./origin.js";
 import { ROUTE_RULES, type RouteRule } from "./routeRules.js";
@@ -25,17 +25,19 @@ export interface RouteGuardDeps {
   /** The bearer token that lets a non-loopback scraper read /metrics; null: loopback only. */
   scrapeToken: string | null;
   now: () => number;
+  /** How API tokens' last-used times are written (apiTokens.ts). */
+  bestEffortWrite: BestEffortWrite;
 }
 
 /**
  * Who sent `req`: an `Authorization: Bearer` API token (when the header is there, only it counts: a bad one is not
  * helped by a cookie), else the `ww_session` cookie; null when neither names a live token or session.
  */
-export function identify(req: Pick<IncomingMessage, "headers">, deps: Pick<RouteGuardDeps, "auth" | "sessions" | "now">): RequestIdentity | null {
+export function identify(req: Pick<IncomingMessage, "headers">, deps: Pick<RouteGuardDeps, "auth" | "sessions" | "now" | "bestEffortWrite">): RequestIdentity | null {
   const authorization = req.headers.authorization;
   if (authorization !== undefined) {
     const token = parseBearer(authorization);
-    const found = token ? findApiToken(deps.auth, token, deps.now()) : null;
+    const found = token ? findApiToken(deps.auth, token, deps.now(), deps.bestEffortWrite) : null;
     return found ? { scope: scopeFor(`token:${found.name}`, found.grant), session: null, apiTokenId: found.id } : null;
   }
   const sessionId = parseCookies(req.headers.cookie).get(SESSION_COOKIE);

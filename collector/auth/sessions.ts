@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { AuthStore, StoredSession, StoredUser } from "../store/authStore.js";
+import type { BestEffortWrite } from "./apiTokens.js";
 
 /** How long a session lives without a request, ms (12 h). */
 export const SESSION_IDLE_MS = 12 * 3_600_000;
@@ -35,6 +36,8 @@ export class SessionManager {
   constructor(
     private readonly store: AuthStore,
     private readonly now: () => number,
+    /** How last-seen times and deletions of expired sessions are written (skipped while the store fails). */
+    private readonly bestEffortWrite: BestEffortWrite = (work) => work(),
   ) {}
 
   /** A new session for `user`: 32 random bytes of id, 32 of CSRF token, both base64url. */
@@ -58,22 +61,14 @@ export class SessionManager {
     if (!session) return null;
     const nowMs = this.now();
     if (nowMs - session.lastSeenAt > SESSION_IDLE_MS || nowMs - session.createdAt > SESSION_ABSOLUTE_MS) {
-      try {
-        this.store.deleteSession(idHash);
-      } catch {
-        // Deleted by the next sweep; it is refused either way.
-      }
+      // Refused either way; deleted now or by a later sweep.
+      this.bestEffortWrite(() => this.store.deleteSession(idHash));
       return null;
     }
     const user = this.store.getUser(session.user);
     if (!user || user.disabled) return null;
-    if (nowMs - session.lastSeenAt >= TOUCH_EVERY_MS) {
-      try {
-        this.store.touchSession(idHash, nowMs);
-      } catch {
-        // Best effort: a store that cannot take writes now must not log the user out; its idle time counts from before.
-      }
-    }
+    // A store that cannot take writes now must not log the user out: its idle time then counts from before.
+    if (nowMs - session.lastSeenAt >= TOUCH_EVERY_MS) this.bestEffortWrite(() => this.store.touchSession(idHash, nowMs));
     return { session, user };
   }
 
@@ -82,9 +77,9 @@ export class SessionManager {
     this.store.deleteSession(hashSessionId(id));
   }
 
-  /** Deletes every expired session; returns how many. */
-  sweep(): number {
+  /** Deletes every expired session (a best-effort write). */
+  sweep(): void {
     const nowMs = this.now();
-    return this.store.deleteExpiredSessions(nowMs - SESSION_IDLE_MS, nowMs - SESSION_ABSOLUTE_MS);
+    this.bestEffortWrite(() => this.store.deleteExpiredSessions(nowMs - SESSION_IDLE_MS, nowMs - SESSION_ABSOLUTE_MS));
   }
 }
