@@ -115,16 +115,8 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     config.sites.map((site) => siteStatusOf(site, engine, config.providers, now(), config.ingest.clockSkewToleranceMs));
 
   const { auth } = deps;
-  // Bookkeeping writes (last-used times, expired sessions, audit of refusals) never wait out a lock nor fail a request.
-  const bestEffortWrite = (work: () => void): void => {
-    if (!breaker.writable) return;
-    try {
-      store.withShortLockWait(work);
-    } catch (err) {
-      if (!store.isUnavailableError(err)) logger.warn("bookkeeping write failed", { err });
-    }
-  };
-  const access = wireAuth({ config, configFile: deps.configFile ?? "collector.yaml", auth, now, logger, bestEffortWrite });
+  const access = wireAuth({ config, configFile: deps.configFile ?? "collector.yaml", auth, store, breaker, now, logger });
+  const { bestEffortWrite } = access;
   const { filter } = access;
 
   const app = express();
@@ -276,16 +268,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     alerting.tick();
   }, Math.min(250, deps.tickMs ?? 250));
   alertTick.unref();
-  // Expired sessions are deleted, and live-feed clients whose session ended are closed, once a minute.
-  const sessionTick = setInterval(() => {
-    try {
-      access.sessions.sweep();
-      hub.revalidate();
-    } catch (err) {
-      logger.warn("session check failed", { err });
-    }
-  }, 60_000);
-  sessionTick.unref();
+  const stopSessionChecks = access.startSessionChecks(hub);
 
   const maintenance = startSampleMaintenance({ samples, writable: () => sampleBreaker.writable, policy: deps.sampleMaintenance, now, logger });
 
@@ -309,7 +292,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     async close() {
       clearInterval(tick);
       clearInterval(alertTick);
-      clearInterval(sessionTick);
+      stopSessionChecks();
       await maintenance.stop();
       await alerting.close();
       await hub.close();

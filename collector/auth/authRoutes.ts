@@ -2,6 +2,7 @@ import express, { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import type { Logger } from "../../config/logger.js";
 import type { AuthStore } from "../store/authStore.js";
+import type { BestEffortWrite } from "./apiTokens.js";
 import { sendError } from "../api/httpErrors.js";
 import { CSRF_COOKIE, SESSION_COOKIE, parseCookies, serializeCookie } from "./cookies.js";
 import type { LoginThrottle } from "./loginThrottle.js";
@@ -16,6 +17,10 @@ export interface AuthRoutesDeps {
   sessions: SessionManager;
   throttle: LoginThrottle;
   secureCookies: boolean;
+  /** Whether the metadata store takes writes now (a login writes its session); false: 503 at once, not a lock wait. */
+  writable: () => boolean;
+  /** How login attempts are audited (skipped while the store fails). */
+  bestEffortWrite: BestEffortWrite;
   now: () => number;
   logger: Logger;
 }
@@ -56,7 +61,7 @@ export function authRouter(deps: AuthRoutesDeps): Router {
     if (!parsed.success) return sendError(res, 400, "invalid_body", "the body must be JSON { name, password } (strings)");
     const { name, password } = parsed.data;
     const ip = clientIp(req);
-    const audit = (outcome: string) => deps.auth.audit({ ts: deps.now(), actor: name.slice(0, 64), action: "login", target: null, ip, outcome });
+    const audit = (outcome: string) => deps.bestEffortWrite(() => deps.auth.audit({ ts: deps.now(), actor: name.slice(0, 64), action: "login", target: null, ip, outcome }));
     const allowed = deps.throttle.check(name, ip, deps.now());
     if (!allowed.allowed) {
       audit("locked");
@@ -69,6 +74,10 @@ export function authRouter(deps: AuthRoutesDeps): Router {
       deps.throttle.failed(name, ip, deps.now());
       audit(!user ? "unknown_user" : !matches ? "bad_password" : "disabled");
       return sendError(res, 401, "bad_credentials", "wrong user name or password");
+    }
+    if (!deps.writable()) {
+      res.setHeader("Retry-After", "5");
+      return sendError(res, 503, "store_unavailable", "the collector cannot write to its store now; log in again shortly");
     }
     deps.throttle.succeeded(name);
     const session = deps.sessions.create(user.name);
@@ -83,8 +92,12 @@ export function authRouter(deps: AuthRoutesDeps): Router {
   router.post("/logout", (req, res) => {
     const identity = requestIdentity(res);
     const sessionId = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
-    if (identity.session && sessionId) deps.sessions.end(sessionId);
-    deps.auth.audit({ ts: deps.now(), actor: identity.scope.actor, action: "logout", target: null, ip: clientIp(req), outcome: "ok" });
+    if (identity.session && sessionId) {
+      // Ending the session is a write that must happen: refused at once while the store fails, not waited out.
+      if (!deps.writable()) return sendError(res, 503, "store_unavailable", "the collector cannot write to its store now; log out again shortly");
+      deps.sessions.end(sessionId);
+    }
+    deps.bestEffortWrite(() => deps.auth.audit({ ts: deps.now(), actor: identity.scope.actor, action: "logout", target: null, ip: clientIp(req), outcome: "ok" }));
     const flags = { ...cookieFlags(req), maxAgeS: 0 };
     res.append("Set-Cookie", serializeCookie(SESSION_COOKIE, "", { ...flags, httpOnly: true }));
     res.append("Set-Cookie", serializeCookie(CSRF_COOKIE, "", { ...flags, httpOnly: false }));

@@ -4,6 +4,9 @@ import type { CollectorConfig } from "../../config/collectorSchema.js";
 import type { Logger } from "../../config/logger.js";
 import { resolveSecret } from "../alerts/resolveReceivers.js";
 import type { AuthStore } from "../store/authStore.js";
+import type { MetadataStore } from "../store/store.js";
+import type { StoreBreaker } from "../health/storeBreaker.js";
+import type { LiveHub } from "../live/liveHub.js";
 import type { BestEffortWrite } from "./apiTokens.js";
 import { authRouter } from "./authRoutes.js";
 import { LoginThrottle } from "./loginThrottle.js";
@@ -26,6 +29,24 @@ export interface CollectorAuth {
   identify(req: IncomingMessage): RequestIdentity | null;
   /** Whether a live-feed client's identity still holds. */
   stillValid(identity: RequestIdentity): boolean;
+  /** Writes that may be skipped while the metadata store fails (see apiTokens.ts). */
+  bestEffortWrite: BestEffortWrite;
+  /** Deletes expired sessions and closes live clients whose session ended, every minute; returns how to stop. */
+  startSessionChecks(hub: Pick<LiveHub, "revalidate">): () => void;
+}
+
+/** How often expired sessions are deleted and live clients checked, ms. */
+export const SESSION_CHECK_INTERVAL_MS = 60_000;
+
+/** What the access control is built from: the metadata store and its breaker carry its bookkeeping writes. */
+export interface AuthWiringDeps {
+  config: CollectorConfig;
+  configFile: string;
+  auth: AuthStore;
+  store: Pick<MetadataStore, "withShortLockWait" | "isUnavailableError">;
+  breaker: Pick<StoreBreaker, "writable">;
+  now: () => number;
+  logger: Logger;
 }
 
 /**
@@ -33,8 +54,17 @@ export interface CollectorAuth {
  * (public_url, http.allowed_origins), the scrape token (`metrics.scrape_token`, resolved now: a missing one is an
  * error naming its key), the route guard and the login routes.
  */
-export function wireAuth(deps: { config: CollectorConfig; configFile: string; auth: AuthStore; now: () => number; logger: Logger; bestEffortWrite: BestEffortWrite }): CollectorAuth {
-  const { config, auth, now, logger, bestEffortWrite } = deps;
+export function wireAuth(deps: AuthWiringDeps): CollectorAuth {
+  const { config, auth, store, breaker, now, logger } = deps;
+  // Bookkeeping writes (last-used times, expired sessions, audit of refusals) never wait out a lock nor fail a request.
+  const bestEffortWrite: BestEffortWrite = (work) => {
+    if (!breaker.writable) return;
+    try {
+      store.withShortLockWait(work);
+    } catch (err) {
+      if (!store.isUnavailableError(err)) logger.warn("bookkeeping write failed", { err });
+    }
+  };
   const sessions = new SessionManager(auth, now, bestEffortWrite);
   const origins = new OriginPolicy(config.publicUrl, config.http.allowedOrigins);
   const scrapeToken = config.metrics.scrapeToken ? resolveSecret(config.metrics.scrapeToken, "metrics.scrape_token", deps.configFile) : null;
@@ -44,8 +74,21 @@ export function wireAuth(deps: { config: CollectorConfig; configFile: string; au
     origins,
     sessions,
     guard: routeGuard(guardDeps),
-    routes: authRouter({ auth, sessions, throttle: new LoginThrottle(), secureCookies: config.http.secureCookies, now, logger }),
+    routes: authRouter({ auth, sessions, throttle: new LoginThrottle(), secureCookies: config.http.secureCookies, writable: () => breaker.writable, bestEffortWrite, now, logger }),
     identify: (req) => identify(req, guardDeps),
     stillValid: (identity) => identityStillValid(identity, guardDeps),
+    bestEffortWrite,
+    startSessionChecks(hub) {
+      const timer = setInterval(() => {
+        try {
+          sessions.sweep();
+          hub.revalidate();
+        } catch (err) {
+          logger.warn("session check failed", { err });
+        }
+      }, SESSION_CHECK_INTERVAL_MS);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
   };
 }
