@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
-/** scrypt cost of a new hash: N = 2^15, r = 8, p = 1 (32 MiB, ~50–100 ms on a small server core: login only). */
+/** scrypt cost of a new hash: N = 2^15, r = 8, p = 1 (32 MiB; one verify took 151 ms on the 2-core build machine under test load: login only). */
 export const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
 
 /** Shortest password accepted, characters. */
