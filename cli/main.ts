@@ -23,6 +23,13 @@ Usage:
   wardwatch calendar [--year YYYY] [--config FILE]
                                         the year's holidays, days off in lieu and make-up days, and the
                                         office hours (of the collector file's province, else the defaults)
+  wardwatch token list|revoke SITE --config FILE
+                                        list agent tokens; revoke every token of SITE
+  wardwatch user add NAME --role province|vendor|ward [--provider ID] [--site ID] [--password-stdin] --config FILE
+  wardwatch user list | disable NAME | reset-password NAME [--password-stdin] --config FILE
+                                        dashboard users (a generated password is printed once)
+  wardwatch api-token add NAME --role R [--provider ID] [--site ID] | list | revoke ID --config FILE
+                                        API tokens for scripts (printed once, stored hashed)
 `;
 
 const STOP_LIMIT_MS = 10_000;
@@ -40,6 +47,10 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: "string" },
         dir: { type: "string" },
         year: { type: "string" },
+        role: { type: "string" },
+        provider: { type: "string" },
+        site: { type: "string" },
+        "password-stdin": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -77,7 +88,8 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.ok;
       }
       case "token": {
-        if (rest[0] !== "add" || rest.length !== 2) throw new UsageError("usage: wardwatch token add SITE --config FILE");
+        if (rest[0] !== "add") return await runAccessCommand(command, rest, values);
+        if (rest.length !== 2) throw new UsageError("usage: wardwatch token add SITE --config FILE");
         const [{ loadCollectorConfig }, { addSiteToken }] = await Promise.all([import("../collector/config.js"), import("../collector/main.js")]);
         const config = loadCollectorConfig(requireConfig(values.config));
         if (!config.sites.some((site) => site.id === rest[1])) {
@@ -101,6 +113,9 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(await calendarCommand({ year, configFile: values.config }));
         return EXIT.ok;
       }
+      case "user":
+      case "api-token":
+        return await runAccessCommand(command, rest, values);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
@@ -134,6 +149,33 @@ class UsageError extends Error {}
 function favourMemoryOverSpeed(): void {
   setFlagsFromString("--semi-space-growth-factor=1");
   setFlagsFromString("--optimize-for-size");
+}
+
+/** `user …`, `api-token …`, `token list|revoke`: see cli/accessCommands.ts. */
+async function runAccessCommand(command: string, args: string[], values: { config?: string | undefined; role?: string | undefined; provider?: string | undefined; site?: string | undefined; "password-stdin"?: boolean | undefined }): Promise<number> {
+  const [{ loadCollectorConfig }, access] = await Promise.all([import("../collector/config.js"), import("./accessCommands.js")]);
+  const config = loadCollectorConfig(requireConfig(values.config));
+  const options = { role: values.role, provider: values.provider, site: values.site, passwordStdin: values["password-stdin"] };
+  try {
+    const output =
+      command === "user"
+        ? await access.userCommand(config, args, options, readStdin)
+        : command === "api-token"
+          ? access.apiTokenCommand(config, args, options)
+          : access.siteTokenCommand(config, args);
+    process.stderr.write(output.stderr);
+    process.stdout.write(output.stdout);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof access.AccessUsageError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function requireConfig(config: string | undefined): string {

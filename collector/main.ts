@@ -50,6 +50,7 @@ export async function launchCollector(config: CollectorConfig<SampleStoreConfig>
       config,
       configFile,
       store,
+      auth: store.auth,
       incidents: store.incidents,
       samples,
       sampleMaintenance: { rollupIntervalMs, retentionIntervalMs },

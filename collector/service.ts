@@ -28,6 +28,8 @@ import { HELD_JOURNAL_FILE } from "./health/heldJournal.js";
 import { STORE_PROBE_INTERVAL_MS, type StoreBreaker } from "./health/storeBreaker.js";
 import { wireStoreHealth } from "./health/storeHealthWiring.js";
 import { LISTEN_BACKLOG, collectorServerOptions } from "./ingest/bodyDeadline.js";
+import type { AuthStore } from "./store/authStore.js";
+import { wireAuth } from "./auth/authWiring.js";
 
 /** What a running collector offers its owner. */
 export interface RunningCollector {
@@ -40,6 +42,8 @@ export interface RunningCollector {
   storeBreaker: StoreBreaker;
   /** The breaker in front of the sample store's writes (its state: /healthz, /metrics). */
   sampleBreaker: StoreBreaker;
+  /** The express application (its router lists every route: tests/collector/auth/routeTable.test.ts). */
+  app: express.Express;
   /** Stops accepting requests, finishes those under way, persists state and closes both stores. */
   close(): Promise<void>;
 }
@@ -49,6 +53,8 @@ export interface CollectorDeps {
   config: CollectorConfig;
   /** The metadata store (wardwatch.db): events, tokens, link states, contacts. */
   store: MetadataStore;
+  /** Users, sessions, API tokens and the audit log (in wardwatch.db: `SqliteMetadataStore.auth`). */
+  auth: AuthStore;
   incidents: IncidentStore;
   /** The sample store (`storage:`), closed with the collector. */
   samples: SampleStore;
@@ -110,10 +116,23 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   const allStatuses = (): SiteStatus[] =>
     config.sites.map((site) => siteStatusOf(site, engine, config.providers, now(), config.ingest.clockSkewToleranceMs));
 
+  const { auth } = deps;
+  const access = wireAuth({ config, configFile: deps.configFile ?? "collector.yaml", auth, store, breaker, now, logger });
+  const { bestEffortWrite } = access;
+  const { filter } = access;
+
   const app = express();
   app.disable("x-powered-by");
   const server: Server = createServer(collectorServerOptions(config.ingest), app);
-  const hub = new LiveHub(server, allStatuses, (count) => metrics.liveClients.set(count));
+  const hub = new LiveHub(server, {
+    snapshot: allStatuses,
+    identify: access.identify,
+    stillValid: access.stillValid,
+    origins: access.origins,
+    filter,
+    maxClients: config.http.maxLiveClients,
+    onClientCount: (count) => metrics.liveClients.set(count),
+  });
   const publisher = new StatusPublisher((status) => hub.publishSite(status));
   const publishIncident = (incident: StoredIncident): void => {
     const { key: _key, ...shown } = incident;
@@ -127,6 +146,10 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     logger,
     now,
     onIncident: publishIncident,
+    filter,
+    auth: { audit: (entry) => bestEffortWrite(() => auth.audit(entry)) },
+    // The engine is built after alerting (it reports to alerting's listener); resolutions come only once both are.
+    causeStillPresent: (incident) => incidentEngine.causeStillPresent(incident),
   });
   // Releases a held incident reloaded from the journal now if the store takes it: before the engine can open anything.
   const collectorIncident = health.startCollectorIncident(alerting.listener);
@@ -190,10 +213,13 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     evaluateIncidents();
   };
 
+  // Before every route: each request is checked against its rule (collector/auth/routeRules.ts).
+  app.use(access.guard);
+  app.use("/api/v1", access.routes);
   app.use("/api/v1", ingestRouter({ config, store, breaker, sampleStore: samples, sampleBreaker, engine, metrics, logger, now, onSiteUpdated }));
-  app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, samples, now }));
-  app.use("/api/v1", comparisonRouter({ statuses: allStatuses, samples, now }));
-  app.use("/api/v1", sitePathsRouter({ status: statusOf, samples, now }));
+  app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, samples, now, filter }));
+  app.use("/api/v1", comparisonRouter({ statuses: allStatuses, samples, now, filter }));
+  app.use("/api/v1", sitePathsRouter({ status: statusOf, samples, now, filter }));
   app.use("/api/v1", alerting.apiRouter);
   app.use(alerting.ackRouter);
   app.use(
@@ -245,6 +271,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     alerting.tick();
   }, Math.min(250, deps.tickMs ?? 250));
   alertTick.unref();
+  const stopSessionChecks = access.startSessionChecks(hub);
 
   const maintenance = startSampleMaintenance({ samples, breaker: sampleBreaker, policy: deps.sampleMaintenance, now, logger });
 
@@ -260,6 +287,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   return {
     url: `http://${host}:${port}`,
     port,
+    app,
     engine,
     incidentEngine,
     storeBreaker: breaker,
@@ -267,6 +295,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     async close() {
       clearInterval(tick);
       clearInterval(alertTick);
+      stopSessionChecks();
       await maintenance.stop();
       await alerting.close();
       await hub.close();

@@ -5,6 +5,7 @@ import type { LinkStatePolicy } from "../protocol/linkState.js";
 import { durationMs, listenAddressSchema, sizeBytes, type ListenAddress } from "./units.js";
 import { linkPolicySchema } from "./linkPolicy.js";
 import { timeZoneSchema } from "./timeZone.js";
+import { httpSchema, metricsSchema, toSecurityConfig, type HttpConfig, type MetricsConfig } from "./securitySchema.js";
 import { alertingSchema, maintenanceSchema, officeHoursSchema, receiverSchema, smtpSchema, type SecretRef } from "./alertingSchema.js";
 import { toOfficeSchedule, type OfficeSchedule } from "./calendar/officeSchedule.js";
 
@@ -82,6 +83,8 @@ export function makeCollectorFileSchema<S extends z.ZodType<StorageConfigBase>>(
       state: linkPolicySchema,
       log: z.strictObject({ level: z.enum(["error", "warn", "info", "debug"]).default("info") }).prefault({}),
       public_url: z.url({ protocol: /^https?$/ }).optional(),
+      http: httpSchema,
+      metrics: metricsSchema,
       receivers: z.array(receiverSchema).default([]),
       smtp: smtpSchema.optional(),
       office_hours: officeHoursSchema,
@@ -256,6 +259,10 @@ export interface CollectorConfig<St extends StorageConfigBase = StorageConfigBas
   calendar: { holidaysFile: string | null };
   alerting: AlertingConfig;
   maintenance: MaintenanceWindow[];
+  /** Browsers: cookies, allowed origins, live clients (config/securitySchema.ts). */
+  http: HttpConfig;
+  /** Who may read /metrics besides loopback. */
+  metrics: MetricsConfig;
 }
 
 /** Turns the parsed file into the domain configuration. */
@@ -291,6 +298,7 @@ export function toCollectorConfig<St extends StorageConfigBase>(file: CollectorF
       : null,
     officeHours: toOfficeSchedule(file.office_hours),
     calendar: { holidaysFile: file.calendar.holidays_file ?? null },
+    ...toSecurityConfig(file.http, file.metrics),
     alerting: {
       provinceReceivers: file.alerting.province_receivers,
       groupWaitMs: file.alerting.group_wait,

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
 import { loadCollectorConfig } from "../../collector/config.js";
-import { addSiteToken, launchCollector } from "../../collector/main.js";
+import { addSiteToken, launchCollector, openStore } from "../../collector/main.js";
+import { ensureDemoUsers } from "./demoUsers.js";
+import type { CollectorConfig } from "../../config/collectorSchema.js";
 import { loadAgentConfig } from "../../agent/config.js";
 import { launchAgent } from "../../agent/main.js";
 import { demoSites, demoSitesYaml, startDemoProvince } from "./demoProvince.js";
@@ -91,6 +93,16 @@ async function startStandInApp(port: number): Promise<Server> {
   return server;
 }
 
+/** Runs `work` on the collector's metadata store, closed afterwards. */
+async function withStore<T>(config: CollectorConfig, work: (store: ReturnType<typeof openStore>) => Promise<T>): Promise<T> {
+  const store = openStore(config);
+  try {
+    return await work(store);
+  } finally {
+    store.close();
+  }
+}
+
 /** Runs a collector and an agent for this host in one process, on the embedded store; prints the dashboard address. */
 export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<void> }> {
   const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), "wardwatch-demo-")));
@@ -105,6 +117,7 @@ export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<
   writeFileSync(agentFile, agentYaml(options.port, tokenFile, join(dir, "spool"), appPort));
   const collectorConfig = loadCollectorConfig(collectorFile);
   writeFileSync(tokenFile, `${addSiteToken(collectorConfig, "demo-phuong-1")}\n`, { mode: 0o600 });
+  const logins = await withStore(collectorConfig, (store) => ensureDemoUsers(store.auth, Date.now()));
 
   const tokens = new Map(province.map(({ model }) => [model.id, addSiteToken(collectorConfig, model.id)]));
 
@@ -113,7 +126,7 @@ export async function runDemo(options: DemoOptions): Promise<{ close(): Promise<
   const agent = await launchAgent(loadAgentConfig(agentFile));
   const simulated = startDemoProvince(province, collector.url, (site) => tokens.get(site)!, originTs);
   process.stdout.write(
-    `\nwardwatch demo is running: this host's agent and ${province.length} simulated sites (an hour of history; a link fails within the first minute).\n  Dashboard:         ${collector.url}/\n  API:               ${collector.url}/api/v1/sites\n  Site status page:  ${agent.statusUrl ?? "-"}\n  Files:             ${dir}\nPress Ctrl+C to stop.\n\n`,
+    `\nwardwatch demo is running: this host's agent and ${province.length} simulated sites (an hour of history; a link fails within the first minute).\n  Dashboard:         ${collector.url}/\n  Log in as (one per audience):\n${logins.map((login) => `    ${login}\n`).join("")}  API:               ${collector.url}/api/v1/sites\n  Site status page:  ${agent.statusUrl ?? "-"}\n  Files:             ${dir}\nPress Ctrl+C to stop.\n\n`,
   );
   return {
     async close() {

@@ -15,6 +15,8 @@ import { WebhookChannel } from "./channels/webhook.js";
 import { Dispatcher } from "./dispatcher.js";
 import type { Channel, Notification } from "./notification.js";
 import { resolveReceivers, resolveSmtp } from "./resolveReceivers.js";
+import type { ScopeFilter } from "../auth/scope.js";
+import type { AuthStore } from "../store/authStore.js";
 
 /** What the collector's alerting offers the service: the incident listener, the routes, a tick, a way to stop. */
 export interface Alerting {
@@ -39,6 +41,12 @@ export interface AlertingDeps {
   now: () => number;
   /** Every incident change, for the live feed. */
   onIncident: (incident: StoredIncident) => void;
+  /** What each API request's scope may see (collector/auth/scope.ts). */
+  filter: ScopeFilter;
+  /** Where acknowledgements and resolutions are audited. */
+  auth: Pick<AuthStore, "audit">;
+  /** Why an incident cannot be resolved by hand now (its cause is present), or null (the incident engine's answer). */
+  causeStillPresent: (incident: StoredIncident) => string | null;
 }
 
 function siteDetailsOf(config: CollectorConfig, incident: Incident): Notification["siteDetails"] {
@@ -125,8 +133,26 @@ export function startAlerting(deps: AlertingDeps): Alerting {
         changed(incident);
       },
     },
-    apiRouter: incidentsRouter({ incidents, now, acknowledge, resolve }),
-    ackRouter: ackRouter({ signer, incidents, receiverName, acknowledge, timeZone: config.province.timezone }),
+    apiRouter: incidentsRouter({
+      incidents,
+      now,
+      acknowledge,
+      resolve,
+      causeStillPresent: deps.causeStillPresent,
+      filter: deps.filter,
+      audit: ({ scope, action, target, ip, outcome }) => deps.auth.audit({ ts: now(), actor: scope.actor, action, target, ip, outcome }),
+    }),
+    ackRouter: ackRouter({
+      signer,
+      incidents,
+      receiverName,
+      acknowledge: (id, input) => {
+        const updated = acknowledge(id, input);
+        if (updated) deps.auth.audit({ ts: now(), actor: `receiver:${input.by ?? "?"}`, action: "incident.ack", target: updated.number, ip: null, outcome: "ok" });
+        return updated;
+      },
+      timeZone: config.province.timezone,
+    }),
     tick() {
       ticking ??= dispatcher.tick().finally(() => {
         ticking = null;

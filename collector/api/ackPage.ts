@@ -47,7 +47,7 @@ const PAGE_WORDS = {
     mergedInto: (number: string) => `Đã gộp vào sự cố ${number}`,
     ticketOptional: "(không bắt buộc)",
     acknowledgedAlready: "Sự cố này đã được xác nhận tiếp nhận.",
-    conflict: "Sự cố này đã được xác nhận tiếp nhận trước đó với thông tin dưới đây; không ghi đè.",
+    conflict: (by: string, at: string) => `Sự cố này đã được ${by} xác nhận tiếp nhận trước đó${at ? ` lúc ${at}` : ""}, với thông tin dưới đây; không ghi đè.`,
     badTicket: "Số phiếu của nhà mạng không hợp lệ: tối đa 64 ký tự, không chứa ký tự điều khiển.",
     recorded: (number: string, at: string) => `Đã ghi nhận xác nhận tiếp nhận sự cố ${number} lúc ${at}. Xin cảm ơn.`,
     notFound: "Không tìm thấy sự cố",
@@ -63,7 +63,7 @@ const PAGE_WORDS = {
     mergedInto: (number: string) => `Merged into incident ${number}`,
     ticketOptional: "(optional)",
     acknowledgedAlready: "This incident has been acknowledged.",
-    conflict: "This incident was already acknowledged with the details below; nothing was overwritten.",
+    conflict: (by: string, at: string) => `This incident was already acknowledged by ${by}${at ? ` at ${at}` : ""}, with the details below; nothing was overwritten.`,
     badTicket: "The vendor ticket number is not valid: at most 64 characters, no control characters.",
     recorded: (number: string, at: string) => `Your acknowledgement of incident ${number} was recorded at ${at}. Thank you.`,
     notFound: "Incident not found",
@@ -182,7 +182,8 @@ function formTicket(body: unknown): string | null | undefined {
 /**
  * GET /ack/:token: the acknowledgement page (see {@link renderIncidentPage}); POST /ack/:token (urlencoded form,
  * field `ticket`, at most 4 KiB): records the acknowledgement by the receiver's name, then a confirmation page.
- * A repeat with the same ticket is confirmed again; a different ticket after an acknowledgement is refused (409).
+ * A repeat with the same ticket is confirmed again; after an acknowledgement by someone else (another ticket, or a
+ * user of the dashboard) the page says who acknowledged and when (200) and nothing is overwritten.
  * Refused tokens: malformed or tampered 403, expired 410; unknown incident 404. Every answer is an escaped HTML page
  * with `Cache-Control: no-store` and {@link ACK_PAGE_CSP}. Mounted at the root, not under /api.
  */
@@ -240,8 +241,12 @@ export function ackRouter(deps: AckPageDeps): Router {
       const typed = typeof req.body?.ticket === "string" ? req.body.ticket.replace(/\p{C}/gu, "").slice(0, 64) : "";
       return sendIncidentPage(res, 400, found, { notice: { kind: "problem", text: page.badTicket }, ticketValue: typed });
     }
-    if (ackConflicts(incident, ticket)) {
-      return sendIncidentPage(res, 409, found, { notice: { kind: "problem", text: page.conflict } });
+    if (ackConflicts(incident, ticket) || (isAcknowledged(incident) && incident.acknowledgedBy !== receiver.name)) {
+      // Answered 200: the link did its job (the incident is acknowledged); someone else (the province, a NOC
+      // colleague) was first, and the page says who and when rather than refusing the vendor's genuine link.
+      const at = incident.timeline.acknowledgedTs === null ? "" : formatDateTimeWithZone(incident.timeline.acknowledgedTs, timeZone);
+      const by = incident.acknowledgedBy ?? (receiver.language === "vi" ? "người khác" : "someone else");
+      return sendIncidentPage(res, 200, found, { notice: { kind: "notice", text: page.conflict(by, at) } });
     }
     // The same acknowledgement again (a reload of the confirmation page) changes nothing.
     const updated = isAcknowledged(incident) ? incident : deps.acknowledge(incident.id, { by: receiver.name, ticket });

@@ -1,4 +1,6 @@
 import { Router } from "express";
+import { requestScope } from "../auth/routeGuard.js";
+import type { ScopeFilter } from "../auth/scope.js";
 import { z } from "zod";
 import type { ComparisonResponse, SiteStatus } from "../../protocol/api.js";
 import type { SampleStore } from "../store/samples/sampleStore.js";
@@ -15,6 +17,8 @@ const HOUR_MS = 3_600_000;
 /** What the comparison route needs: every site's status (names, links and their kinds), the sample store, the clock. */
 export interface ComparisonDeps {
   statuses: () => SiteStatus[];
+  /** What each caller may see (collector/auth/scope.ts): a ward its own site only. */
+  filter: Pick<ScopeFilter, "siteStatuses">;
   samples: Pick<SampleStore, "pathSummaries">;
   now: () => number;
 }
@@ -69,8 +73,10 @@ export function comparisonRouter(deps: ComparisonDeps): Router {
   router.get("/comparison", async (req, res) => {
     const query = parseComparisonQuery(req.query, deps.now());
     if (!query.ok) return sendError(res, 400, query.error, query.message);
-    const { from, to, resolution, site } = query.value;
-    const statuses = deps.statuses();
+    const scope = requestScope(res);
+    const { from, to, resolution } = query.value;
+    const site = query.value.site ?? (scope.role === "ward" ? scope.site : undefined);
+    const statuses = deps.filter.siteStatuses(scope, deps.statuses());
     if (site !== undefined && !statuses.some((status) => status.id === site)) return sendError(res, 404, "not_found", `no site '${site}'`);
     let paths;
     try {

@@ -6,6 +6,8 @@ import { formatKeyPath } from "../../config/loader.js";
 import type { IncidentQuery, IncidentStore, StoredIncident } from "../incidents/incidentStore.js";
 import { sendError } from "./httpErrors.js";
 import { responseTimesRouter } from "./responseTimesRoute.js";
+import { requestScope } from "../auth/routeGuard.js";
+import type { Scope, ScopeFilter } from "../auth/scope.js";
 
 /** Most incidents one list request returns (the store's own cap). */
 export const MAX_INCIDENT_LIST = 1000;
@@ -25,6 +27,16 @@ export interface IncidentsDeps {
   now: () => number;
   acknowledge(id: number, input: AckInput): StoredIncident | null;
   resolve(id: number, input: { by: string | null }): StoredIncident | null;
+  /**
+   * Why `incident` cannot be resolved by hand now (its cause is still there: the link or site still down), or null.
+   * Resolving it anyway would only have it opened again at the next judgement, reporting the fault to the vendor
+   * again each time; the incident closes by itself when the cause ends.
+   */
+  causeStillPresent(incident: StoredIncident): string | null;
+  /** What each request's scope may see: other incidents are 404 (collector/auth/scope.ts). */
+  filter: ScopeFilter;
+  /** Records who acknowledged or resolved which incident (the audit log). */
+  audit(entry: { scope: Scope; action: "incident.ack" | "incident.resolve"; target: string; ip: string | null; outcome: string }): void;
 }
 
 /** An incident as the API returns it: the protocol's Incident plus the incident that took it over, if any. */
@@ -52,6 +64,16 @@ export const ticketSchema = printable(64);
 
 const ackBodySchema = z.strictObject({ by: ackBySchema.optional(), ticket: ticketSchema.optional() });
 const resolveBodySchema = z.strictObject({ by: ackBySchema.optional() });
+
+/**
+ * The list query narrowed to what `scope` may see: a vendor's is its provider's incidents, a ward's its site's. A
+ * filter for another provider or site gives no incidents (null) rather than an error that would confirm it exists.
+ */
+export function scopedIncidentQuery(scope: Scope, query: IncidentQuery): IncidentQuery | null {
+  if (scope.role === "vendor") return query.provider === undefined || query.provider === scope.provider ? { ...query, provider: scope.provider } : null;
+  if (scope.role === "ward") return query.site === undefined || query.site === scope.site ? { ...query, site: scope.site } : null;
+  return query;
+}
 
 /**
  * Whether acknowledging `incident` with `ticket` would contradict an earlier acknowledgement: false when it was never
@@ -137,14 +159,15 @@ export function incidentsRouter(deps: IncidentsDeps): Router {
   const router = Router();
   const parseJson = express.json({ limit: "16kb", strict: true });
 
-  /** The incident named by the path, or null after answering 400/404. */
+  /** The incident named by the path as the request's scope sees it, or null after answering 400/404. */
   const findIncident = (req: Request<{ id: string }>, res: Response): StoredIncident | null => {
     const id = parseIncidentId(req.params.id);
     if (id === null) {
       sendError(res, 400, "bad_id", "the incident id must be a number or a reference such as SC-000123");
       return null;
     }
-    const incident = deps.incidents.getIncident(id);
+    const stored = deps.incidents.getIncident(id);
+    const incident = stored ? deps.filter.incident(requestScope(res), stored) : null;
     if (!incident) sendError(res, 404, "not_found", `no incident ${req.params.id}`);
     return incident;
   };
@@ -152,11 +175,15 @@ export function incidentsRouter(deps: IncidentsDeps): Router {
   router.get("/incidents", (req, res) => {
     const parsed = parseIncidentQuery(req.query);
     if (!parsed.ok) return sendError(res, 400, parsed.error, parsed.message);
-    res.json(deps.incidents.listIncidents(parsed.query).map(toIncidentView));
+    const scope = requestScope(res);
+    const query = scopedIncidentQuery(scope, parsed.query);
+    if (!query) return res.json([]);
+    const listed = deps.incidents.listIncidents(query).flatMap((incident) => deps.filter.incident(scope, incident) ?? []);
+    res.json(listed.map(toIncidentView));
   });
 
   // Before /incidents/:id, which would take "response-times" for an id.
-  router.use(responseTimesRouter(deps));
+  router.use(responseTimesRouter({ ...deps, scopeOf: requestScope }));
 
   router.get("/incidents/:id", (req, res) => {
     const incident = findIncident(req, res);
@@ -169,11 +196,18 @@ export function incidentsRouter(deps: IncidentsDeps): Router {
     const incident = findIncident(req, res);
     if (!incident) return;
     const ticket = body.ticket ?? null;
-    if (ackConflicts(incident, ticket)) return sendError(res, 409, "already_acknowledged", alreadyAcknowledgedMessage(incident));
+    const scope = requestScope(res);
+    const audit = (outcome: string) => deps.audit({ scope, action: "incident.ack", target: incident.number, ip: req.socket.remoteAddress ?? null, outcome });
+    if (ackConflicts(incident, ticket)) {
+      audit("already_acknowledged");
+      return sendError(res, 409, "already_acknowledged", alreadyAcknowledgedMessage(incident));
+    }
     // A repeat of the same acknowledgement (e.g. a retried request) changes nothing and succeeds.
     if (isAcknowledged(incident)) return res.json(toIncidentView(incident));
-    const updated = deps.acknowledge(incident.id, { by: body.by ?? null, ticket });
+    // Who acknowledged is the logged-in user (or token) unless the body names someone (a NOC operator's name).
+    const updated = deps.acknowledge(incident.id, { by: body.by ?? scope.actor, ticket });
     if (!updated) return sendError(res, 404, "not_found", `no incident ${req.params.id}`);
+    audit("ok");
     res.json(toIncidentView(updated));
   });
 
@@ -186,8 +220,16 @@ export function incidentsRouter(deps: IncidentsDeps): Router {
       const at = incident.timeline.endTs === null ? "" : ` at ${new Date(incident.timeline.endTs).toISOString()}`;
       return sendError(res, 409, "already_closed", `incident ${incident.number} was closed${at}`);
     }
-    const updated = deps.resolve(incident.id, { by: body.by ?? null });
+    const scope = requestScope(res);
+    const audit = (outcome: string) => deps.audit({ scope, action: "incident.resolve", target: incident.number, ip: req.socket.remoteAddress ?? null, outcome });
+    const present = deps.causeStillPresent(incident);
+    if (present !== null) {
+      audit("cause_present");
+      return sendError(res, 409, "cause_present", `incident ${incident.number} cannot be resolved while ${present}: it closes by itself when the cause ends`);
+    }
+    const updated = deps.resolve(incident.id, { by: body.by ?? scope.actor });
     if (!updated) return sendError(res, 404, "not_found", `no incident ${req.params.id}`);
+    audit("ok");
     res.json(toIncidentView(updated));
   });
 

@@ -1,4 +1,5 @@
-import { Router } from "express";
+import { Router, type Response } from "express";
+import type { Scope } from "../auth/scope.js";
 import { z } from "zod";
 import type { ResponseTimesReport } from "../../protocol/incident.js";
 import type { IncidentStore } from "../incidents/incidentStore.js";
@@ -21,6 +22,8 @@ export interface ResponseTimesDeps {
   now: () => number;
   /** Most incidents one answer measures; default {@link MAX_RESPONSE_TIME_INCIDENTS}. */
   maxIncidents?: number;
+  /** The request's scope (collector/auth/routeGuard.ts): a vendor sees only its own provider's entry. */
+  scopeOf(res: Response): Scope;
 }
 
 /** A window [fromTs, toTs) in UTC ms. */
@@ -60,12 +63,14 @@ export function responseTimesRouter(deps: ResponseTimesDeps): Router {
     // One more than measured, to tell whether any were left out.
     const incidents = deps.incidents.providerIncidentTimes({ fromTs, toTs, limit: maxIncidents + 1 });
     const truncated = incidents.length > maxIncidents;
+    const scope = deps.scopeOf(res);
+    const providers = providerResponseTimes(truncated ? incidents.slice(0, maxIncidents) : incidents);
     const report: ResponseTimesReport = {
       fromTs,
       toTs,
       truncated,
       maxIncidents,
-      providers: providerResponseTimes(truncated ? incidents.slice(0, maxIncidents) : incidents),
+      providers: scope.role === "vendor" ? providers.filter((entry) => entry.provider === scope.provider) : providers,
     };
     res.json(report);
   });

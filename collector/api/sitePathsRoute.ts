@@ -1,4 +1,6 @@
 import { Router } from "express";
+import { requestScope } from "../auth/routeGuard.js";
+import type { ScopeFilter } from "../auth/scope.js";
 import { z } from "zod";
 import type { SitePath, SitePathsResponse, SiteStatus } from "../../protocol/api.js";
 import type { PathSummary } from "../store/samples/pathSummary.js";
@@ -13,6 +15,8 @@ export const DEFAULT_PATHS_RANGE_MS = 86_400_000;
 /** What the route needs: one site's status, the sample store, the clock. */
 export interface SitePathsDeps {
   status: (siteId: string) => SiteStatus | null;
+  /** What each caller may see (collector/auth/scope.ts): a ward its own site only. */
+  filter: Pick<ScopeFilter, "siteStatus">;
   samples: Pick<SampleStore, "pathSummaries">;
   now: () => number;
 }
@@ -28,7 +32,8 @@ const pathsQuerySchema = z.strictObject({ to: timeParamSchema("to").optional(), 
 export function sitePathsRouter(deps: SitePathsDeps): Router {
   const router = Router();
   router.get("/sites/:id/paths", async (req, res) => {
-    const status = deps.status(req.params.id);
+    const found = deps.status(req.params.id);
+    const status = found ? deps.filter.siteStatus(requestScope(res), found) : null;
     if (!status) return sendError(res, 404, "not_found", `no site '${req.params.id}'`);
     const parsed = pathsQuerySchema.safeParse(req.query);
     if (!parsed.success) {

@@ -2,6 +2,8 @@ import { Router, type Response } from "express";
 import type { MultiSeriesResponse, SeriesResponse, SiteStatus } from "../../protocol/api.js";
 import type { SampleStore } from "../store/samples/sampleStore.js";
 import type { MetadataStore } from "../store/store.js";
+import { requestScope } from "../auth/routeGuard.js";
+import type { ScopeFilter } from "../auth/scope.js";
 import { sendError } from "./httpErrors.js";
 import { parseAppsQuery, parseEventsQuery, parseNoQuery, parseSeriesQuery } from "./sitesQuery.js";
 
@@ -12,6 +14,8 @@ export interface SitesDeps {
   store: Pick<MetadataStore, "listEvents">;
   samples: Pick<SampleStore, "querySeries" | "pathSummaries">;
   now: () => number;
+  /** What each request's scope may see (collector/auth/scope.ts): other sites are 404, other providers' links absent. */
+  filter: ScopeFilter;
 }
 
 /**
@@ -23,20 +27,25 @@ export interface SitesDeps {
  */
 export function sitesRouter(deps: SitesDeps): Router {
   const router = Router();
+  /** The site's status as the request's scope sees it; null when it sees nothing of it (or there is no such site). */
+  const visibleStatus = (res: Response, siteId: string): SiteStatus | null => {
+    const status = deps.status(siteId);
+    return status ? deps.filter.siteStatus(requestScope(res), status) : null;
+  };
   router.get("/sites", (req, res) => {
     const query = parseNoQuery(req.query);
     if (!query.ok) return sendError(res, 400, query.error, query.message);
-    res.json(deps.statuses());
+    res.json(deps.filter.siteStatuses(requestScope(res), deps.statuses()));
   });
   router.get("/sites/:id", (req, res) => {
     const query = parseNoQuery(req.query);
     if (!query.ok) return sendError(res, 400, query.error, query.message);
-    const status = deps.status(req.params.id);
+    const status = visibleStatus(res, req.params.id);
     if (!status) return sendError(res, 404, "not_found", `no site '${req.params.id}'`);
     res.json(status);
   });
   router.get("/sites/:id/series", async (req, res) => {
-    const status = deps.status(req.params.id);
+    const status = visibleStatus(res, req.params.id);
     if (!status) return sendError(res, 404, "not_found", `no site '${req.params.id}'`);
     const query = parseSeriesQuery(req.query, deps.now(), status.links.map((l) => l.id));
     if (!query.ok) return sendError(res, 400, query.error, query.message);
@@ -56,8 +65,11 @@ export function sitesRouter(deps: SitesDeps): Router {
   router.get("/apps", async (req, res) => {
     const query = parseAppsQuery(req.query, deps.now());
     if (!query.ok) return sendError(res, 400, query.error, query.message);
-    const { from, to, site } = query.value;
-    if (site !== undefined && !deps.status(site)) return sendError(res, 404, "not_found", `no site '${site}'`);
+    const scope = requestScope(res);
+    // A ward asks for its own site's applications, named or not; the province for any or all.
+    const site = scope.role === "ward" ? (query.value.site ?? scope.site) : query.value.site;
+    const { from, to } = query.value;
+    if (site !== undefined && !visibleStatus(res, site)) return sendError(res, 404, "not_found", `no site '${site}'`);
     const summaries = await outOfBounds(res, () => deps.samples.pathSummaries({ role: "app", from, to, ...(site === undefined ? {} : { site }) }), "bad_range");
     if (!summaries) return;
     const paths = summaries.map(({ site: siteId, probe, link, rounds, okPct, latencyAvgMs }) => ({ site: siteId, app: probe, link, rounds, okPct, latencyAvgMs }));
@@ -65,7 +77,7 @@ export function sitesRouter(deps: SitesDeps): Router {
   });
 
   router.get("/sites/:id/events", (req, res) => {
-    const status = deps.status(req.params.id);
+    const status = visibleStatus(res, req.params.id);
     if (!status) return sendError(res, 404, "not_found", `no site '${req.params.id}'`);
     const query = parseEventsQuery(req.query, deps.now());
     if (!query.ok) return sendError(res, 400, query.error, query.message);

@@ -76,6 +76,26 @@ export class IncidentEngine {
     return this.#gaps.settled();
   }
 
+  /**
+   * What keeps `incident`'s cause present now, in words ("link tan-phong/tslcd is still down"), or null when the
+   * rules would no longer call for it (or it is not the engine's: a collector incident). Resolving an incident by
+   * hand while its cause is present would only have it opened again, and reported again, at the next judgement.
+   */
+  causeStillPresent(incident: { kind: string; provider: string | null; link: string | null; sites: ReadonlyArray<{ site: string }> }): string | null {
+    const siteId = incident.sites[0]?.site;
+    if (incident.kind === "provider" && incident.provider) {
+      const down = this.#views.downLinks(incident.provider);
+      const called = callsForProviderIncident(down, this.#views.totalLinks(incident.provider), this.deps.policy, true);
+      return called ? `${down.length} links of provider ${incident.provider} are still down` : null;
+    }
+    if (siteId === undefined || (incident.kind !== "link" && incident.kind !== "site")) return null;
+    const view = this.deps.siteView(siteId, this.deps.now());
+    if (!view) return null;
+    if (incident.kind === "site") return callsForSiteIncident(view) ? `site ${siteId} is still ${view.state}` : null;
+    const link = candidateLinks(view).find((candidate) => candidate.id === incident.link);
+    return link ? `link ${siteId}/${link.id} is still ${link.state}` : null;
+  }
+
   /** Judges what changed since the last evaluation and acts on the difference with the open incidents. */
   evaluate(): void {
     if (this.#pendingSites.size === 0 && this.#pendingProviders.size === 0 && this.#pendingKeys.size === 0) return;

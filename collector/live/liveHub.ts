@@ -1,44 +1,126 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { LiveMessage, SiteStatus } from "../../protocol/api.js";
 import type { Incident } from "../../protocol/incident.js";
+import type { OriginPolicy } from "../auth/origin.js";
+import type { RequestIdentity } from "../auth/routeGuard.js";
+import type { Scope, ScopeFilter } from "../auth/scope.js";
+
+/** The path of the live feed. */
+export const LIVE_PATH = "/api/v1/ws";
+
+/** What the hub needs: who a connecting browser is, whose pages may connect, what each scope sees, how many at once. */
+export interface LiveHubDeps {
+  /** Every site's status now (each client gets what its scope sees of it). */
+  snapshot: () => SiteStatus[];
+  /** The identity of an upgrade request (session cookie or bearer API token), or null. */
+  identify: (req: IncomingMessage) => RequestIdentity | null;
+  /** Whether the identity is still valid (its session not ended or expired); checked by {@link LiveHub.revalidate}. */
+  stillValid: (identity: RequestIdentity) => boolean;
+  origins: OriginPolicy;
+  filter: ScopeFilter;
+  /** Clients connected at most; one more is answered 503. */
+  maxClients: number;
+  onClientCount: (count: number) => void;
+  /** A client with more than this queued is dropped rather than slowing the collector, bytes (default 4 MiB). */
+  maxBufferedBytes?: number;
+}
+
+/** A scope's key: clients of one key see the same messages, so a message is serialized once per key. */
+function scopeKey(scope: Scope): string {
+  return scope.role === "province" ? "province" : scope.role === "vendor" ? `vendor:${scope.provider}` : `ward:${scope.site}`;
+}
 
 /**
- * Pushes site updates to browsers on /api/v1/ws. A new client gets `hello` with every site, then a `site` message per
- * change. Clients that cannot keep up (more than `maxBufferedBytes` queued) are dropped rather than slowing the collector.
+ * Pushes site updates to browsers on /api/v1/ws. An upgrade is refused before any message: a foreign `Origin` 403,
+ * no session or API token 401, {@link LiveHubDeps.maxClients} connected already 503. A new client gets `hello` with
+ * the sites its scope sees, then a `site` or `incident` message per change that its scope sees, filtered as the
+ * REST API filters (collector/auth/scope.ts). Clients that cannot keep up (more than `maxBufferedBytes` queued) are
+ * dropped; a client whose session ended is closed (1008) at the next {@link revalidate}.
  */
 export class LiveHub {
   private readonly wss: WebSocketServer;
+  private readonly identities = new Map<WebSocket, RequestIdentity>();
+  private readonly maxBufferedBytes: number;
+  private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
   constructor(
-    server: Server,
-    private readonly snapshot: () => SiteStatus[],
-    private readonly onClientCount: (count: number) => void,
-    private readonly maxBufferedBytes = 4 * 1024 * 1024,
+    private readonly server: Server,
+    private readonly deps: LiveHubDeps,
   ) {
-    this.wss = new WebSocketServer({ server, path: "/api/v1/ws", maxPayload: 4096 });
-    this.wss.on("connection", (socket) => {
-      this.onClientCount(this.wss.clients.size);
-      socket.on("close", () => this.onClientCount(this.wss.clients.size));
-      socket.on("error", () => socket.terminate());
-      this.send(socket, { type: "hello", sites: this.snapshot() });
+    this.maxBufferedBytes = deps.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+    this.onUpgrade = (req, socket, head) => this.upgrade(req, socket, head);
+    server.on("upgrade", this.onUpgrade);
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => socket.destroy());
+    const path = (req.url ?? "").split("?")[0];
+    if (path !== LIVE_PATH) return refuse(socket, 404, "not_found", "no such WebSocket endpoint");
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.deps.origins.isAllowed(origin, req.headers.host)) {
+      return refuse(socket, 403, "foreign_origin", "the live feed is open only to pages of this collector (http.allowed_origins)");
+    }
+    const identity = this.deps.identify(req);
+    if (!identity) return refuse(socket, 401, "unauthenticated", "log in, or send Authorization: Bearer <API token>");
+    if (this.identities.size >= this.deps.maxClients) return refuse(socket, 503, "too_many_clients", "the live feed has as many clients as it serves; try again later");
+    this.wss.handleUpgrade(req, socket, head, (client) => this.connected(client, identity));
+  }
+
+  private connected(client: WebSocket, identity: RequestIdentity): void {
+    this.identities.set(client, identity);
+    this.deps.onClientCount(this.identities.size);
+    client.on("close", () => {
+      this.identities.delete(client);
+      this.deps.onClientCount(this.identities.size);
+    });
+    client.on("error", () => client.terminate());
+    const sites = this.deps.filter.siteStatuses(identity.scope, this.deps.snapshot());
+    this.sendText(client, JSON.stringify({ type: "hello", sites } satisfies LiveMessage));
+  }
+
+  /** Sends an incident that opened, changed or closed to every client whose scope sees it. */
+  publishIncident(incident: Incident): void {
+    this.broadcast((scope) => {
+      const visible = this.deps.filter.incident(scope, incident);
+      return visible ? { type: "incident", incident: visible } : null;
     });
   }
 
-  /** Sends an incident that opened, changed or closed to every client. */
-  publishIncident(incident: Incident): void {
-    const text = JSON.stringify({ type: "incident", incident } satisfies LiveMessage);
-    for (const client of this.wss.clients) this.sendText(client, text);
-  }
-
-  /** Sends a site's new status to every client. */
+  /** Sends a site's new status to every client whose scope sees the site (a vendor: its own links only). */
   publishSite(site: SiteStatus): void {
-    const text = JSON.stringify({ type: "site", site } satisfies LiveMessage);
-    for (const client of this.wss.clients) this.sendText(client, text);
+    this.broadcast((scope) => {
+      const visible = this.deps.filter.siteStatus(scope, site);
+      return visible ? { type: "site", site: visible } : null;
+    });
   }
 
-  private send(socket: WebSocket, message: LiveMessage): void {
-    this.sendText(socket, JSON.stringify(message));
+  /** Closes (1008) every client whose session has ended or expired, or whose token was revoked. */
+  revalidate(): void {
+    for (const [client, identity] of this.identities) {
+      if (!this.deps.stillValid(identity)) client.close(1008, "session ended");
+    }
+  }
+
+  /** Clients connected now. */
+  get clientCount(): number {
+    return this.identities.size;
+  }
+
+  private broadcast(messageFor: (scope: Scope) => LiveMessage | null): void {
+    const texts = new Map<string, string | null>();
+    for (const [client, { scope }] of this.identities) {
+      const key = scopeKey(scope);
+      let text = texts.get(key);
+      if (text === undefined) {
+        const message = messageFor(scope);
+        text = message ? JSON.stringify(message) : null;
+        texts.set(key, text);
+      }
+      if (text !== null) this.sendText(client, text);
+    }
   }
 
   private sendText(socket: WebSocket, text: string): void {
@@ -50,9 +132,17 @@ export class LiveHub {
     socket.send(text);
   }
 
-  /** Closes every client and the server. */
+  /** Closes every client and stops taking upgrades. */
   close(): Promise<void> {
-    for (const client of this.wss.clients) client.terminate();
+    this.server.off("upgrade", this.onUpgrade);
+    for (const client of this.identities.keys()) client.terminate();
     return new Promise((resolve) => this.wss.close(() => resolve()));
   }
+}
+
+/** Answers an upgrade with an HTTP error and a JSON body `{ error, message }`, then closes the connection. */
+function refuse(socket: Duplex, status: number, error: string, message: string): void {
+  const body = JSON.stringify({ error, message });
+  const reason = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 503: "Service Unavailable" }[status] ?? "Error";
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

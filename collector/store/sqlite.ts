@@ -6,6 +6,7 @@ import { SqliteHealth, isSqliteUnavailable } from "./sqliteHealth.js";
 import { migrate, storedMachineSchema } from "./sqliteSchema.js";
 import { restrictDatabaseFiles } from "./sqliteFileModes.js";
 import { LegacySampleTable } from "./legacySamples.js";
+import { SqliteAuthStore } from "./sqliteAuth.js";
 
 /** How long a write waits for another connection's lock before failing, ms (the default of `busyTimeoutMs`). */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -44,6 +45,8 @@ export class SqliteMetadataStore implements MetadataStore {
 
   /** Incidents and their delivery attempts, in the same file. */
   readonly incidents: SqliteIncidentStore;
+  /** Users, sessions, API tokens, site-token revocation and the audit log, in the same file (sqliteAuth.ts). */
+  readonly auth: SqliteAuthStore;
   /** The old `samples` table, copied into the sample store at start (legacySamples.ts). */
   readonly legacySamples: LegacySampleTable;
 
@@ -52,6 +55,7 @@ export class SqliteMetadataStore implements MetadataStore {
     busyTimeoutMs: number,
   ) {
     this.incidents = new SqliteIncidentStore(db);
+    this.auth = new SqliteAuthStore(db);
     this.legacySamples = new LegacySampleTable(db);
     this.health = new SqliteHealth(db, busyTimeoutMs);
     this.upsertContact = db.prepare(
@@ -84,7 +88,7 @@ export class SqliteMetadataStore implements MetadataStore {
       for (const contact of contacts) this.saveSiteContact(contact);
     });
     // Prepared once: every push is authenticated with it.
-    this.selectTokenSite = db.prepare<[string], string>("SELECT site FROM tokens WHERE token_hash = ?").pluck();
+    this.selectTokenSite = db.prepare<[string], string>("SELECT site FROM tokens WHERE token_hash = ? AND revoked_at IS NULL").pluck();
   }
 
   /**

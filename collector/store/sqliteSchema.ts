@@ -169,6 +169,49 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE site_contacts ADD COLUMN refused_records INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE site_contacts ADD COLUMN agent_refused_records INTEGER;
   `,
+  // 5: users, sessions, API tokens and the audit log (collector/auth/, docs/security.md); site tokens can be revoked.
+  // Passwords are scrypt hashes; session ids and tokens are kept as SHA-256 digests only.
+  `
+  CREATE TABLE users (
+    name          TEXT PRIMARY KEY,
+    role          TEXT    NOT NULL,
+    provider      TEXT,
+    site          TEXT,
+    password_hash TEXT    NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL
+  );
+  CREATE TABLE sessions (
+    id_hash      TEXT PRIMARY KEY,
+    user_name    TEXT    NOT NULL,
+    csrf_token   TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions (user_name);
+  CREATE TABLE api_tokens (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    name         TEXT    NOT NULL,
+    token_hash   TEXT    NOT NULL UNIQUE,
+    role         TEXT    NOT NULL,
+    provider     TEXT,
+    site         TEXT,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at   INTEGER
+  );
+  CREATE TABLE audit_log (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts      INTEGER NOT NULL,
+    actor   TEXT    NOT NULL,
+    action  TEXT    NOT NULL,
+    target  TEXT,
+    ip      TEXT,
+    outcome TEXT    NOT NULL
+  );
+  CREATE INDEX audit_log_ts ON audit_log (ts);
+  ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;
+  `,
 ];
 
 /**

@@ -70,7 +70,7 @@ export interface MetadataStore {
   listEvents(site: string, fromTs: number, limit: number): StoredEvent[];
   /** Records a token: only its SHA-256 hex digest is stored. */
   addToken(site: string, tokenHash: string, createdAt: number): void;
-  /** The site a token hash belongs to, or null. */
+  /** The site a token hash belongs to, or null (also for a revoked token). */
   siteForTokenHash(tokenHash: string): string | null;
   saveLinkStates(states: StoredLinkState[]): void;
   loadLinkStates(): StoredLinkState[];

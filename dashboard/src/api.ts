@@ -32,12 +32,54 @@ export interface SeriesRequest {
   stepMs: number;
 }
 
-/** Reads the collector's REST API under `baseUrl` (default `/api/v1`, same origin). */
+/** Who is logged in, as GET /me and POST /login answer. */
+export interface CurrentUser {
+  name: string;
+  role: "province" | "vendor" | "ward";
+  provider: string | null;
+  site: string | null;
+}
+
+/** The CSRF cookie the collector sets at login; sent back in the X-CSRF-Token header of every change. */
+const CSRF_COOKIE = "ww_csrf";
+
+/** The value of the CSRF cookie in `cookies` (document.cookie), or null. */
+export function csrfTokenOf(cookies: string): string | null {
+  for (const part of cookies.split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === CSRF_COOKIE) return value.join("=") || null;
+  }
+  return null;
+}
+
+/**
+ * Reads the collector's REST API under `baseUrl` (default `/api/v1`, same origin), with the session cookie; a change
+ * (POST) carries the CSRF token. `onUnauthenticated` is told of every 401 (the session ended: show the login page).
+ */
 export class ApiClient {
+  /** Told of every 401 answer (set by main.ts). */
+  onUnauthenticated: () => void = () => {};
+
   constructor(
     private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
     private readonly baseUrl = "/api/v1",
+    private readonly cookies: () => string = () => (typeof document === "undefined" ? "" : document.cookie),
   ) {}
+
+  /** GET /me: who is logged in; ApiError with status 401 when nobody is. */
+  async me(): Promise<CurrentUser> {
+    return parseCurrentUser(await this.requestJson("/me"));
+  }
+
+  /** POST /login: starts a session (the collector sets its cookies); ApiError 401 or 429 (`retryAfterS` in the message). */
+  async login(name: string, password: string): Promise<CurrentUser> {
+    return parseCurrentUser(await this.requestJson("/login", { body: { name, password }, quiet: true }));
+  }
+
+  /** POST /logout: ends the session. */
+  async logout(): Promise<void> {
+    await this.requestJson("/logout", { method: "POST", quiet: true });
+  }
 
   /** GET /sites: every site's status. */
   async listSites(signal?: AbortSignal): Promise<SiteStatus[]> {
@@ -76,14 +118,19 @@ export class ApiClient {
    * `method` says otherwise) carrying the body as JSON; a POST may answer with no body (undefined), a GET
    * must answer JSON. Throws ApiError: the collector's `{error, message}`, `network`, or `malformed`.
    */
-  async requestJson(path: string, options: { method?: "GET" | "POST"; body?: unknown; signal?: AbortSignal | undefined } = {}): Promise<unknown> {
+  async requestJson(path: string, options: { method?: "GET" | "POST"; body?: unknown; signal?: AbortSignal | undefined; quiet?: boolean } = {}): Promise<unknown> {
     const method = options.method ?? (options.body === undefined ? "GET" : "POST");
     const signal = options.signal;
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    const csrf = method === "GET" ? null : csrfTokenOf(this.cookies());
+    if (csrf) headers["x-csrf-token"] = csrf;
     let response: Response;
     try {
       response = await this.fetchImpl(this.baseUrl + path, {
         method,
-        headers: options.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+        credentials: "same-origin",
+        headers,
         ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
         ...(signal ? { signal } : {}),
       });
@@ -98,6 +145,8 @@ export class ApiClient {
       // Handled below: an error without a JSON body, or a success that is not JSON.
     }
     if (!response.ok) {
+      // A failed login is the login page's to show; any other 401 means the session is gone.
+      if (response.status === 401 && !options.quiet) this.onUnauthenticated();
       if (isRecord(body) && typeof body.error === "string") {
         const message = typeof body.message === "string" ? body.message : body.error;
         throw new ApiError(body.error, message, response.status);
@@ -157,6 +206,13 @@ export function parseSeriesResponse(value: unknown, where: string, asked: Series
     if (bad >= 0) throw malformed(`${where}.values[${m}][${bad}]: expected a number or null`);
   });
   return value as unknown as MultiSeriesResponse;
+}
+
+function parseCurrentUser(value: unknown): CurrentUser {
+  if (!isRecord(value) || typeof value.name !== "string" || (value.role !== "province" && value.role !== "vendor" && value.role !== "ward")) {
+    throw malformed("/me: expected { name, role }");
+  }
+  return { name: value.name, role: value.role, provider: typeof value.provider === "string" ? value.provider : null, site: typeof value.site === "string" ? value.site : null };
 }
 
 /** True for a plain JSON object (not null, not an array). */

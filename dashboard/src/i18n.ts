@@ -106,6 +106,17 @@ const viCore = {
   "error.malformed": "Máy chủ trả về dữ liệu không hợp lệ.",
   "error.generic": "Lỗi: {message}",
   "error.retry": "Thử lại",
+
+  "login.heading": "Đăng nhập",
+  "login.name": "Tên đăng nhập",
+  "login.password": "Mật khẩu",
+  "login.submit": "Đăng nhập",
+  "login.failed": "Sai tên đăng nhập hoặc mật khẩu.",
+  "login.locked": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
+  "login.logout": "Đăng xuất",
+  "role.province": "Sở KH&CN (quản trị tỉnh)",
+  "role.vendor": "Nhà mạng",
+  "role.ward": "Xã/phường",
 } as const;
 
 const vi = { ...viCore, ...incidentStringsVi, ...pageStringsVi };
@@ -207,6 +218,17 @@ const enCore: Record<keyof typeof viCore, string> = {
   "error.malformed": "The server sent data the dashboard cannot read.",
   "error.generic": "Error: {message}",
   "error.retry": "Retry",
+
+  "login.heading": "Log in",
+  "login.name": "User name",
+  "login.password": "Password",
+  "login.submit": "Log in",
+  "login.failed": "Wrong user name or password.",
+  "login.locked": "Too many failed logins. Please try again in {seconds} s.",
+  "login.logout": "Log out",
+  "role.province": "Provincial ICT (administrator)",
+  "role.vendor": "Vendor",
+  "role.ward": "Commune/ward",
 };
 
 const en: Record<MessageKey, string> = { ...enCore, ...incidentStringsEn, ...pageStringsEn };

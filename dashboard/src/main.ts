@@ -3,7 +3,8 @@ import "./incidents.css";
 import type { Lang, Translator } from "./i18n.js";
 import type { LiveStatus } from "./live.js";
 import type { Page, PageContext } from "./page.js";
-import { ApiClient } from "./api.js";
+import { ApiClient, ApiError, type CurrentUser } from "./api.js";
+import { LoginPage } from "./login/loginPage.js";
 import { el } from "./dom.js";
 import { createFormatter } from "./format.js";
 import { LANGS, createTranslator, loadLang, saveLang } from "./i18n.js";
@@ -28,10 +29,31 @@ function browserStorage(): Storage | null {
   }
 }
 
-/** Wires the dashboard into `root`: the only place that creates the shared objects. */
-function startDashboard(root: HTMLElement): void {
+/**
+ * Starts the dashboard in `root` for whoever is logged in, or the login page when nobody is (GET /me answers 401);
+ * a login, and a logout, reload the page so that everything starts again under the new session.
+ */
+async function boot(root: HTMLElement): Promise<void> {
   const storage = browserStorage();
   const api = new ApiClient();
+  const showLogin = (): void => {
+    const translator = createTranslator(loadLang(storage));
+    document.documentElement.lang = translator.lang;
+    document.title = `${translator.t("login.heading")} — ${translator.t("app.brand")}`;
+    root.replaceChildren(new LoginPage(translator, api, () => location.reload()).element);
+  };
+  let user: CurrentUser;
+  try {
+    user = await api.me();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return showLogin();
+    throw err;
+  }
+  startDashboard(root, storage, api, user, showLogin);
+}
+
+/** Wires the dashboard into `root`: the only place that creates the shared objects. */
+function startDashboard(root: HTMLElement, storage: Storage | null, api: ApiClient, user: CurrentUser, showLogin: () => void): void {
   const incidents = new IncidentApi(api);
   const directory = new SiteDirectory();
   const incidentBoard = new IncidentBoard();
@@ -45,9 +67,14 @@ function startDashboard(root: HTMLElement): void {
   const navIncidents = el("a", { href: incidentsHref(), class: "nav-link", "data-nav": "incidents" });
   const navComparison = el("a", { href: "#/comparison", class: "nav-link", "data-nav": "comparison" });
   const brand = el("a", { href: "#/", class: "brand" });
+  const userBadge = el("span", { class: "user-badge", "data-user": user.name, "data-role": user.role });
+  const logout = el("button", { type: "button", class: "button lang", "data-action": "logout" });
+  logout.addEventListener("click", () => {
+    void api.logout().finally(() => location.reload());
+  });
   const content = el("main", { id: "content", tabindex: "-1" });
   root.replaceChildren(
-    el("header", { class: "topbar" }, brand, el("nav", { class: "nav" }, navOverview, navIncidents, navComparison), el("div", { class: "topbar-end" }, liveIndicator, langSwitch)),
+    el("header", { class: "topbar" }, brand, el("nav", { class: "nav" }, navOverview, navIncidents, navComparison), el("div", { class: "topbar-end" }, liveIndicator, userBadge, logout, langSwitch)),
     content,
   );
 
@@ -65,6 +92,8 @@ function startDashboard(root: HTMLElement): void {
     navOverview.textContent = t("nav.overview");
     navIncidents.textContent = t("nav.incidents");
     navComparison.textContent = t("nav.comparison");
+    userBadge.textContent = `${user.name} · ${t(`role.${user.role}`)}`;
+    logout.textContent = t("login.logout");
     langSwitch.setAttribute("aria-label", t("lang.switch"));
     langSwitch.replaceChildren(
       ...LANGS.map((lang) => {
@@ -126,9 +155,18 @@ function startDashboard(root: HTMLElement): void {
     },
   });
 
+  // The session ended (expired, logged out elsewhere, user disabled): stop the feed and ask for a login.
+  api.onUnauthenticated = () => {
+    live.stop();
+    page?.destroy();
+    page = null;
+    showLogin();
+  };
+
   renderShell();
   showRoute(false);
   window.addEventListener("hashchange", () => {
+    if (!page) return;
     showRoute(true);
     window.scrollTo(0, 0);
   });
@@ -136,4 +174,4 @@ function startDashboard(root: HTMLElement): void {
 }
 
 const appRoot = document.getElementById("app");
-if (appRoot) startDashboard(appRoot);
+if (appRoot) void boot(appRoot);

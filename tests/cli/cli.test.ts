@@ -116,6 +116,32 @@ describe("cli/main (the built wardwatch command)", () => {
     expect(unknown.stderr).toContain("unknown site 'nowhere' (known: tan-phong)");
   });
 
+  it("user add prints a generated password once, user list/disable, token list/revoke; the audit log has each change", async () => {
+    const file = join(dir, "collector-users.yaml");
+    writeFileSync(file, collectorYaml(["tan-phong"]) + `data_dir: ${JSON.stringify(join(dir, "users-data"))}\n`);
+    const added = await runWardwatchOnce(["user", "add", "admin", "--role", "province", "--config", file]);
+    expect(added.code).toBe(0);
+    const password = added.stdout.trim();
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(added.stderr).toContain("user 'admin' added (province)");
+    for (const name of readdirSync(join(dir, "users-data"))) expect(readFileSync(join(dir, "users-data", name)).includes(password)).toBe(false);
+    const vendorWithoutProvider = await runWardwatchOnce(["user", "add", "noc", "--role", "vendor", "--config", file]);
+    expect(vendorWithoutProvider.code).toBe(1);
+    expect(vendorWithoutProvider.stderr).toContain("a vendor needs --provider ID (known: vnpt, viettel)");
+    expect((await runWardwatchOnce(["user", "add", "noc", "--role", "vendor", "--provider", "vnpt", "--config", file])).code).toBe(0);
+    expect((await runWardwatchOnce(["user", "disable", "noc", "--config", file])).code).toBe(0);
+    const listed = await runWardwatchOnce(["user", "list", "--config", file]);
+    expect(listed.stdout.split("\n").filter(Boolean).map((line) => line.split("\t").slice(0, 3))).toEqual([
+      ["admin", "province", "enabled"],
+      ["noc", "vendor of vnpt", "disabled"],
+    ]);
+
+    expect((await runWardwatchOnce(["token", "add", "tan-phong", "--config", file])).code).toBe(0);
+    const revoked = await runWardwatchOnce(["token", "revoke", "tan-phong", "--config", file]);
+    expect(revoked.stderr).toContain("1 token(s) of site 'tan-phong' revoked");
+    expect((await runWardwatchOnce(["token", "list", "--config", file])).stdout).toMatch(/^tan-phong\t[0-9a-f]{8}\t\S+\trevoked /);
+  });
+
   it("the agent exits 1 naming the token file when it is missing", async () => {
     const file = join(dir, "agent.yaml");
     writeFileSync(

@@ -76,7 +76,9 @@ describe("cli: wardwatch collector with a damaged or missing store file", () => 
   it("overwritten pages in wardwatch.db: exit 2, naming the metadata store and its file", async () => {
     const file = caseWith("overwritten", (dataDir) => {
       const fd = openSync(join(dataDir, "wardwatch.db"), "r+");
-      writeSync(fd, Buffer.alloc(3000, 0xab), 0, 3000, 200); // the schema page, past the file header
+      // The whole schema page past the file header, its b-tree header included: with more tables (users, sessions, …)
+      // page 1 is an interior page whose cells sit at its end, so damage to its middle alone could land in free space.
+      writeSync(fd, Buffer.alloc(3996, 0xab), 0, 3996, 100);
       closeSync(fd);
     });
     const result = await runWardwatchOnce(["collector", "--config", file]);

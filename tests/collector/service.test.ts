@@ -18,7 +18,7 @@ describe("collector/service", () => {
   let token: string;
   const auth = () => ({ Authorization: `Bearer ${token}` });
   const getJson = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${t.collector.url}${path}`);
+    const res = await fetch(`${t.collector.url}${path}`, { headers: t.provinceAuth });
     return { status: res.status, body: (await res.json()) as T };
   };
 
@@ -155,7 +155,7 @@ describe("collector/service while the store is failing (its file locked by anoth
   const ack = async (id: number) => {
     const response = await fetch(`${t.collector.url}/api/v1/incidents/${id}/ack`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", ...t.provinceAuth },
       body: JSON.stringify({ by: "VNPT NOC" }),
     });
     return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as { error?: string } };
@@ -170,7 +170,7 @@ describe("collector/service while the store is failing (its file locked by anoth
     expect(await ack(id)).toMatchObject({ status: 503, retryAfter: "5", body: { error: "store_unavailable" } });
     expect(t.collector.storeBreaker.writable).toBe(false);
     expect(await ack(id)).toMatchObject({ status: 503, retryAfter: "5", body: { error: "store_unavailable" } });
-    const listed = await fetch(`${t.collector.url}/api/v1/incidents`);
+    const listed = await fetch(`${t.collector.url}/api/v1/incidents`, { headers: t.provinceAuth });
     expect(listed.status).toBe(200);
     expect(((await listed.json()) as Array<{ id: number; acknowledgedBy: string | null }>).map((i) => [i.id, i.acknowledgedBy])).toEqual([[id, null]]);
 
@@ -258,7 +258,7 @@ alerting: { province_receivers: [province-ict], group_wait: 0s, store_unreachabl
     const second = memoryLogger("collector");
     t = await startTestCollector(["tan-phong"], alertingYaml(webhook.url), { busyTimeoutMs: 200, logger: second.logger, dir });
     expect(second.lines.find((l) => l.message === "held incident reloaded from the journal")).toMatchObject({ id: opened.id, number: opened.number });
-    expect((await listIncidents(t.collector.url, { kind: "collector" })).map((i) => [i.id, i.number, i.state])).toEqual([[opened.id, opened.number, "open"]]);
+    expect((await listIncidents(t.collector.url, t.provinceAuth, { kind: "collector" })).map((i) => [i.id, i.number, i.state])).toEqual([[opened.id, opened.number, "open"]]);
     // This run's own outage: covered by the held incident (a new one would be opened and reported on this tick).
     await second.waitForLine((l) => l.message === "store unreachable");
 

@@ -121,7 +121,7 @@ describe.skipIf(!netns.ok)("e2e: agent on a two-link site (site namespace, real 
     baseUrl = `http://${site.collectorAddress}:${files.port}`;
     collector = runWardwatch(["collector", "--config", files.collectorFile]);
     await collector.waitForLog((l) => l.message === "collector listening");
-    feed = await openLiveFeed(baseUrl);
+    feed = await openLiveFeed(baseUrl, files.apiAuth);
     agent = runWardwatch(["agent", "--config", files.agentFile], {}, { netns: site.ns });
   });
 
@@ -226,7 +226,7 @@ describe.skipIf(!netns.ok)("e2e: agent on a two-link site (site namespace, real 
 
   it("the collector has both failover events", async () => {
     const events = await pollUntil(
-      async () => (await (await fetch(`${baseUrl}/api/v1/sites/${SITE}/events`)).json()) as Array<Record<string, unknown>>,
+      async () => (await (await fetch(`${baseUrl}/api/v1/sites/${SITE}/events`, { headers: files.apiAuth })).json()) as Array<Record<string, unknown>>,
       (list) => list.length >= 2,
       10_000,
       "two events at the collector",

@@ -14,6 +14,8 @@ import { generateToken, hashToken } from "../../collector/auth/tokens.js";
 import { createLogger } from "../../config/logger.js";
 import { collectorYaml } from "../helpers/collectorHarness.js";
 import { batchOf, icmpSample, postIngest } from "../helpers/batches.js";
+import { hashPassword } from "../../collector/auth/passwords.js";
+import { apiTokenIn, bearer } from "../helpers/auth.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const DASHBOARD_DIR = join(import.meta.dirname, "..", "..", "dist", "dashboard");
@@ -30,6 +32,9 @@ describe.skipIf(missing !== null)("e2e: dashboard in a real browser", () => {
   let dir: string;
   let collector: RunningCollector;
   let token: string;
+  /** A province API token's header, for the test's own API calls (the page logs in as a user). */
+  let apiAuth: { Authorization: string };
+  const PASSWORD = "mật-khẩu-thử-nghiệm";
   let samples: SampleStore;
   let browser: Browser;
   let page: Page;
@@ -55,9 +60,11 @@ describe.skipIf(missing !== null)("e2e: dashboard in a real browser", () => {
     const store = SqliteMetadataStore.open(join(dir, "wardwatch.db"));
     token = generateToken("tan-phong");
     store.addToken("tan-phong", hashToken(token), now());
+    store.auth.addUser({ name: "an", grant: { role: "province" }, passwordHash: await hashPassword(PASSWORD), disabled: false, createdAt: now() });
+    apiAuth = bearer(apiTokenIn(store.auth));
     const logger = createLogger("error", "collector");
     samples = await openSampleStore(config.storage, { dataDir: config.dataDir, configFile: file, now, logger });
-    collector = await startCollector({ config, store, samples, incidents: store.incidents, logger, now, dashboardDir: DASHBOARD_DIR });
+    collector = await startCollector({ config, store, auth: store.auth, samples, incidents: store.incidents, logger, now, dashboardDir: DASHBOARD_DIR });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -90,6 +97,19 @@ describe.skipIf(missing !== null)("e2e: dashboard in a real browser", () => {
     await browser?.close();
     await collector?.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("asks for a login first, in Vietnamese, and refuses a wrong password", async () => {
+    await page.goto(`${collector.url}/`);
+    await page.locator('[data-page="login"]').waitFor();
+    expect(await page.locator("h1").innerText()).toBe("Đăng nhập");
+    await page.fill("#login-name", "an");
+    await page.fill("#login-password", "sai mật khẩu");
+    await page.click('[data-page="login"] button[type="submit"]');
+    await page.locator(".login-problem", { hasText: "Sai tên đăng nhập hoặc mật khẩu." }).waitFor();
+    await page.fill("#login-password", PASSWORD);
+    await page.click('[data-page="login"] button[type="submit"]');
+    await page.locator('[data-user="an"][data-role="province"]').waitFor();
   });
 
   it("shows every site on the overview in Vietnamese", async () => {
@@ -199,8 +219,8 @@ describe.skipIf(missing !== null)("e2e: dashboard in a real browser", () => {
     expect(await row.locator('[data-figure="acknowledged"]').getAttribute("data-value")).toBe("0");
     expect(await row.locator('[data-figure="restore-median"]').innerText()).toBe("—");
     // Acknowledged through the API: the live change makes the table fetch its figures again.
-    const [open] = (await (await fetch(`${collector.url}/api/v1/incidents?state=open&provider=vnpt`)).json()) as Array<{ id: number }>;
-    const ack = await fetch(`${collector.url}/api/v1/incidents/${open!.id}/ack`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ticket: "VNPT-E2E-1" }) });
+    const [open] = (await (await fetch(`${collector.url}/api/v1/incidents?state=open&provider=vnpt`, { headers: apiAuth })).json()) as Array<{ id: number }>;
+    const ack = await fetch(`${collector.url}/api/v1/incidents/${open!.id}/ack`, { method: "POST", headers: { "Content-Type": "application/json", ...apiAuth }, body: JSON.stringify({ ticket: "VNPT-E2E-1" }) });
     expect(ack.status).toBe(200);
     await row.locator('[data-figure="acknowledged"][data-value="1"]').waitFor();
     await page.screenshot({ path: join(ARTIFACTS_DIR, "incidents.png"), fullPage: true });

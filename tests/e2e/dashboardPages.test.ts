@@ -12,6 +12,9 @@ import { generateToken, hashToken } from "../../collector/auth/tokens.js";
 import { createLogger } from "../../config/logger.js";
 import { batchOf, icmpSample, postIngest } from "../helpers/batches.js";
 import { httpAppRecord } from "../collector/store/samples/sampleFixtures.js";
+import { hashPassword } from "../../collector/auth/passwords.js";
+
+const PASSWORD = "mật-khẩu-trang";
 
 const CHROMIUM = "/usr/bin/chromium";
 const DASHBOARD_DIR = join(import.meta.dirname, "..", "..", "dist", "dashboard");
@@ -81,14 +84,21 @@ describe.skipIf(missing !== null)("e2e: dashboard overview, English switch and l
       store.addToken(site.id, hashToken(token), Date.now());
       tokens.set(site.id, token);
     }
+    store.auth.addUser({ name: "tinh", grant: { role: "province" }, passwordHash: await hashPassword(PASSWORD), disabled: false, createdAt: Date.now() });
     const logger = createLogger("error", "collector");
     const now = () => Date.now();
     samples = await openSampleStore(config.storage, { dataDir: config.dataDir, configFile: file, now, logger });
-    collector = await startCollector({ config, store, samples, incidents: store.incidents, logger, now, dashboardDir: DASHBOARD_DIR });
+    collector = await startCollector({ config, store, auth: store.auth, samples, incidents: store.incidents, logger, now, dashboardDir: DASHBOARD_DIR });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     for (const site of SITES) await pushRound(site.id, true);
+    // The pages are behind a login (docs/security.md): the province user logs in through the page once.
+    await page.goto(`${collector.url}/`);
+    await page.fill("#login-name", "tinh");
+    await page.fill("#login-password", PASSWORD);
+    await page.click('[data-page="login"] button[type="submit"]');
+    await page.locator('[data-user="tinh"][data-role="province"]').waitFor();
   });
 
   afterAll(async () => {
@@ -221,7 +231,11 @@ describe.skipIf(missing !== null)("e2e: dashboard overview, English switch and l
 
   it("lays the overview out as cards on a phone", async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 800 }, isMobile: true });
+    // A browser of its own: the ward contact logs in on the phone.
     await phone.goto(`${collector.url}/#/`);
+    await phone.fill("#login-name", "tinh");
+    await phone.fill("#login-password", PASSWORD);
+    await phone.click('[data-page="login"] button[type="submit"]');
     const row = phone.locator('tr[data-site="tan-phong"]');
     await row.waitFor();
     const display = (node: unknown) => (globalThis as unknown as { getComputedStyle(node: unknown): { display: string } }).getComputedStyle(node).display;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Spool } from "../../agent/spool/spool.js";
 import type { MultiSeriesResponse } from "../../protocol/api.js";
-import { addSiteToken } from "../helpers/alertingE2e.js";
+import { addProvinceApiToken, addSiteToken } from "../helpers/alertingE2e.js";
 import { batchOf, icmpSample } from "../helpers/batches.js";
 import { collectorYaml } from "../helpers/collectorHarness.js";
 import { agentYaml, freePort } from "../helpers/e2eSetup.js";
@@ -47,6 +47,8 @@ describe("e2e: the collector on a real InfluxDB — stored, refused while it is 
   let influxd: Influxd;
   let dir: string;
   let baseUrl: string;
+  /** A province API token's header (made with `wardwatch api-token add`). */
+  let apiAuth: { Authorization: string };
   let spoolDir: string;
   let collector: DaemonProcess;
   let agent: DaemonProcess;
@@ -73,6 +75,7 @@ describe("e2e: the collector on a real InfluxDB — stored, refused while it is 
     const pushedTokenFile = join(dir, "pushed.token");
     await addSiteToken(collectorFile, AGENT_SITE, agentToken);
     await addSiteToken(collectorFile, PUSHED_SITE, pushedTokenFile);
+    apiAuth = await addProvinceApiToken(collectorFile);
     pushedToken = readFileSync(pushedTokenFile, "utf8").trim();
     const agentFile = join(dir, "agent.yaml");
     writeFileSync(agentFile, agentYaml({ site: AGENT_SITE, port, tokenFile: agentToken, spoolDir, links: LOOPBACK_LINKS, roundInterval: "1s", pushInterval: "1s", batchSize: 5 }));
@@ -259,7 +262,7 @@ describe("e2e: the collector on a real InfluxDB — stored, refused while it is 
     const stepMs = 10_000;
     const from = Math.floor(points[0]!.time / stepMs) * stepMs;
     const to = Math.ceil((points.at(-1)!.time + 1) / stepMs) * stepMs;
-    const answer = await fetch(`${baseUrl}/api/v1/sites/${AGENT_SITE}/series?link=tslcd&metrics=ok:count,rtt_avg_ms:mean&from=${from}&to=${to}&step=${stepMs}`);
+    const answer = await fetch(`${baseUrl}/api/v1/sites/${AGENT_SITE}/series?link=tslcd&metrics=ok:count,rtt_avg_ms:mean&from=${from}&to=${to}&step=${stepMs}`, { headers: apiAuth });
     expect(answer.status).toBe(200);
     const series = (await answer.json()) as MultiSeriesResponse;
     expect(series).toMatchObject({ site: AGENT_SITE, link: "tslcd", kind: "icmp", resolution: "raw", stepMs, metrics: [{ field: "ok", stat: "count" }, { field: "rtt_avg_ms", stat: "mean" }] });

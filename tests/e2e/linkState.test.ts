@@ -43,7 +43,7 @@ describe.skipIf(!netns.ok)("e2e: link and site state over real links (network na
     });
     collector = runWardwatch(["collector", "--config", files.collectorFile]);
     await collector.waitForLog((l) => l.message === "collector listening");
-    feed = await openLiveFeed(`http://127.0.0.1:${files.port}`);
+    feed = await openLiveFeed(`http://127.0.0.1:${files.port}`, files.apiAuth);
     agent = runWardwatch(["agent", "--config", files.agentFile]);
   });
 

@@ -9,7 +9,7 @@ import { agentYaml, freePort } from "../helpers/e2eSetup.js";
 import { openLiveFeed, type LiveFeed } from "../helpers/liveFeed.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhookReceiver.js";
 import { startSmtpServer, type TestSmtpServer } from "../helpers/smtpServer.js";
-import { addSiteToken, alertingCollectorYaml, listIncidents, quietFor, waitFor, webhookBodies } from "../helpers/alertingE2e.js";
+import { addProvinceApiToken, addSiteToken, alertingCollectorYaml, listIncidents, quietFor, waitFor, webhookBodies } from "../helpers/alertingE2e.js";
 
 /** Six wards, each with a VNPT leased line (tslcd) and a Viettel Internet line (inet). */
 const SITES = ["phuong-1", "phuong-2", "phuong-3", "phuong-4", "phuong-5", "phuong-6"];
@@ -36,6 +36,8 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
   let collector: DaemonProcess;
   let feed: LiveFeed;
   let baseUrl: string;
+  /** A province API token's header (made with `wardwatch api-token add`). */
+  let apiAuth: { Authorization: string };
   let vnpt: WebhookReceiver;
   let viettel: WebhookReceiver;
   let province: WebhookReceiver;
@@ -76,13 +78,14 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
       }),
     );
     for (const site of SITES) await addSiteToken(collectorFile, site, join(dir, `${site}.token`));
+    apiAuth = await addProvinceApiToken(collectorFile);
     collector = runWardwatch(["collector", "--config", collectorFile], {
       WW_E2E_VNPT_SECRET: SECRETS.vnpt,
       WW_E2E_VIETTEL_SECRET: SECRETS.viettel,
       WW_E2E_PROVINCE_SECRET: SECRETS.province,
     });
     await collector.waitForLog((l) => l.message === "collector listening");
-    feed = await openLiveFeed(baseUrl);
+    feed = await openLiveFeed(baseUrl, apiAuth);
 
     for (const [i, site] of SITES.entries()) {
       const agentFile = join(dir, `${site}.agent.yaml`);
@@ -125,7 +128,7 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
       const status = await feed.waitForSite(site, (s) => s.state === "up" && s.links.every((l) => l.state === "up"), 20_000);
       expect(status.links.map((l) => l.id)).toEqual(["tslcd", "inet"]);
     }
-    expect(await listIncidents(baseUrl)).toEqual([]);
+    expect(await listIncidents(baseUrl, apiAuth)).toEqual([]);
     expect([vnpt.requests, viettel.requests, province.requests, smtp.messages].map((list) => list.length)).toEqual([0, 0, 0, 0]);
   });
 
@@ -162,7 +165,7 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
 
     // Exactly one provider incident in the API; link incidents opened before the provider threshold was reached
     // (the first sites to go down) were merged into it and never reported to anyone.
-    const incidents = await listIncidents(baseUrl);
+    const incidents = await listIncidents(baseUrl, apiAuth);
     const providerIncidents = incidents.filter((i) => i.kind === "provider");
     expect(providerIncidents.map((i) => i.id)).toEqual([providerIncidentId]);
     const linkIncidents = incidents.filter((i) => i.kind === "link");
@@ -228,10 +231,10 @@ describe.skipIf(!netns.ok)("e2e: provider outage (the same provider's leased lin
     const mails = smtp.messages.map((m) => `${m.to.join(",")} ${m.subject.replace(/ SC-\d+:.*/, "")}`).sort();
     expect(mails).toEqual(SITES.flatMap((site) => [`cntt.${site}@tinh.example [wardwatch] Phiếu báo hỏng`, `cntt.${site}@tinh.example [wardwatch] Đã khôi phục kết nối`]).sort());
 
-    const providerIncidents = await listIncidents(baseUrl, { kind: "provider" });
+    const providerIncidents = await listIncidents(baseUrl, apiAuth, { kind: "provider" });
     expect(providerIncidents).toHaveLength(1);
     expect(providerIncidents[0]).toMatchObject({ id: providerIncidentId, state: "closed" });
-    expect((await listIncidents(baseUrl, { state: "open" })).map((i) => [i.kind, i.summary])).toEqual([]);
+    expect((await listIncidents(baseUrl, apiAuth, { state: "open" })).map((i) => [i.kind, i.summary])).toEqual([]);
     measured.incidentTimeline = providerIncidents[0]!.timeline;
     measured.outageSeconds = Math.round(((providerIncidents[0]!.timeline.restoredTs ?? 0) - providerIncidents[0]!.timeline.startTs) / 1000);
   });

@@ -63,7 +63,7 @@ describe.skipIf(!netns.ok)("e2e: an agent whose spool is lost starts its seqs ag
     });
     collector = runWardwatch(["collector", "--config", files.collectorFile]);
     await collector.waitForLog((l) => l.message === "collector listening");
-    feed = await openLiveFeed(`http://127.0.0.1:${files.port}`);
+    feed = await openLiveFeed(`http://127.0.0.1:${files.port}`, files.apiAuth);
   });
 
   afterAll(async () => {

@@ -11,7 +11,7 @@ import { freePort } from "../helpers/e2eSetup.js";
 import { openLiveFeed, type LiveFeed } from "../helpers/liveFeed.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhookReceiver.js";
 import { startSmtpServer, type TestSmtpServer } from "../helpers/smtpServer.js";
-import { addSiteToken, alertingCollectorYaml, listIncidents, quietFor, waitFor, webhookBodies } from "../helpers/alertingE2e.js";
+import { addProvinceApiToken, addSiteToken, alertingCollectorYaml, listIncidents, quietFor, waitFor, webhookBodies } from "../helpers/alertingE2e.js";
 
 const SITE = "tan-phong";
 /** This file's subnets: 10.199.140 (collector), .141 (tslcd), .142 (inet). */
@@ -68,6 +68,8 @@ describe.skipIf(!netns.ok)("e2e: silent site (site namespace, both links cut; ag
   let agent: DaemonProcess;
   let feed: LiveFeed;
   let baseUrl: string;
+  /** A province API token's header (made with `wardwatch api-token add`). */
+  let apiAuth: { Authorization: string };
   let vnpt: WebhookReceiver;
   let viettel: WebhookReceiver;
   let province: WebhookReceiver;
@@ -110,6 +112,7 @@ describe.skipIf(!netns.ok)("e2e: silent site (site namespace, both links cut; ag
     );
     const tokenFile = join(dir, "agent.token");
     await addSiteToken(collectorFile, SITE, tokenFile);
+    apiAuth = await addProvinceApiToken(collectorFile);
     agentFile = join(dir, "agent.yaml");
     writeFileSync(agentFile, siteAgentYaml(site, { port, tokenFile, spoolDir: join(dir, "spool") }));
     collector = runWardwatch(["collector", "--config", collectorFile], {
@@ -118,7 +121,7 @@ describe.skipIf(!netns.ok)("e2e: silent site (site namespace, both links cut; ag
       WW_E2E_PROVINCE_SECRET: SECRETS.province,
     });
     await collector.waitForLog((l) => l.message === "collector listening");
-    feed = await openLiveFeed(baseUrl);
+    feed = await openLiveFeed(baseUrl, apiAuth);
     agent = startAgent();
   });
 
@@ -139,7 +142,7 @@ describe.skipIf(!netns.ok)("e2e: silent site (site namespace, both links cut; ag
   it("both links up: the site is up and nothing is reported", async () => {
     const status = await feed.waitForSite(SITE, (s) => s.state === "up" && s.links.every((l) => l.state === "up"), 20_000);
     expect(status.links.map((l) => l.id)).toEqual(["tslcd", "inet"]);
-    expect(await listIncidents(baseUrl)).toEqual([]);
+    expect(await listIncidents(baseUrl, apiAuth)).toEqual([]);
   });
 
   let linkOutage: Incident;
@@ -172,7 +175,7 @@ describe.skipIf(!netns.ok)("e2e: silent site (site namespace, both links cut; ag
     measured.pushFailuresDuringOutage = failures.length;
     expect(failures.length).toBeGreaterThanOrEqual(3);
     expect(vendorRequests()).toBe(0);
-    expect((await listIncidents(baseUrl, { state: "open" })).map((i) => [i.id, i.cause])).toEqual([[linkOutage.id, "agent_silent"]]);
+    expect((await listIncidents(baseUrl, apiAuth, { state: "open" })).map((i) => [i.id, i.cause])).toEqual([[linkOutage.id, "agent_silent"]]);
   });
 
   it("links back: the backfill comes in, classified links_down_while_silent, the vendors get the closed outage", async () => {
@@ -220,10 +223,10 @@ describe.skipIf(!netns.ok)("e2e: silent site (site namespace, both links cut; ag
     ]);
     // A link the agent still judged down when it came back may have had a short link incident of its own (see
     // GROUP_WAIT_MS): it closed within the group wait, so nobody heard of it.
-    const linkIncidents = await listIncidents(baseUrl, { kind: "link" });
+    const linkIncidents = await listIncidents(baseUrl, apiAuth, { kind: "link" });
     measured.linkIncidentsAfterRestore = linkIncidents.map((i) => ({ link: i.link, openForMs: (i.timeline.endTs ?? Date.now()) - i.timeline.detectedTs }));
     expect(linkIncidents.map((i) => [i.state, i.deliveries.length])).toEqual(linkIncidents.map(() => ["closed", 0]));
-    const stored = (await listIncidents(baseUrl)).find((i) => i.id === linkOutage.id)!;
+    const stored = (await listIncidents(baseUrl, apiAuth)).find((i) => i.id === linkOutage.id)!;
     expect(stored.deliveries.filter((d) => d.ok).map((d) => `${d.receiver} ${d.message}`).sort()).toEqual(
       ["province-ict recovery", "province-ict report", "viettel-noc report", "vnpt-noc report", "ward-tan-phong recovery", "ward-tan-phong report"],
     );
@@ -231,7 +234,7 @@ describe.skipIf(!netns.ok)("e2e: silent site (site namespace, both links cut; ag
 
   it("agent killed (links fine) and restarted later: classified power_or_agent, no vendor report", async () => {
     await feed.waitForSite(SITE, (s) => s.state === "up" && s.links.every((l) => l.state === "up"), 15_000);
-    expect(await listIncidents(baseUrl, { state: "open" })).toEqual([]);
+    expect(await listIncidents(baseUrl, apiAuth, { state: "open" })).toEqual([]);
     const vendorBefore = vendorRequests();
 
     const killAt = Date.now();
@@ -255,6 +258,6 @@ describe.skipIf(!netns.ok)("e2e: silent site (site namespace, both links cut; ag
     await quietFor(GROUP_WAIT_MS + 1000);
     expect(vendorRequests()).toBe(vendorBefore);
     expect(webhookBodies(province).filter((b) => b.incident.id === silent.id).map((b) => b.message)).toEqual(["report", "recovery"]);
-    expect(await listIncidents(baseUrl, { state: "open" })).toEqual([]);
+    expect(await listIncidents(baseUrl, apiAuth, { state: "open" })).toEqual([]);
   });
 });

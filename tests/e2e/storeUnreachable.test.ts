@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Spool } from "../../agent/spool/spool.js";
-import { addSiteToken, alertingCollectorYaml, listIncidents, webhookBodies } from "../helpers/alertingE2e.js";
+import { addProvinceApiToken, addSiteToken, alertingCollectorYaml, listIncidents, webhookBodies } from "../helpers/alertingE2e.js";
 import { batchOf, icmpSample } from "../helpers/batches.js";
 import { STORED_SAMPLES, agentYaml, freePort } from "../helpers/e2eSetup.js";
 import { runWardwatch, type DaemonProcess } from "../helpers/processes.js";
@@ -34,6 +34,8 @@ const isPushed = (line: Line) => line.message === "pushed" && (line.samples as n
 describe("e2e: store unreachable — a locked SQLite file makes a `collector` incident, reported once, then recovered", () => {
   let dir: string;
   let baseUrl: string;
+  /** A province API token's header (made with `wardwatch api-token add`). */
+  let apiAuth: { Authorization: string };
   let dbFile: string;
   let spoolDir: string;
   let webhook: WebhookReceiver;
@@ -73,6 +75,7 @@ describe("e2e: store unreachable — a locked SQLite file makes a `collector` in
     const pushedTokenFile = join(dir, "pushed.token");
     await addSiteToken(collectorFile, AGENT_SITE, agentToken);
     await addSiteToken(collectorFile, PUSHED_SITE, pushedTokenFile);
+    apiAuth = await addProvinceApiToken(collectorFile);
     pushedToken = readFileSync(pushedTokenFile, "utf8").trim();
     const agentFile = join(dir, "agent.yaml");
     // Push every 2 s: silent after 6 s. Refused pushes (Retry-After 5 s, capped by max_backoff 2 s) keep it heard from.
@@ -150,7 +153,7 @@ describe("e2e: store unreachable — a locked SQLite file makes a `collector` in
     const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/^wardwatch_store_up 0$/m);
     expect(metrics).toMatch(/^wardwatch_incidents_open\{kind="collector"\} 1$/m);
-    expect((await listIncidents(baseUrl, { kind: "collector" })).map((i) => [i.id, i.state])).toEqual([[opened.id, "open"]]);
+    expect((await listIncidents(baseUrl, apiAuth, { kind: "collector" })).map((i) => [i.id, i.state])).toEqual([[opened.id, "open"]]);
   }, 60_000);
 
   it("after the lock is released: the store is written again, the incident is stored with its timeline and the recovery notice is sent", async () => {
@@ -172,7 +175,7 @@ describe("e2e: store unreachable — a locked SQLite file makes a `collector` in
     const id = reports[0]!.incident.id;
     expect(reports[1]).toMatchObject({ idempotencyKey: `${id}:province-ict:recovery:1`, incident: { id, state: "closed" } });
 
-    const [stored, ...others] = await listIncidents(baseUrl);
+    const [stored, ...others] = await listIncidents(baseUrl, apiAuth);
     expect(others, "no site went silent: refused pushes still count as contact").toEqual([]);
     expect(stored).toMatchObject({ id, number: reports[0]!.incident.number, kind: "collector", cause: "store_unreachable", state: "closed", mergedInto: null });
     const { startTs, detectedTs, notifiedTs, restoredTs, endTs } = stored!.timeline;

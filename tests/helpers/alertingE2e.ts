@@ -86,9 +86,16 @@ export function webhookBodies(receiver: WebhookReceiver): WebhookBody[] {
   });
 }
 
-/** `GET /api/v1/incidents?<query>` of the collector at `baseUrl`. */
-export async function listIncidents(baseUrl: string, query: Record<string, string> = {}): Promise<IncidentView[]> {
-  const response = await fetch(`${baseUrl}/api/v1/incidents?${new URLSearchParams({ limit: "1000", ...query })}`);
+/** Creates a province API token with the real `wardwatch api-token add` and returns its Authorization header. */
+export async function addProvinceApiToken(collectorFile: string): Promise<{ Authorization: string }> {
+  const made = await runWardwatchOnce(["api-token", "add", "e2e", "--role", "province", "--config", collectorFile]);
+  if (made.code !== 0) throw new Error(`api-token add failed: ${made.stderr}`);
+  return { Authorization: `Bearer ${made.stdout.trim()}` };
+}
+
+/** `GET /api/v1/incidents?<query>` of the collector at `baseUrl`, with `auth` (a province API token's header). */
+export async function listIncidents(baseUrl: string, auth: { Authorization: string }, query: Record<string, string> = {}): Promise<IncidentView[]> {
+  const response = await fetch(`${baseUrl}/api/v1/incidents?${new URLSearchParams({ limit: "1000", ...query })}`, { headers: auth });
   if (!response.ok) throw new Error(`GET /api/v1/incidents answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as IncidentView[];
 }

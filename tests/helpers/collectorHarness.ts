@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCollectorConfig } from "../../collector/config.js";
@@ -7,6 +7,7 @@ import { SqliteMetadataStore } from "../../collector/store/sqlite.js";
 import { openSampleStore } from "../../collector/store/samples/registry.js";
 import type { SampleStore } from "../../collector/store/samples/sampleStore.js";
 import { generateToken, hashToken } from "../../collector/auth/tokens.js";
+import { apiTokenIn, bearer } from "./auth.js";
 import { createLogger, type Logger } from "../../config/logger.js";
 import type { CollectorConfig } from "../../config/collectorSchema.js";
 
@@ -24,10 +25,24 @@ export interface TestCollector {
   clock: { nowMs: number | null };
   /** Creates and registers a token for the site. */
   tokenFor(site: string): string;
+  /** The header of a province API token made at start: every read and change of the API is allowed with it. */
+  provinceAuth: { Authorization: string };
   /** Stops the collector and keeps its directory, for another collector to start on (`options.dir`). */
   stop(): Promise<void>;
   /** Stops the collector and removes its directory. */
   close(): Promise<void>;
+}
+
+/**
+ * The province API token of the collector in `dir`: made at its first start and kept in `dir/province.token`, so a
+ * restart on the same directory (perhaps with the store locked) reuses it without writing.
+ */
+function provinceToken(dir: string, store: SqliteMetadataStore): string {
+  const file = join(dir, "province.token");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const token = apiTokenIn(store.auth);
+  writeFileSync(file, token, { mode: 0o600 });
+  return token;
 }
 
 /** A two-link site per id: `tslcd` (VNPT, dedicated) and `inet` (Viettel, internet). */
@@ -77,6 +92,7 @@ export async function startTestCollector(
   const collector = await startCollector({
     config,
     store,
+    auth: store.auth,
     samples,
     incidents: store.incidents,
     logger,
@@ -91,6 +107,7 @@ export async function startTestCollector(
     storedSeqs: (site) => samples.listSeqs(site, 0, 8_640_000_000_000_000),
     dir,
     clock,
+    provinceAuth: bearer(provinceToken(dir, store)),
     tokenFor(site) {
       const token = generateToken(site);
       store.addToken(site, hashToken(token), Date.now());

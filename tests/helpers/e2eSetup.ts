@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { collectorYaml } from "./collectorHarness.js";
 import { runWardwatchOnce } from "./processes.js";
+import { addProvinceApiToken } from "./alertingE2e.js";
 import { SAMPLE_KIND_NAMES } from "../../protocol/kinds/registry.js";
 import { freePort } from "./freePort.js";
 
@@ -29,6 +30,8 @@ export interface E2eFiles {
   port: number;
   collectorFile: string;
   agentFile: string;
+  /** A province API token's header, for the REST API (made with `wardwatch api-token add`). */
+  apiAuth: { Authorization: string };
   /** The metadata store (wardwatch.db): tokens, events, link states. */
   dbFile: string;
   /** The SQLite sample store (samples.db): the samples, one raw table per kind (read them through {@link STORED_SAMPLES}). */
@@ -78,6 +81,7 @@ export async function writeE2eFiles(options: { site: string; links: E2eLink[]; r
   const token = await runWardwatchOnce(["token", "add", options.site, "--config", collectorFile]);
   if (token.code !== 0) throw new Error(`token add failed: ${token.stderr}`);
   writeFileSync(tokenFile, token.stdout, { mode: 0o600 });
+  const apiAuth = await addProvinceApiToken(collectorFile);
   writeFileSync(
     agentFile,
     agentYaml({
@@ -96,6 +100,7 @@ export async function writeE2eFiles(options: { site: string; links: E2eLink[]; r
   return {
     dir,
     port,
+    apiAuth,
     collectorFile,
     agentFile,
     dbFile,

@@ -22,6 +22,7 @@ import { createTestLink, destroyTestLink, type TestLink } from "./netns.js";
 import { runWardwatch, runWardwatchOnce, type DaemonProcess } from "./processes.js";
 import { STORED_SAMPLES, agentYaml, freePort } from "./e2eSetup.js";
 import { openLiveFeed, type LiveFeed } from "./liveFeed.js";
+import { addProvinceApiToken } from "./alertingE2e.js";
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "./webhookReceiver.js";
 import { startSmtpServer, type CapturedMail, type TestSmtpServer } from "./smtpServer.js";
 
@@ -62,6 +63,8 @@ export interface IncidentScenario {
   collector: DaemonProcess;
   agent: DaemonProcess;
   feed: LiveFeed;
+  /** A province API token's header (made with `wardwatch api-token add`). */
+  apiAuth: { Authorization: string };
   dbFile: string;
   /** Every captured e-mail whose envelope names `address`. */
   mailsTo(address: string): CapturedMail[];
@@ -151,10 +154,12 @@ export async function startIncidentScenario(options: ScenarioOptions): Promise<I
     const token = await runWardwatchOnce(["token", "add", SITE, "--config", collectorFile]);
     if (token.code !== 0) throw new Error(`token add failed: ${token.stderr}`);
     writeFileSync(tokenFile, token.stdout, { mode: 0o600 });
+    const apiAuth = await addProvinceApiToken(collectorFile);
+    made.apiAuth = apiAuth;
 
     made.collector = runWardwatch(["collector", "--config", collectorFile]);
     await made.collector.waitForLog((l) => l.message === "collector listening");
-    made.feed = await openLiveFeed(made.baseUrl);
+    made.feed = await openLiveFeed(made.baseUrl, apiAuth);
 
     const agentFile = join(dir, "agent.yaml");
     const inetLink = made.inet
@@ -179,9 +184,9 @@ export async function startIncidentScenario(options: ScenarioOptions): Promise<I
     throw err;
   }
 
-  const { baseUrl, dbFile, smtp } = made as Required<typeof made>;
+  const { baseUrl, dbFile, smtp, apiAuth } = made as Required<typeof made>;
   const getJson = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${baseUrl}${path}`);
+    const response = await fetch(`${baseUrl}${path}`, { headers: apiAuth });
     if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as T;
   };

@@ -14,9 +14,9 @@ export interface LiveFeed {
   close(): void;
 }
 
-/** Opens the live feed of the collector at `baseUrl` and waits for its hello. */
-export async function openLiveFeed(baseUrl: string): Promise<LiveFeed> {
-  const socket = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/api/v1/ws`);
+/** Opens the live feed of the collector at `baseUrl` with `auth` (an API token's header) and waits for its hello. */
+export async function openLiveFeed(baseUrl: string, auth: { Authorization: string }): Promise<LiveFeed> {
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/api/v1/ws`, { headers: auth });
   const latest = new Map<string, SiteStatus>();
   const incidents: Incident[] = [];
   const waiters = new Set<() => void>();

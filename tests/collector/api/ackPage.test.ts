@@ -108,16 +108,25 @@ describe("collector/api/ackPage", () => {
     expect(after.html).not.toContain("<form");
   });
 
-  it("confirms a repeat of the same acknowledgement and refuses another ticket (409) without changing anything", async () => {
+  it("confirms a repeat of the same acknowledgement and answers another ticket with who acknowledged first (200) without changing anything", async () => {
     clock.nowMs += 3_600_000;
     const again = await page(pathOf(1, "vnpt-noc"), "ticket=VNPT-778899");
     expect(again.status).toBe(200);
     expect(again.html).toContain("lúc 15/01/2025 10:30 (UTC+7). Xin cảm ơn.");
     const other = await page(pathOf(1, "vnpt-noc"), "ticket=VNPT-999");
-    expect(other.status).toBe(409);
+    expect(other.status).toBe(200);
     expectSafePage(other);
-    expect(other.html).toContain("đã được xác nhận tiếp nhận trước đó");
+    expect(other.html).toContain("Sự cố này đã được VNPT Đồng Nai - Trung tâm điều hành xác nhận tiếp nhận trước đó lúc 15/01/2025 10:30 (UTC+7)");
     expect(store.incidents.getIncident(1)).toMatchObject({ vendorTicket: "VNPT-778899", timeline: { acknowledgedTs: START_TS + 2 * 3_600_000 } });
+  });
+
+  it("answers the vendor's genuine link with who acknowledged first (200), after a user of the dashboard did", async () => {
+    const id = store.incidents.openIncident(linkIncidentFixture({ ...INCIDENT_TIMES, key: "link:tam-hiep:tslcd", sites: [{ site: "tam-hiep", siteName: "Phường Tam Hiệp", links: ["tslcd"] }] })).id;
+    store.incidents.updateIncident(id, { acknowledgedTs: START_TS + 3_600_000, acknowledgedBy: "nguyen.van.an" });
+    const res = await page(pathOf(id, "vnpt-noc"), "ticket=");
+    expect(res.status).toBe(200);
+    expect(res.html).toContain("Sự cố này đã được nguyen.van.an xác nhận tiếp nhận trước đó lúc 15/01/2025 09:30 (UTC+7)");
+    expect(store.incidents.getIncident(id)).toMatchObject({ acknowledgedBy: "nguyen.van.an", vendorTicket: null });
   });
 
   it("acknowledges without a ticket when the field is left empty", async () => {

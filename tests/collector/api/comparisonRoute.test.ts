@@ -37,7 +37,7 @@ describe("collector/api/comparisonRoute", () => {
   afterAll(() => t?.close());
 
   const get = async (query: string): Promise<{ status: number; body: ComparisonResponse & { error?: string; message?: string } }> => {
-    const res = await fetch(`${t.collector.url}/api/v1/comparison${query}`);
+    const res = await fetch(`${t.collector.url}/api/v1/comparison${query}`, { headers: t.provinceAuth });
     return { status: res.status, body: (await res.json()) as ComparisonResponse & { error?: string; message?: string } };
   };
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;

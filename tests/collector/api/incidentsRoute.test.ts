@@ -6,6 +6,7 @@ import { incidentsRouter, type IncidentView } from "../../../collector/api/incid
 import { jsonErrorHandler } from "../../../collector/api/httpErrors.js";
 import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
+import { actAs, scopeFilterOf } from "../../helpers/auth.js";
 
 describe("collector/api/incidentsRoute", () => {
   const store = SqliteMetadataStore.open(":memory:");
@@ -31,9 +32,13 @@ describe("collector/api/incidentsRoute", () => {
     store.incidents.updateIncident(3, { endTs: 9000, mergedInto: 2 });
 
     const app = express();
+    app.use(actAs());
     app.use(
       "/api/v1",
       incidentsRouter({
+        filter: scopeFilterOf(),
+        causeStillPresent: () => null,
+        audit: () => {},
         incidents: store.incidents,
         now: () => clock.nowMs,
         acknowledge: (id, { by, ticket }) =>
@@ -137,10 +142,10 @@ describe("collector/api/incidentsRoute", () => {
       expect(store.incidents.getIncident(1)).toMatchObject({ acknowledgedBy: "VNPT NOC - Nguyễn Văn A", vendorTicket: "VNPT-778899", timeline: { acknowledgedTs: 60_000 } });
     });
 
-    it("accepts an acknowledgement with no body at all", async () => {
+    it("accepts an acknowledgement with no body at all, by the user or token that sent it", async () => {
       const res = await fetch(`${base}/incidents/2/ack`, { method: "POST" });
       expect(res.status).toBe(200);
-      expect(store.incidents.getIncident(2)).toMatchObject({ acknowledgedBy: null, vendorTicket: null, timeline: { acknowledgedTs: 70_000 } });
+      expect(store.incidents.getIncident(2)).toMatchObject({ acknowledgedBy: "test-province", vendorTicket: null, timeline: { acknowledgedTs: 70_000 } });
       // Both without a ticket: the same acknowledgement, so a retry succeeds.
       expect((await post("/incidents/2/ack", {})).status).toBe(200);
     });

@@ -12,7 +12,7 @@ describe("collector/api/ingestRoute refuses bad records one by one", () => {
   let t: TestCollector;
   let token: string;
   const auth = () => ({ Authorization: `Bearer ${token}` });
-  const status = async (): Promise<SiteStatus> => (await (await fetch(`${t.collector.url}/api/v1/sites/tan-phong`)).json()) as SiteStatus;
+  const status = async (): Promise<SiteStatus> => (await (await fetch(`${t.collector.url}/api/v1/sites/tan-phong`, { headers: t.provinceAuth })).json()) as SiteStatus;
   /** A failed round of tslcd stamped `agoMs` before now. */
   const failed = (seq: number, agoMs: number) => icmpSample(seq, { ok: false, round: seq, ts: Date.now() - agoMs });
 

@@ -79,7 +79,7 @@ describe("collector/api/ingestRoute", () => {
     const batch = batchOf("tan-phong", [icmpSample(5)], { events: [event] });
     expect((await postIngest(t.collector.url, batch, auth())).json).toMatchObject({ accepted: 2, lastSeq: 6 });
     expect((await postIngest(t.collector.url, batchOf("tan-phong", [], { events: [event] }), auth())).status).toBe(409);
-    const listed = (await (await fetch(`${t.collector.url}/api/v1/sites/tan-phong/events`)).json()) as Array<{ seq: number; toLink: string }>;
+    const listed = (await (await fetch(`${t.collector.url}/api/v1/sites/tan-phong/events`, { headers: t.provinceAuth })).json()) as Array<{ seq: number; toLink: string }>;
     expect(listed.map((e) => [e.seq, e.toLink])).toEqual([[6, "inet"]]);
     // An event naming a link the site does not have is refused alone (collector/api/ingestRefusal.test.ts has the rest).
     const bad = await postIngest(t.collector.url, batchOf("tan-phong", [], { events: [{ ...event, seq: 7, ts: event.ts + 1, toLink: "nope" }] }), auth());
@@ -144,7 +144,7 @@ describe("collector/api/ingestRoute while the store is failing (its file locked 
     const refusedAt = Date.now();
     expect(await push([3, 4, 5, 6])).toMatchObject({ status: 503, retryAfter: "5", body: { error: "store_unavailable" } });
     expect(t.collector.engine.contact("tan-phong")!.lastSeenTs).toBeGreaterThanOrEqual(refusedAt);
-    expect((await (await fetch(`${t.collector.url}/api/v1/sites/tan-phong`)).json()) as { state: string }).not.toMatchObject({ state: "silent" });
+    expect((await (await fetch(`${t.collector.url}/api/v1/sites/tan-phong`, { headers: t.provinceAuth })).json()) as { state: string }).not.toMatchObject({ state: "silent" });
 
     const health = await fetch(`${t.collector.url}/healthz`);
     expect(health.status).toBe(503);
@@ -187,7 +187,7 @@ describe("collector/api/ingestRoute authenticates before refusing for the store,
     const { id } = collector.store.incidents.openIncident(linkIncident(Date.now()));
     locker = new Database(join(collector.dir, "wardwatch.db"));
     locker.exec("BEGIN EXCLUSIVE");
-    const ack = await fetch(`${collector.collector.url}/api/v1/incidents/${id}/ack`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ by: "x" }) });
+    const ack = await fetch(`${collector.collector.url}/api/v1/incidents/${id}/ack`, { method: "POST", headers: { "Content-Type": "application/json", ...collector.provinceAuth }, body: JSON.stringify({ by: "x" }) });
     expect(ack.status).toBe(503);
     expect(collector.collector.storeBreaker.writable).toBe(false);
   };

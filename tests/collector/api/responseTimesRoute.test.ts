@@ -8,6 +8,7 @@ import { responseTimesRouter } from "../../../collector/api/responseTimesRoute.j
 import { SqliteMetadataStore } from "../../../collector/store/sqlite.js";
 import type { ResponseTimesReport } from "../../../protocol/incident.js";
 import { linkIncidentFixture } from "../../helpers/incidentFixtures.js";
+import { actAs, PROVINCE_SCOPE, scopeFilterOf } from "../../helpers/auth.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -18,6 +19,7 @@ const NOW = Date.UTC(2025, 5, 30, 1, 0);
 /** An app serving `router` under /api/v1 on loopback; returns its base URL and a way to stop it. */
 async function serve(router: Router, unexpected: unknown[]): Promise<{ base: string; close: () => Promise<void> }> {
   const app = express();
+  app.use(actAs());
   app.use("/api/v1", router);
   app.use(jsonErrorHandler((err) => unexpected.push(err)));
   const server: Server = app.listen(0, "127.0.0.1");
@@ -66,9 +68,12 @@ describe("collector/api/responseTimesRoute", () => {
       now: () => NOW,
       acknowledge: () => null,
       resolve: () => null,
+      causeStillPresent: () => null,
+      filter: scopeFilterOf(),
+      audit: () => {},
     };
     app = await serve(incidentsRouter(deps), unexpected);
-    small = await serve(responseTimesRouter({ incidents, now: () => NOW, maxIncidents: 2 }), unexpected);
+    small = await serve(responseTimesRouter({ incidents, now: () => NOW, maxIncidents: 2, scopeOf: () => PROVINCE_SCOPE }), unexpected);
   });
   afterAll(async () => {
     await app.close();

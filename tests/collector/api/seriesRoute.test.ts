@@ -28,7 +28,7 @@ describe("collector/api/sitesRoute series on the sample store", () => {
   afterAll(() => t?.close());
 
   const get = async <T>(query: string): Promise<{ status: number; body: T & { error?: string; message?: string } }> => {
-    const res = await fetch(`${t.collector.url}/api/v1/sites/tan-phong/series?link=tslcd&${query}`);
+    const res = await fetch(`${t.collector.url}/api/v1/sites/tan-phong/series?link=tslcd&${query}`, { headers: t.provinceAuth });
     return { status: res.status, body: (await res.json()) as T & { error?: string } };
   };
 

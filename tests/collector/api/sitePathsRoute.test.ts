@@ -28,7 +28,7 @@ describe("collector/api/sitePathsRoute", () => {
   afterAll(() => t?.close());
 
   const get = async (path: string) => {
-    const res = await fetch(`${t.collector.url}/api/v1${path}`);
+    const res = await fetch(`${t.collector.url}/api/v1${path}`, { headers: t.provinceAuth });
     return { status: res.status, body: (await res.json()) as SitePathsResponse & { error?: string; message?: string } };
   };
 

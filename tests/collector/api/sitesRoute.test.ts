@@ -17,7 +17,7 @@ describe("collector/api/sitesRoute", () => {
   afterAll(() => t?.close());
 
   const get = async (path: string): Promise<{ status: number; body: { error?: string; message?: string; [key: string]: unknown } }> => {
-    const res = await fetch(`${t.collector.url}/api/v1${path}`);
+    const res = await fetch(`${t.collector.url}/api/v1${path}`, { headers: t.provinceAuth });
     return { status: res.status, body: (await res.json()) as { error?: string; message?: string } };
   };
   const series = (query: string) => get(`/sites/tan-phong/series?link=tslcd&${query}`);
