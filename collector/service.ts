@@ -26,6 +26,8 @@ import { HELD_JOURNAL_FILE } from "./health/heldJournal.js";
 import { STORE_PROBE_INTERVAL_MS, type StoreBreaker } from "./health/storeBreaker.js";
 import { wireStoreHealth } from "./health/storeHealthWiring.js";
 import { collectorServerOptions } from "./ingest/bodyDeadline.js";
+import { startSlaService } from "./sla/slaService.js";
+import type { SlaIncidentSource } from "./sla/slaIncidents.js";
 
 /** What a running collector offers its owner. */
 export interface RunningCollector {
@@ -59,6 +61,8 @@ export interface CollectorDeps {
   dashboardDir: string | null;
   /** How often silent sites are looked for, ms. */
   tickMs?: number;
+  /** Where SLA reports read incidents (the metadata store's incidents); default `incidents` when it can (SQLite). */
+  slaIncidents?: SlaIncidentSource;
 }
 
 /**
@@ -189,9 +193,12 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     evaluateIncidents();
   };
 
-  app.use("/api/v1", ingestRouter({ config, store, breaker, sampleStore: samples, sampleBreaker, engine, metrics, logger, now, onSiteUpdated }));
+  const slaIncidents = deps.slaIncidents ?? ("incidentsStartedIn" in deps.incidents ? (deps.incidents as unknown as SlaIncidentSource) : null);
+  const sla = startSlaService({ config, configFile: deps.configFile ?? "collector.yaml", samples, incidents: slaIncidents, logger, now });
+  app.use("/api/v1", ingestRouter({ config, store, breaker, sampleStore: sla.observedWrites(samples), sampleBreaker, engine, metrics, logger, now, onSiteUpdated }));
   app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, samples, now }));
   app.use("/api/v1", alerting.apiRouter);
+  app.use("/api/v1", sla.router);
   app.use(alerting.ackRouter);
   app.use(
     healthRouter({
@@ -243,6 +250,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   }, Math.min(250, deps.tickMs ?? 250));
   alertTick.unref();
 
+  sla.start();
   const maintenance = startSampleMaintenance({ samples, writable: () => sampleBreaker.writable, policy: deps.sampleMaintenance, now, logger });
 
   await new Promise<void>((resolve, reject) => {
@@ -265,6 +273,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
       clearInterval(tick);
       clearInterval(alertTick);
       await maintenance.stop();
+      await sla.close();
       await alerting.close();
       await hub.close();
       await new Promise<void>((resolve) => {

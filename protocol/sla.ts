@@ -75,7 +75,7 @@ export interface SlaProvider extends SlaFigures {
 /**
  * GET /api/v1/sla?month=YYYY-MM: the month [fromTs, toTs) in the province's time zone (UTC ms), figures through
  * `throughTs` (the month's end, or how far the collector has computed in a month still running: later time is not
- * counted at all), per provider (ordered by id) and per circuit (ordered by provider, site, link).
+ * counted at all), per provider (in configuration order) and per circuit (by provider in that order, then site and link id).
  */
 export interface SlaReport {
   month: string;

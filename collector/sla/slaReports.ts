@@ -125,7 +125,8 @@ export class SlaReports {
       }
       if ((i + 1) % SITES_PER_SLICE === 0) await yieldToEventLoop();
     }
-    circuits.sort((a, b) => compare(a.provider, b.provider) || compare(a.site, b.site) || compare(a.link, b.link));
+    const providerOrder = new Map(providers.map((p, i) => [p.id, i]));
+    circuits.sort((a, b) => providerOrder.get(a.provider)! - providerOrder.get(b.provider)! || compare(a.site, b.site) || compare(a.link, b.link));
     const figures: MonthFigures = { version, builtAt: nowMs, circuits, incidents: ofMonth, throughBySite };
     this.#months.set(month, figures);
     return figures;
