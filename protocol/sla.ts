@@ -85,6 +85,8 @@ export interface SlaReport {
   throughTs: number;
   /** True while the month (or its computation) is not over: the figures still change. */
   partial: boolean;
+  /** True while samples a backfill brought into the month wait to be counted (its days are replayed again shortly). */
+  recomputing: boolean;
   /** Which part of the report this is: everything, one provider's circuits, or one site's. */
   scope: SlaScope;
   providers: SlaProvider[];

@@ -75,6 +75,13 @@ export class SlaRefresher {
     return this.#stale.size > 0;
   }
 
+  /** Whether a day of `month` ("YYYY-MM") of `site` waits to be replayed again (a late write landed in it). */
+  isStale(site: string, month: string): boolean {
+    const prefix = staleKey(site, month);
+    for (const key of this.#stale) if (key.startsWith(prefix)) return true;
+    return false;
+  }
+
   /**
    * Told of samples just stored: those of a link measured before how far their site is replayed make their day stale.
    * Never throws (a failure to record it is logged; the day is still replayed again in this process).
@@ -160,6 +167,9 @@ export class SlaRefresher {
     const staleDays = [...this.#stale].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length)).sort();
     while (staleDays.length > 0 && budget.left > 0) {
       const day = staleDays.shift()!;
+      // Forgotten before the replay: a write landing in the day while it is read marks it again.
+      this.#stale.delete(staleKey(site.id, day));
+      days.clearStale(site.id, day);
       const old = day >= range.firstDay && day <= range.lastDay ? days.get(site.id, day) : null;
       if (old) {
         const before = day === range.firstDay ? null : days.get(site.id, previousDayKey(day));
@@ -172,10 +182,9 @@ export class SlaRefresher {
         if (next && JSON.stringify(next.start) !== JSON.stringify(fresh.end) && !staleDays.includes(next.day)) {
           staleDays.unshift(next.day);
           this.#stale.add(staleKey(site.id, next.day));
+          days.markStale(site.id, next.day);
         }
       }
-      this.#stale.delete(staleKey(site.id, day));
-      days.clearStale(site.id, day);
     }
   }
 
@@ -190,6 +199,9 @@ export class SlaRefresher {
         const links = site.links.map((l) => l.id);
         last = emptySiteDay(site.id, key, calendar.dayBounds(key), links, last.end);
       }
+      // Claimed before the read: a write landing below it while the day is read makes the day stale (read again).
+      range.lastDay = last.day;
+      range.lastThroughTs = Math.max(range.lastThroughTs, Math.min(horizon, last.toTs));
       await replaySiteDay(this.#deps.samples, last, horizon, this.#deps.policy);
       this.#store(last);
       budget.left -= 1;

@@ -14,7 +14,7 @@ export const SLA_REPORT_CACHE_MS = 60_000;
 export const MAX_SLA_INCIDENTS = 100_000;
 
 /** Sites assembled between two yields to the event loop. */
-const SITES_PER_SLICE = 50;
+const SITES_PER_SLICE = 20;
 
 /** What reports are built from. Time is passed in. */
 export interface SlaReportsDeps {
@@ -26,7 +26,7 @@ export interface SlaReportsDeps {
   /** The replayed days of a site from `fromDay` to `toDay` ("YYYY-MM-DD", inclusive), in order (SlaDayStore.between). */
   days(site: string, fromDay: string, toDay: string): SiteDay[];
   /** How far the site is replayed (UTC ms), null before its first pass; and a counter that changes with a month's days. */
-  replay: { throughTs(site: string): number | null; version(month: string): number };
+  replay: { throughTs(site: string): number | null; version(month: string): number; isStale(site: string, month: string): boolean };
   incidents: SlaIncidentSource;
   isOfficeTime: IsOfficeTime;
   now: () => number;
@@ -68,7 +68,8 @@ export class SlaReports {
     const sitesInScope = new Set(circuits.map((c) => c.site));
     const throughTs = Math.min(toTs, ...[...sitesInScope].map((site) => figures.throughBySite.get(site) ?? fromTs));
     const providers = this.#deps.providers.filter((p) => circuits.some((c) => c.provider === p.id)).map((p) => this.#providerOf(p, circuits, figures.incidents, fromTs, toTs));
-    return { month, timeZone: this.#deps.calendar.timeZone, fromTs, toTs, throughTs, partial: throughTs < toTs, scope, providers, circuits };
+    const recomputing = [...sitesInScope].some((site) => this.#deps.replay.isStale(site, month));
+    return { month, timeZone: this.#deps.calendar.timeZone, fromTs, toTs, throughTs, partial: throughTs < toTs || recomputing, recomputing, scope, providers, circuits };
   }
 
   #figures(month: string): Promise<MonthFigures> {

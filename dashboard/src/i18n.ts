@@ -4,6 +4,7 @@
  */
 
 import { incidentStringsEn, incidentStringsVi } from "./i18nIncidents.js";
+import { slaStringsEn, slaStringsVi } from "./sla/i18nSla.js";
 
 /** Languages the dashboard speaks. */
 export type Lang = "vi" | "en";
@@ -107,7 +108,7 @@ const viCore = {
   "error.retry": "Thử lại",
 } as const;
 
-const vi = { ...viCore, ...incidentStringsVi };
+const vi = { ...viCore, ...incidentStringsVi, ...slaStringsVi };
 
 /** Key of a string in the table. */
 export type MessageKey = keyof typeof vi;
@@ -208,7 +209,7 @@ const enCore: Record<keyof typeof viCore, string> = {
   "error.retry": "Retry",
 };
 
-const en: Record<MessageKey, string> = { ...enCore, ...incidentStringsEn };
+const en: Record<MessageKey, string> = { ...enCore, ...incidentStringsEn, ...slaStringsEn };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { vi, en };
 

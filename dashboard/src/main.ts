@@ -17,6 +17,8 @@ import { OverviewPage } from "./overview.js";
 import { parseRoute } from "./router.js";
 import { SiteDirectory } from "./siteDirectory.js";
 import { SitePage } from "./sitePage.js";
+import { SlaPage } from "./sla/slaPage.js";
+import { slaHref } from "./sla/slaRoute.js";
 
 /** localStorage, or null where the browser refuses it (privacy settings, sandboxed frames). */
 function browserStorage(): Storage | null {
@@ -42,10 +44,11 @@ function startDashboard(root: HTMLElement): void {
   const langSwitch = el("div", { class: "lang-switch", role: "group" });
   const navOverview = el("a", { href: "#/", class: "nav-link" });
   const navIncidents = el("a", { href: incidentsHref(), class: "nav-link", "data-nav": "incidents" });
+  const navSla = el("a", { href: slaHref(), class: "nav-link", "data-nav": "sla" });
   const brand = el("a", { href: "#/", class: "brand" });
   const content = el("main", { id: "content", tabindex: "-1" });
   root.replaceChildren(
-    el("header", { class: "topbar" }, brand, el("nav", { class: "nav" }, navOverview, navIncidents), el("div", { class: "topbar-end" }, liveIndicator, langSwitch)),
+    el("header", { class: "topbar" }, brand, el("nav", { class: "nav" }, navOverview, navIncidents, navSla), el("div", { class: "topbar-end" }, liveIndicator, langSwitch)),
     content,
   );
 
@@ -62,6 +65,7 @@ function startDashboard(root: HTMLElement): void {
     brand.title = t("app.title");
     navOverview.textContent = t("nav.overview");
     navIncidents.textContent = t("nav.incidents");
+    navSla.textContent = t("nav.sla");
     langSwitch.setAttribute("aria-label", t("lang.switch"));
     langSwitch.replaceChildren(
       ...LANGS.map((lang) => {
@@ -79,11 +83,14 @@ function startDashboard(root: HTMLElement): void {
     const route = parseRoute(location.hash);
     navOverview.toggleAttribute("aria-current", route.name === "overview");
     navIncidents.toggleAttribute("aria-current", route.name === "incidents" || route.name === "incident");
+    navSla.toggleAttribute("aria-current", route.name === "sla");
     if (route.name === "site") {
       page = new SitePage(context, route.siteId, route.range);
     } else if (route.name === "incidents") {
       document.title = `${translator.t("incidents.heading")} — ${translator.t("app.brand")}`;
       page = new IncidentsPage(context, route.filter);
+    } else if (route.name === "sla") {
+      page = new SlaPage(context, route.month);
     } else if (route.name === "incident") {
       page = new IncidentPage(context, route.incidentId);
     } else {

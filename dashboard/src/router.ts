@@ -2,16 +2,19 @@ import type { IncidentFilter } from "./incidentRoutes.js";
 import type { RangeName } from "./ranges.js";
 import { parseIncidentFilter } from "./incidentRoutes.js";
 import { parseRange } from "./ranges.js";
+import { parseSlaRoute } from "./sla/slaRoute.js";
 
 /**
  * The pages the hash router knows: `#/` (overview), `#/sites/<id>[?range=1h|6h|24h|7d|30d|1y]` (one site),
- * `#/incidents[?state=open|closed&site=&provider=&kind=]` (the incidents list) and `#/incidents/<id>` (one incident).
+ * `#/incidents[?state=open|closed&site=&provider=&kind=]` (the incidents list), `#/incidents/<id>` (one incident) and
+ * `#/sla[?month=YYYY-MM]` (the SLA report).
  */
 export type Route =
   | { name: "overview" }
   | { name: "site"; siteId: string; range: RangeName }
   | { name: "incidents"; filter: IncidentFilter }
-  | { name: "incident"; incidentId: string };
+  | { name: "incident"; incidentId: string }
+  | { name: "sla"; month: string | null };
 
 /** Parses `location.hash`; anything unrecognised is the overview. */
 export function parseRoute(hash: string): Route {
@@ -22,6 +25,7 @@ export function parseRoute(hash: string): Route {
     if (/^\/incidents\/?$/.test(path)) return { name: "incidents", filter: parseIncidentFilter(new URLSearchParams(query)) };
     const incident = /^\/incidents\/([^/]+)\/?$/.exec(path);
     if (incident?.[1]) return { name: "incident", incidentId: decodeURIComponent(incident[1]) };
+    if (/^\/sla\/?$/.test(path)) return { name: "sla", ...parseSlaRoute(new URLSearchParams(query)) };
   } catch {
     // A malformed %-escape: fall through to the overview.
   }
