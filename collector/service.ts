@@ -30,6 +30,10 @@ import { wireStoreHealth } from "./health/storeHealthWiring.js";
 import { LISTEN_BACKLOG, collectorServerOptions } from "./ingest/bodyDeadline.js";
 import type { AuthStore } from "./store/authStore.js";
 import { wireAuth } from "./auth/authWiring.js";
+import { requestScope } from "./auth/routeGuard.js";
+import { slaScopeOf } from "./auth/scope.js";
+import { startSlaService } from "./sla/slaService.js";
+import type { SlaIncidentSource } from "./sla/slaIncidents.js";
 
 /** What a running collector offers its owner. */
 export interface RunningCollector {
@@ -67,6 +71,8 @@ export interface CollectorDeps {
   dashboardDir: string | null;
   /** How often silent sites are looked for, ms. */
   tickMs?: number;
+  /** Where SLA reports read incidents (the metadata store's incidents); default `incidents` when it can (SQLite). */
+  slaIncidents?: SlaIncidentSource;
 }
 
 /**
@@ -213,14 +219,17 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     evaluateIncidents();
   };
 
+  const slaIncidents = deps.slaIncidents ?? ("incidentsStartedIn" in deps.incidents ? (deps.incidents as unknown as SlaIncidentSource) : null);
+  const sla = startSlaService({ config, configFile: deps.configFile ?? "collector.yaml", samples, incidents: slaIncidents, logger, now, allowedScope: (req) => slaScopeOf(requestScope(req.res!)) });
   // Before every route: each request is checked against its rule (collector/auth/routeRules.ts).
   app.use(access.guard);
   app.use("/api/v1", access.routes);
-  app.use("/api/v1", ingestRouter({ config, store, breaker, sampleStore: samples, sampleBreaker, engine, metrics, logger, now, onSiteUpdated }));
+  app.use("/api/v1", ingestRouter({ config, store, breaker, sampleStore: sla.observedWrites(samples), sampleBreaker, engine, metrics, logger, now, onSiteUpdated }));
   app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, samples, now, filter }));
   app.use("/api/v1", comparisonRouter({ statuses: allStatuses, samples, now, filter }));
   app.use("/api/v1", sitePathsRouter({ status: statusOf, samples, now, filter }));
   app.use("/api/v1", alerting.apiRouter);
+  app.use("/api/v1", sla.router);
   app.use(alerting.ackRouter);
   app.use(
     healthRouter({
@@ -273,6 +282,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   alertTick.unref();
   const stopSessionChecks = access.startSessionChecks(hub);
 
+  sla.start();
   const maintenance = startSampleMaintenance({ samples, breaker: sampleBreaker, policy: deps.sampleMaintenance, now, logger });
 
   await new Promise<void>((resolve, reject) => {
@@ -297,6 +307,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
       clearInterval(alertTick);
       stopSessionChecks();
       await maintenance.stop();
+      await sla.close();
       await alerting.close();
       await hub.close();
       await new Promise<void>((resolve) => {

@@ -8,12 +8,15 @@ import { timeZoneSchema } from "./timeZone.js";
 import { httpSchema, metricsSchema, toSecurityConfig, type HttpConfig, type MetricsConfig } from "./securitySchema.js";
 import { alertingSchema, maintenanceSchema, officeHoursSchema, receiverSchema, smtpSchema, type SecretRef } from "./alertingSchema.js";
 import { toOfficeSchedule, type OfficeSchedule } from "./calendar/officeSchedule.js";
+import { slaSchema, slaTargetSchema, toSlaConfig, type SlaConfig } from "./slaSchema.js";
 
 const providerSchema = z.strictObject({
   id: identifierSchema,
   name: z.string().min(1).max(100),
   /** Receivers (the vendor's NOC) told about this provider's circuits. */
   notify: z.array(identifierSchema).default([]),
+  /** Contracted availability of its circuits, % (SLA reports, docs/sla.md). */
+  sla_target_pct: slaTargetSchema,
 });
 
 const linkSchema = z.strictObject({
@@ -92,6 +95,7 @@ export function makeCollectorFileSchema<S extends z.ZodType<StorageConfigBase>>(
       calendar: z.strictObject({ holidays_file: z.string().min(1).optional() }).prefault({}),
       alerting: alertingSchema,
       maintenance: z.array(maintenanceSchema).default([]),
+      sla: slaSchema,
       providers: z.array(providerSchema).min(1),
       sites: z.array(siteSchema).min(1),
     })
@@ -154,11 +158,12 @@ function reportDuplicates(ids: string[], path: (string | number)[], what: string
   });
 }
 
-/** A provider (telecom vendor) and the receivers told about its circuits. */
+/** A provider (telecom vendor), the receivers told about its circuits, and its contracted availability (%). */
 export interface ProviderConfig {
   id: string;
   name: string;
   notify: string[];
+  slaTargetPct: number;
 }
 
 /** A receiver as configured; its webhook secret still a reference (resolved by the collector at load). */
@@ -263,6 +268,8 @@ export interface CollectorConfig<St extends StorageConfigBase = StorageConfigBas
   http: HttpConfig;
   /** Who may read /metrics besides loopback. */
   metrics: MetricsConfig;
+  /** SLA reports: schedule of the e-mailed report, timelines (config/slaSchema.ts). */
+  sla: SlaConfig;
 }
 
 /** Turns the parsed file into the domain configuration. */
@@ -284,7 +291,8 @@ export function toCollectorConfig<St extends StorageConfigBase>(file: CollectorF
     silentAfterPushes: file.silent_after_pushes,
     linkPolicy: file.state,
     logLevel: file.log.level,
-    providers: file.providers,
+    providers: file.providers.map((p) => ({ id: p.id, name: p.name, notify: p.notify, slaTargetPct: p.sla_target_pct })),
+    sla: toSlaConfig(file.sla),
     publicUrl: (file.public_url ?? `http://${file.listen.host.includes(":") ? `[${file.listen.host}]` : file.listen.host}:${file.listen.port}`).replace(/\/$/, ""),
     receivers: file.receivers.map((r) => ({
       id: r.id,

@@ -38,6 +38,9 @@ export const ROUTE_RULES = {
   "GET /api/v1/sites/:id/paths": roles("province", "ward"),
   // TSLCD against the Internet is one provider's circuits against another's: not for a vendor.
   "GET /api/v1/comparison": roles("province", "ward"),
+  // Each sees its part of the report (scope.ts slaScopeOf): a vendor its circuits, a ward its site's.
+  "GET /api/v1/sla": EVERY_ROLE,
+  "GET /api/v1/sla.csv": EVERY_ROLE,
   "GET /api/v1/incidents": EVERY_ROLE,
   "GET /api/v1/incidents/response-times": roles("province", "vendor"),
   "GET /api/v1/incidents/:id": EVERY_ROLE,

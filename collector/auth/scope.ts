@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { SiteStatus } from "../../protocol/api.js";
 import type { Incident } from "../../protocol/incident.js";
+import type { SlaScope } from "../../protocol/sla.js";
 import { identifierSchema } from "../../protocol/sample.js";
 
 /** The roles a user or an API token has (docs/security.md): the province administers, a vendor and a ward read their own. */
@@ -93,4 +94,11 @@ export class ScopeFilter {
     const own = incident.sites.filter((entry) => entry.site === scope.site);
     return own.length > 0 ? { ...incident, sites: own } : null;
   }
+}
+
+/** The part of the SLA report `scope` may see: the province all of it, a vendor its provider's circuits, a ward its site's. */
+export function slaScopeOf(scope: Scope): SlaScope {
+  if (scope.role === "vendor") return { kind: "provider", provider: scope.provider };
+  if (scope.role === "ward") return { kind: "site", site: scope.site };
+  return { kind: "all" };
 }

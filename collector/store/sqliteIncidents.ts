@@ -13,6 +13,7 @@ export class SqliteIncidentStore implements IncidentStore {
   private readonly selectOne: Database.Statement;
   private readonly selectOpen: Database.Statement;
   private readonly selectProviderTimes: Database.Statement;
+  private readonly selectStartedIn: Database.Statement;
   private readonly insertDelivery: Database.Statement;
   private readonly selectDeliveries: Database.Statement;
 
@@ -31,6 +32,8 @@ export class SqliteIncidentStore implements IncidentStore {
         ORDER BY start_ts DESC, id DESC
         LIMIT @limit`,
     );
+    // For SLA reports (collector/sla/): every kind, on the incidents_start_ts index, without the deliveries.
+    this.selectStartedIn = db.prepare("SELECT id, state, body_json FROM incidents WHERE start_ts >= @fromTs AND start_ts < @toTs ORDER BY start_ts, id LIMIT @limit");
     this.insertDelivery = db.prepare("INSERT INTO deliveries (incident_id, ts, body_json) VALUES (?, ?, ?)");
     this.selectDeliveries = db.prepare("SELECT body_json FROM deliveries WHERE incident_id = ? ORDER BY ts, rowid");
   }
@@ -115,6 +118,18 @@ export class SqliteIncidentStore implements IncidentStore {
       mergedInto: row.merged_into,
       timeline: JSON.parse(row.timeline_json) as IncidentTimeline,
     }));
+  }
+
+  /**
+   * The incidents whose startTs is in [fromTs, toTs) (UTC ms), earliest first, at most `limit`: classification, vendor,
+   * sites and timeline (collector/sla/slaIncidents.ts), not their deliveries.
+   */
+  incidentsStartedIn(window: IncidentWindow): Array<Pick<StoredIncident, "id" | "kind" | "cause" | "state" | "provider" | "providerName" | "mergedInto" | "sites" | "timeline">> {
+    const rows = this.selectStartedIn.all({ fromTs: window.fromTs, toTs: window.toTs, limit: window.limit }) as Array<{ id: number; state: string; body_json: string }>;
+    return rows.map((row) => {
+      const body = JSON.parse(row.body_json) as IncidentBody;
+      return { id: row.id, kind: body.kind, cause: body.cause, state: row.state === "open" ? "open" : "closed", provider: body.provider, providerName: body.providerName, mergedInto: body.mergedInto, sites: body.sites, timeline: body.timeline };
+    });
   }
 
   recordDelivery(incidentId: number, attempt: DeliveryAttempt): void {

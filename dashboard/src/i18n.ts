@@ -5,6 +5,7 @@
 
 import { incidentStringsEn, incidentStringsVi } from "./i18nIncidents.js";
 import { pageStringsEn, pageStringsVi } from "./i18nPages.js";
+import { slaStringsEn, slaStringsVi } from "./sla/i18nSla.js";
 
 /** Languages the dashboard speaks. */
 export type Lang = "vi" | "en";
@@ -119,7 +120,7 @@ const viCore = {
   "role.ward": "Xã/phường",
 } as const;
 
-const vi = { ...viCore, ...incidentStringsVi, ...pageStringsVi };
+const vi = { ...viCore, ...incidentStringsVi, ...pageStringsVi, ...slaStringsVi };
 
 /** Key of a string in the table. */
 export type MessageKey = keyof typeof vi;
@@ -231,7 +232,7 @@ const enCore: Record<keyof typeof viCore, string> = {
   "role.ward": "Commune/ward",
 };
 
-const en: Record<MessageKey, string> = { ...enCore, ...incidentStringsEn, ...pageStringsEn };
+const en: Record<MessageKey, string> = { ...enCore, ...incidentStringsEn, ...pageStringsEn, ...slaStringsEn };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { vi, en };
 

@@ -19,6 +19,8 @@ import { ComparisonPage } from "./comparison/comparisonPage.js";
 import { parseRoute } from "./router.js";
 import { SiteDirectory } from "./siteDirectory.js";
 import { SitePage } from "./sitePage.js";
+import { SlaPage } from "./sla/slaPage.js";
+import { slaHref } from "./sla/slaRoute.js";
 
 /** localStorage, or null where the browser refuses it (privacy settings, sandboxed frames). */
 function browserStorage(): Storage | null {
@@ -66,6 +68,7 @@ function startDashboard(root: HTMLElement, storage: Storage | null, api: ApiClie
   const navOverview = el("a", { href: "#/", class: "nav-link" });
   const navIncidents = el("a", { href: incidentsHref(), class: "nav-link", "data-nav": "incidents" });
   const navComparison = el("a", { href: "#/comparison", class: "nav-link", "data-nav": "comparison" });
+  const navSla = el("a", { href: slaHref(), class: "nav-link", "data-nav": "sla" });
   const brand = el("a", { href: "#/", class: "brand" });
   const userBadge = el("span", { class: "user-badge", "data-user": user.name, "data-role": user.role });
   const logout = el("button", { type: "button", class: "button lang", "data-action": "logout" });
@@ -74,7 +77,7 @@ function startDashboard(root: HTMLElement, storage: Storage | null, api: ApiClie
   });
   const content = el("main", { id: "content", tabindex: "-1" });
   root.replaceChildren(
-    el("header", { class: "topbar" }, brand, el("nav", { class: "nav" }, navOverview, navIncidents, navComparison), el("div", { class: "topbar-end" }, liveIndicator, userBadge, logout, langSwitch)),
+    el("header", { class: "topbar" }, brand, el("nav", { class: "nav" }, navOverview, navIncidents, navComparison, navSla), el("div", { class: "topbar-end" }, liveIndicator, userBadge, logout, langSwitch)),
     content,
   );
 
@@ -94,6 +97,7 @@ function startDashboard(root: HTMLElement, storage: Storage | null, api: ApiClie
     navComparison.textContent = t("nav.comparison");
     userBadge.textContent = `${user.name} · ${t(`role.${user.role}`)}`;
     logout.textContent = t("login.logout");
+    navSla.textContent = t("nav.sla");
     langSwitch.setAttribute("aria-label", t("lang.switch"));
     langSwitch.replaceChildren(
       ...LANGS.map((lang) => {
@@ -112,6 +116,7 @@ function startDashboard(root: HTMLElement, storage: Storage | null, api: ApiClie
     navOverview.toggleAttribute("aria-current", route.name === "overview");
     navIncidents.toggleAttribute("aria-current", route.name === "incidents" || route.name === "incident");
     navComparison.toggleAttribute("aria-current", route.name === "comparison");
+    navSla.toggleAttribute("aria-current", route.name === "sla");
     if (route.name === "site") {
       page = new SitePage(context, route.siteId, route.range);
     } else if (route.name === "incidents") {
@@ -119,6 +124,8 @@ function startDashboard(root: HTMLElement, storage: Storage | null, api: ApiClie
       page = new IncidentsPage(context, route.filter);
     } else if (route.name === "comparison") {
       page = new ComparisonPage(context, route.period);
+    } else if (route.name === "sla") {
+      page = new SlaPage(context, route.month);
     } else if (route.name === "incident") {
       page = new IncidentPage(context, route.incidentId);
     } else {

@@ -87,10 +87,44 @@ export class EmailChannel implements Channel {
     }
   }
 
+  /**
+   * Sends a message that is not about an incident (the monthly SLA report, collector/sla/slaMailer.ts) through the same
+   * server, with the same classification of failures. `messageId` should be derived from what the message is, so a
+   * resend is recognised as the same message.
+   */
+  async sendMail(mail: OtherMail): Promise<DeliveryResult> {
+    if (mail.to.length === 0) return { ok: false, retryable: false, detail: "no e-mail address" };
+    try {
+      const info = await this.#transport.sendMail({
+        from: this.#from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: messageIdFor(mail.messageKey, this.#idDomain),
+        attachments: mail.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+        headers: { "Auto-Submitted": "auto-generated" },
+      });
+      return { ok: true, detail: acceptedDetail(info) };
+    } catch (err) {
+      return classifySmtpError(err as NodemailerError);
+    }
+  }
+
   /** Closes the transport (nothing is kept open between sends; this releases its resources). */
   close(): void {
     this.#transport.close();
   }
+}
+
+/** A message that is not about an incident: addresses, subject, bodies, attachments, and the key its Message-ID comes from. */
+export interface OtherMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  attachments: Array<{ filename: string; content: string; contentType: string }>;
+  messageKey: string;
 }
 
 /**

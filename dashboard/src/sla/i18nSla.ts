@@ -1,0 +1,68 @@
+/**
+ * The SLA page's strings (merged into the table by i18n.ts), Vietnamese first; the words are the glossary's and the
+ * CSV's (collector/sla/slaCsv.ts).
+ */
+
+/** Vietnamese SLA strings. */
+export const slaStringsVi = {
+  "nav.sla": "Báo cáo SLA",
+  "sla.heading": "Báo cáo chất lượng dịch vụ (SLA) tháng {month}",
+  "sla.month": "Tháng",
+  "sla.show": "Xem",
+  "sla.csv": "Tải tệp CSV",
+  "sla.print": "In báo cáo",
+  "sla.loading": "Đang tính báo cáo…",
+  "sla.partial": "Số liệu đến {time}; tháng chưa kết thúc, số liệu còn thay đổi.",
+  "sla.providers": "Theo nhà mạng",
+  "sla.circuits": "Theo kênh truyền",
+  "sla.col.provider": "Nhà mạng",
+  "sla.col.site": "Xã/phường",
+  "sla.col.circuit": "Mã kênh",
+  "sla.col.circuits": "Số kênh",
+  "sla.col.target": "Cam kết",
+  "sla.col.availability": "Khả dụng 24/7",
+  "sla.col.office": "Khả dụng giờ hành chính",
+  "sla.col.coverage": "Độ phủ số liệu",
+  "sla.col.outages": "Số lần mất kết nối",
+  "sla.col.outageTime": "Tổng thời gian mất kết nối",
+  "sla.col.mtta": "Tiếp nhận TB (MTTA)",
+  "sla.col.mttr": "Khắc phục TB (MTTR)",
+  "sla.col.met": "Kết quả",
+  "sla.met.yes": "Đạt",
+  "sla.met.no": "Không đạt",
+  "sla.met.none": "Chưa có số liệu",
+  "sla.note": "Khả dụng = thời gian hoạt động / (hoạt động + mất kết nối). Thời gian không có số liệu (trạm tắt, không gửi bù) không tính cho nhà mạng và thể hiện ở độ phủ số liệu; bảo trì và mất điện tại trạm được loại trừ.",
+  "sla.empty": "Không có kênh truyền nào trong báo cáo này.",
+} as const;
+
+/** English SLA strings. */
+export const slaStringsEn: Record<keyof typeof slaStringsVi, string> = {
+  "nav.sla": "SLA report",
+  "sla.heading": "Service level (SLA) report, {month}",
+  "sla.month": "Month",
+  "sla.show": "Show",
+  "sla.csv": "Download CSV",
+  "sla.print": "Print",
+  "sla.loading": "Computing the report…",
+  "sla.partial": "Figures up to {time}; the month is not over, figures still change.",
+  "sla.providers": "By provider",
+  "sla.circuits": "By circuit",
+  "sla.col.provider": "Provider",
+  "sla.col.site": "Commune/ward",
+  "sla.col.circuit": "Circuit ID",
+  "sla.col.circuits": "Circuits",
+  "sla.col.target": "Target",
+  "sla.col.availability": "Availability 24/7",
+  "sla.col.office": "Availability, office hours",
+  "sla.col.coverage": "Data coverage",
+  "sla.col.outages": "Outages",
+  "sla.col.outageTime": "Total outage time",
+  "sla.col.mtta": "Mean time to acknowledge",
+  "sla.col.mttr": "Mean time to restore",
+  "sla.col.met": "Result",
+  "sla.met.yes": "Met",
+  "sla.met.no": "Not met",
+  "sla.met.none": "No data",
+  "sla.note": "Availability = up time / (up + down). Time with no data (site off, nothing backfilled) is not counted against the provider and shows in the data coverage; maintenance and power cuts at the site are excluded.",
+  "sla.empty": "No circuit in this report.",
+};
