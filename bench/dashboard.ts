@@ -24,6 +24,7 @@ import { startCollectorProcess, type CollectorProcess } from "./collectorProcess
 import { createLoadAgents, prepareLoadSites } from "./loadSites.js";
 import { COUNTRY_SITES } from "./loadOptions.js";
 import { apiMix, runApiLoad, type ApiLoadResult } from "./dashboardApiLoad.js";
+import { addBenchLogins, logInThroughPage } from "./dashboardLogins.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const PUSH_INTERVAL_MS = 10_000;
@@ -77,6 +78,8 @@ async function main(): Promise<number> {
   try {
     console.log(`machine: ${cpus().length} CPUs, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     const sites = prepareLoadSites(dir, opts.sites, 64);
+    const logins = await addBenchLogins(sites.files.dbFile);
+    const authorization = { Authorization: `Bearer ${logins.apiToken}` };
     collector = await startCollectorProcess(sites.files.configFile, 60_000);
     console.log(`collector pid ${collector.pid} at ${collector.url}, ${opts.sites} simulated sites pushing every ${PUSH_INTERVAL_MS / 1000} s`);
     // Pushes of the site whose link will fail, as wall-clock times (the browser's clock is the same machine's).
@@ -96,6 +99,7 @@ async function main(): Promise<number> {
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await logInThroughPage(page, collector.url, logins);
     const renders: number[] = [];
     for (let i = 0; i < opts.renders; i++) {
       await page.goto("about:blank");
@@ -119,7 +123,7 @@ async function main(): Promise<number> {
     failLink(watched, "tslcd", failedAt);
     const progress = setInterval(() => {
       void (async () => {
-        const api = (await (await fetch(`${collector!.url}/api/v1/sites/${watched.id}`)).json()) as { links: Array<{ id: string; state: string }> };
+        const api = (await (await fetch(`${collector!.url}/api/v1/sites/${watched.id}`, { headers: authorization })).json()) as { links: Array<{ id: string; state: string }> };
         const shown = await page.evaluate(`[document.querySelector('tr[data-site="${watched.id}"] [data-link="tslcd"]')?.getAttribute("data-state"), document.querySelector("[data-live]")?.getAttribute("data-live")]`);
         console.log(`  … ${((Date.now() - failedAt) / 1000).toFixed(0)} s: collector says ${api.links.find((l) => l.id === "tslcd")?.state}, page shows ${JSON.stringify(shown)}`);
       })().catch(() => {});
@@ -130,7 +134,7 @@ async function main(): Promise<number> {
     const shownState = await page.locator(`tr[data-site="${watched.id}"] [data-link="tslcd"]`).getAttribute("data-state");
 
     console.log(`row changed; API load: ${opts.apiRequests} requests at ${opts.apiRate}/s`);
-    const api: ApiLoadResult = await runApiLoad(collector.url, apiMix(sites.models.map((m) => m.id)), opts.apiRequests, opts.apiRate);
+    const api: ApiLoadResult = await runApiLoad(collector.url, apiMix(sites.models.map((m) => m.id)), opts.apiRequests, opts.apiRate, authorization);
 
     console.log(`\noverview with ${opts.sites} sites (${rows} rows), headless Chromium`);
     const sorted = [...renders].sort((a, b) => a - b);

@@ -33,8 +33,11 @@ export interface ApiLoadResult {
   failures: number;
 }
 
-/** Sends `count` requests to `baseUrl` at `ratePerS`, cycling through the mix by weight; resolves when all answered. */
-export async function runApiLoad(baseUrl: string, mix: MixEntry[], count: number, ratePerS: number): Promise<ApiLoadResult> {
+/**
+ * Sends `count` requests to `baseUrl` at `ratePerS` with `headers` (the credential), cycling through the mix by
+ * weight; resolves when all answered.
+ */
+export async function runApiLoad(baseUrl: string, mix: MixEntry[], count: number, ratePerS: number, headers: Record<string, string>): Promise<ApiLoadResult> {
   const cycle = mix.flatMap((entry) => Array.from({ length: entry.weight }, () => entry));
   const latencies = new Map<string, number[]>(mix.map((entry) => [entry.name, []]));
   let failures = 0;
@@ -49,7 +52,7 @@ export async function runApiLoad(baseUrl: string, mix: MixEntry[], count: number
       (async () => {
         const sent = performance.now();
         try {
-          const response = await fetch(baseUrl + entry.path(i), { signal: AbortSignal.timeout(30_000) });
+          const response = await fetch(baseUrl + entry.path(i), { headers, signal: AbortSignal.timeout(30_000) });
           await response.arrayBuffer();
           if (response.status !== 200) failures += 1;
         } catch {

@@ -12,7 +12,8 @@ import { comparisonRouter } from "./api/comparisonRoute.js";
 import { sitePathsRouter } from "./api/sitePathsRoute.js";
 import { jsonErrorHandler, sendError } from "./api/httpErrors.js";
 import { LiveHub } from "./live/liveHub.js";
-import { StatusPublisher } from "./live/statusPublisher.js";
+import { LIVE_FRAME_MS, StatusPublisher } from "./live/statusPublisher.js";
+import { SiteListCache } from "./api/siteListCache.js";
 import { CollectorMetrics } from "./metrics.js";
 import { StateEngine, type LinkChange } from "./state/stateEngine.js";
 import { siteStatusOf } from "./state/statusView.js";
@@ -130,8 +131,10 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   const app = express();
   app.disable("x-powered-by");
   const server: Server = createServer(collectorServerOptions(config.ingest), app);
+  // GET /sites and the live hello: the province's list built at most once a second, filtered per scope.
+  const siteList = new SiteListCache({ build: allStatuses, filter, now });
   const hub = new LiveHub(server, {
-    snapshot: allStatuses,
+    siteList: (scope) => siteList.forScope(scope),
     identify: access.identify,
     stillValid: access.stillValid,
     origins: access.origins,
@@ -139,7 +142,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     maxClients: config.http.maxLiveClients,
     onClientCount: (count) => metrics.liveClients.set(count),
   });
-  const publisher = new StatusPublisher((status) => hub.publishSite(status));
+  const publisher = new StatusPublisher();
   const publishIncident = (incident: StoredIncident): void => {
     const { key: _key, ...shown } = incident;
     hub.publishIncident(shown);
@@ -182,8 +185,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     const nowMs = now();
     for (const siteId of engine.takeChangedSites(nowMs)) {
       incidentEngine.siteChanged(siteId);
-      const status = statusOf(siteId);
-      if (status) publisher.offer(status, nowMs);
+      publisher.offer(siteId);
     }
   };
   const evaluateIncidents = (): void => {
@@ -225,7 +227,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
   app.use(access.guard);
   app.use("/api/v1", access.routes);
   app.use("/api/v1", ingestRouter({ config, store, breaker, sampleStore: sla.observedWrites(samples), sampleBreaker, engine, metrics, logger, now, onSiteUpdated }));
-  app.use("/api/v1", sitesRouter({ statuses: allStatuses, status: statusOf, store, samples, now, filter }));
+  app.use("/api/v1", sitesRouter({ siteList, status: statusOf, store, samples, now, filter }));
   app.use("/api/v1", comparisonRouter({ statuses: allStatuses, samples, now, filter }));
   app.use("/api/v1", sitePathsRouter({ status: statusOf, samples, now, filter }));
   app.use("/api/v1", alerting.apiRouter);
@@ -265,10 +267,15 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
 
   const tick = setInterval(() => {
     takeChangedSites();
-    publisher.flushDue(now(), statusOf);
     evaluateIncidents();
   }, deps.tickMs ?? 1000);
   tick.unref();
+  // The live feed's frames: the sites that changed since the last, each once, one message per client.
+  const liveFrameTick = setInterval(() => {
+    const nowMs = now();
+    hub.publishSites(publisher.frame(nowMs, statusOf), nowMs);
+  }, LIVE_FRAME_MS);
+  liveFrameTick.unref();
   // Notifications are due at exact times (the end of the group wait): look four times a second, so a report leaves
   // at most 250 ms after it is due.
   // The store breaker probes on the same beat, before the dispatcher: an outage it declares is reported this tick.
@@ -304,6 +311,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     sampleBreaker,
     async close() {
       clearInterval(tick);
+      clearInterval(liveFrameTick);
       clearInterval(alertTick);
       stopSessionChecks();
       await maintenance.stop();

@@ -89,8 +89,16 @@ export interface MultiSeriesResponse {
   values: Array<Array<number | null>>;
 }
 
-/** Messages the collector pushes over /api/v1/ws. */
-export type LiveMessage = { type: "hello"; sites: SiteStatus[] } | { type: "site"; site: SiteStatus } | { type: "incident"; incident: Incident };
+/**
+ * Messages the collector pushes over /api/v1/ws: `hello` (every site the client sees, first), `sites` (a frame: the
+ * sites that changed, each once, every ~250 ms when any did), `incident` (one incident opened, changed or closed).
+ * `site` (one site) is what collectors before the batched feed sent; the dashboard still reads it.
+ */
+export type LiveMessage =
+  | { type: "hello"; sites: SiteStatus[] }
+  | { type: "sites"; sites: SiteStatus[] }
+  | { type: "site"; site: SiteStatus }
+  | { type: "incident"; incident: Incident };
 
 /** How one application fared over one kind of link: rounds probed, % of them ok, mean main latency of the ok ones (ms). */
 export interface ComparisonFigures {

@@ -4,12 +4,14 @@ import type { SampleStore } from "../store/samples/sampleStore.js";
 import type { MetadataStore } from "../store/store.js";
 import { requestScope } from "../auth/routeGuard.js";
 import type { ScopeFilter } from "../auth/scope.js";
+import type { SiteListCache } from "./siteListCache.js";
 import { sendError } from "./httpErrors.js";
 import { parseAppsQuery, parseEventsQuery, parseNoQuery, parseSeriesQuery } from "./sitesQuery.js";
 
-/** What the site routes need: current status of every site (and of one), the sample store (series, applications) and the metadata store (events). */
+/** What the site routes need: every site's status (a list cached per scope) and one's, the sample store (series, applications) and the metadata store (events). */
 export interface SitesDeps {
-  statuses: () => SiteStatus[];
+  /** GET /sites answers from it: built at most once a second, filtered per scope (siteListCache.ts). */
+  siteList: Pick<SiteListCache, "forScope">;
   status: (siteId: string) => SiteStatus | null;
   store: Pick<MetadataStore, "listEvents">;
   samples: Pick<SampleStore, "querySeries" | "pathSummaries">;
@@ -19,7 +21,7 @@ export interface SitesDeps {
 }
 
 /**
- * GET /sites, /sites/:id, /sites/:id/series, /sites/:id/events and /apps (see DESIGN's HTTP API). Every query parameter
+ * GET /sites (at most a second old: siteListCache.ts), /sites/:id, /sites/:id/series, /sites/:id/events and /apps (see DESIGN's HTTP API). Every query parameter
  * is checked before the store is asked (see sitesQuery.ts): a bad, repeated or unknown one is a 400 whose message names
  * it, never a 500 and never ignored; a request the sample store finds out of its bounds (seriesPlan.ts: too many
  * metrics, a long range whose step rollups cannot answer) is a 400 `bad_series` with the store's message. A sample
@@ -35,7 +37,10 @@ export function sitesRouter(deps: SitesDeps): Router {
   router.get("/sites", (req, res) => {
     const query = parseNoQuery(req.query);
     if (!query.ok) return sendError(res, 400, query.error, query.message);
-    res.json(deps.filter.siteStatuses(requestScope(res), deps.statuses()));
+    // The cached bytes, and an ETag of its own: express would otherwise hash 3 MB per answer for one.
+    const view = deps.siteList.forScope(requestScope(res));
+    res.type("application/json").setHeader("ETag", view.etag);
+    res.send(view.body);
   });
   router.get("/sites/:id", (req, res) => {
     const query = parseNoQuery(req.query);

@@ -30,6 +30,14 @@ export const roleScopeSchema = z.discriminatedUnion("role", [
 /** A role and its scope, without the actor (what is stored for a user or token). */
 export type RoleScope = z.infer<typeof roleScopeSchema>;
 
+/**
+ * What a scope sees, as a string: two scopes with one key see the same sites, links and incidents (the actor aside),
+ * so what is built for one (a site list, a live message) serves the other.
+ */
+export function scopeKey(scope: Scope): string {
+  return scope.role === "province" ? "province" : scope.role === "vendor" ? `vendor:${scope.provider}` : `ward:${scope.site}`;
+}
+
 /** The scope of `actor` holding `grant`. */
 export function scopeFor(actor: string, grant: RoleScope): Scope {
   return { ...grant, actor };
@@ -47,17 +55,25 @@ export interface SiteLinks {
  */
 export class ScopeFilter {
   private readonly providerOf = new Map<string, string>();
+  /** Site → the providers of its links: a vendor's look-up per site, not per link of the province. */
+  private readonly providersAt = new Map<string, Set<string>>();
 
   constructor(sites: readonly SiteLinks[]) {
-    for (const site of sites) for (const link of site.links) this.providerOf.set(`${site.id}/${link.id}`, link.provider);
+    for (const site of sites) {
+      const providers = new Set<string>();
+      for (const link of site.links) {
+        this.providerOf.set(`${site.id}/${link.id}`, link.provider);
+        providers.add(link.provider);
+      }
+      this.providersAt.set(site.id, providers);
+    }
   }
 
   /** Whether `scope` sees anything of site `siteId` (a vendor: one of its links is there). */
   seesSite(scope: Scope, siteId: string): boolean {
     if (scope.role === "province") return true;
     if (scope.role === "ward") return scope.site === siteId;
-    for (const [key, provider] of this.providerOf) if (provider === scope.provider && key.startsWith(`${siteId}/`)) return true;
-    return false;
+    return this.providersAt.get(siteId)?.has(scope.provider) ?? false;
   }
 
   /** Whether `scope` sees link `linkId` of site `siteId`. */

@@ -5,15 +5,22 @@ import type { LiveMessage, SiteStatus } from "../../protocol/api.js";
 import type { Incident } from "../../protocol/incident.js";
 import type { OriginPolicy } from "../auth/origin.js";
 import type { RequestIdentity } from "../auth/routeGuard.js";
-import type { Scope, ScopeFilter } from "../auth/scope.js";
+import { scopeKey, type Scope, type ScopeFilter } from "../auth/scope.js";
+import type { SiteListView } from "../api/siteListCache.js";
 
 /** The path of the live feed. */
 export const LIVE_PATH = "/api/v1/ws";
 
+/** How long frames are kept for clients that connect later, ms: longer than a hello's list may be old. */
+const FRAMES_KEPT_MS = 5000;
+
 /** What the hub needs: who a connecting browser is, whose pages may connect, what each scope sees, how many at once. */
 export interface LiveHubDeps {
-  /** Every site's status now (each client gets what its scope sees of it). */
-  snapshot: () => SiteStatus[];
+  /**
+   * The site list a scope sees, at most a second old (api/siteListCache.ts, shared with GET /sites): the hello. The
+   * frames published since it was built follow it, so a client misses no change made in between.
+   */
+  siteList: (scope: Scope) => Pick<SiteListView, "body" | "builtAtMs">;
   /** The identity of an upgrade request (session cookie or bearer API token), or null. */
   identify: (req: IncomingMessage) => RequestIdentity | null;
   /** Whether the identity is still valid (its session not ended or expired); checked by {@link LiveHub.revalidate}. */
@@ -27,21 +34,20 @@ export interface LiveHubDeps {
   maxBufferedBytes?: number;
 }
 
-/** A scope's key: clients of one key see the same messages, so a message is serialized once per key. */
-function scopeKey(scope: Scope): string {
-  return scope.role === "province" ? "province" : scope.role === "vendor" ? `vendor:${scope.provider}` : `ward:${scope.site}`;
-}
-
 /**
  * Pushes site updates to browsers on /api/v1/ws. An upgrade is refused before any message: a foreign `Origin` 403,
  * no session or API token 401, {@link LiveHubDeps.maxClients} connected already 503. A new client gets `hello` with
- * the sites its scope sees, then a `site` or `incident` message per change that its scope sees, filtered as the
- * REST API filters (collector/auth/scope.ts). Clients that cannot keep up (more than `maxBufferedBytes` queued) are
- * dropped; a client whose session ended is closed (1008) at the next {@link revalidate}.
+ * the sites its scope sees (and the changes published since that list was built, as one `sites` message), then a
+ * `sites` message per frame with the changed sites its scope sees and an `incident` message per incident change it
+ * sees, filtered as the REST API filters (collector/auth/scope.ts); a message is serialised once per scope key.
+ * Clients that cannot keep up (more than `maxBufferedBytes` queued) are dropped; a client whose session ended is
+ * closed (1008) at the next {@link revalidate}.
  */
 export class LiveHub {
   private readonly wss: WebSocketServer;
   private readonly identities = new Map<WebSocket, RequestIdentity>();
+  /** The frames of the last {@link FRAMES_KEPT_MS}, oldest first: what a client connecting now may have missed. */
+  private recentFrames: Array<{ atMs: number; sites: SiteStatus[] }> = [];
   private readonly maxBufferedBytes: number;
   private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -77,8 +83,16 @@ export class LiveHub {
       this.deps.onClientCount(this.identities.size);
     });
     client.on("error", () => client.terminate());
-    const sites = this.deps.filter.siteStatuses(identity.scope, this.deps.snapshot());
-    this.sendText(client, JSON.stringify({ type: "hello", sites } satisfies LiveMessage));
+    const list = this.deps.siteList(identity.scope);
+    // The list is JSON already (the bytes GET /sites sends): wrapped, not parsed and serialised again.
+    this.sendText(client, Buffer.concat([Buffer.from('{"type":"hello","sites":'), list.body, Buffer.from("}")]));
+    const since = new Map<string, SiteStatus>();
+    for (const frame of this.recentFrames) {
+      if (frame.atMs < list.builtAtMs) continue;
+      for (const site of frame.sites) since.set(site.id, site);
+    }
+    const missed = this.deps.filter.siteStatuses(identity.scope, [...since.values()]);
+    if (missed.length > 0) this.sendText(client, JSON.stringify({ type: "sites", sites: missed } satisfies LiveMessage));
   }
 
   /** Sends an incident that opened, changed or closed to every client whose scope sees it. */
@@ -89,11 +103,18 @@ export class LiveHub {
     });
   }
 
-  /** Sends a site's new status to every client whose scope sees the site (a vendor: its own links only). */
-  publishSite(site: SiteStatus): void {
+  /**
+   * Sends one frame, the statuses that changed (each site once, statusPublisher.ts) at `atMs` (UTC ms, the clock of
+   * the hello's list), as one `sites` message to each client, of the sites its scope sees (a vendor: its own links
+   * only); nothing to a client that sees none of them.
+   */
+  publishSites(sites: readonly SiteStatus[], atMs: number): void {
+    if (sites.length === 0) return;
+    this.recentFrames = this.recentFrames.filter((frame) => frame.atMs >= atMs - FRAMES_KEPT_MS);
+    this.recentFrames.push({ atMs, sites: [...sites] });
     this.broadcast((scope) => {
-      const visible = this.deps.filter.siteStatus(scope, site);
-      return visible ? { type: "site", site: visible } : null;
+      const visible = this.deps.filter.siteStatuses(scope, sites);
+      return visible.length > 0 ? { type: "sites", sites: visible } : null;
     });
   }
 
@@ -123,13 +144,14 @@ export class LiveHub {
     }
   }
 
-  private sendText(socket: WebSocket, text: string): void {
+  /** Sends one text message (a string, or UTF-8 bytes); a client with more than `maxBufferedBytes` queued is dropped instead. */
+  private sendText(socket: WebSocket, text: string | Buffer): void {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > this.maxBufferedBytes) {
       socket.terminate();
       return;
     }
-    socket.send(text);
+    socket.send(text, { binary: false });
   }
 
   /** Closes every client and stops taking upgrades. */

@@ -94,11 +94,12 @@ export class LinkCard {
   }
 
   /** Shows each chart's data over the window [fromMs, toMs] in buckets of stepMs (UTC ms), read at `resolution`. */
-  showData(charts: Record<ChartKind, ChartData>, resolution: MultiSeriesResponse["resolution"], window: { fromMs: number; toMs: number; stepMs: number }): void {
+  showData(charts: Partial<Record<ChartKind, ChartData>>, resolution: MultiSeriesResponse["resolution"], window: { fromMs: number; toMs: number; stepMs: number }): void {
     const { fromMs, toMs, stepMs } = window;
     const { t } = this.translator;
     for (const [kind, slot] of Object.entries(this.slots) as Array<[ChartKind, ChartSlot]>) {
       const data = charts[kind];
+      if (!data) continue; // a chart the kind declares no series for
       slot.chart.setData(data, fromMs, toMs);
       const points = data.values[0]?.filter((v) => v !== null).length ?? 0;
       slot.figure.setAttribute("data-loaded", "true");

@@ -1,4 +1,5 @@
 import type { MultiSeriesResponse, SeriesStatName } from "../../protocol/api.js";
+import { KIND_CHARTS, type ChartSeries } from "../../protocol/kinds/charts.js";
 import type { SampleKindName } from "../../protocol/kinds/registry.js";
 import type { ChartData, ChartKind } from "./charts.js";
 
@@ -6,33 +7,36 @@ import type { ChartData, ChartKind } from "./charts.js";
 export const LINK_CARD_KIND = "icmp" satisfies SampleKindName;
 
 /**
- * What a link card asks the series API for, in one request: each entry is one stored field of {@link LINK_CARD_KIND}
- * (protocol/kinds/icmp.ts) with the statistic taken over a bucket, and the chart it is drawn on. The band around
- * the average latency is the lowest and highest round-trip time of the bucket (min of the rounds' minima, max of
- * their maxima), so a long range read from the rollups still shows the spread. The order within a chart is the
- * order of its series (charts.ts: latency avg, min, max; loss).
+ * What a card of `kind` asks the series API for, in one request: the series the kind declares (protocol/kinds/
+ * charts.ts), each a stored field with the statistic taken over a bucket and the chart it is drawn on, in the order
+ * of each chart's series (charts.ts: latency main line, band low, band high; loss). ICMP: rtt avg/min/max and loss;
+ * HTTP (an application): total time mean/min/max, no loss chart.
  */
-export const LINK_CARD_METRICS = [
-  { chart: "latency", field: "rtt_avg_ms", stat: "mean" },
-  { chart: "latency", field: "rtt_min_ms", stat: "min" },
-  { chart: "latency", field: "rtt_max_ms", stat: "max" },
-  { chart: "loss", field: "loss_pct", stat: "mean" },
-] as const satisfies ReadonlyArray<{ chart: ChartKind; field: string; stat: SeriesStatName }>;
+export function cardSeries(kind: SampleKindName): readonly ChartSeries[] {
+  return KIND_CHARTS[kind];
+}
 
-/** `metrics=` of the link card's request: `rtt_avg_ms:mean,rtt_min_ms:min,…`. */
-export function linkCardMetricList(): Array<{ field: string; stat: SeriesStatName }> {
-  return LINK_CARD_METRICS.map(({ field, stat }) => ({ field, stat }));
+/** `metrics=` of a card's request for `kind`: `rtt_avg_ms:mean,rtt_min_ms:min,…` for ICMP. */
+export function cardMetricList(kind: SampleKindName): Array<{ field: string; stat: SeriesStatName }> {
+  return cardSeries(kind).map(({ field, stat }) => ({ field, stat }));
+}
+
+/** The charts a card of `kind` draws: those its declared series are on (ICMP latency and loss; HTTP latency). */
+export function cardCharts(kind: SampleKindName): ChartKind[] {
+  return [...new Set(cardSeries(kind).map((series) => series.chart))];
 }
 
 /**
- * Splits one answer to the link card's request into the data of each chart, on the answer's time axis (bucket
- * starts, UTC ms). A null value (no sample had the field, or the rollup of that window is not computed yet) stays
- * null: the chart draws a gap, never a zero. The answer must list the metrics asked for, in order (api.ts checks).
+ * Splits one answer to a card's request for `kind` into the data of each chart it draws, on the answer's time axis
+ * (bucket starts, UTC ms). A null value (no sample had the field, or the rollup of that window is not computed yet)
+ * stays null: the chart draws a gap, never a zero. The answer must list the metrics asked for, in order (api.ts
+ * checks). A chart the kind declares nothing for is absent.
  */
-export function chartsFromSeries(answer: Pick<MultiSeriesResponse, "timestamps" | "values">): Record<ChartKind, ChartData> {
-  const charts: Record<ChartKind, ChartData> = { latency: { times: answer.timestamps, values: [] }, loss: { times: answer.timestamps, values: [] } };
-  LINK_CARD_METRICS.forEach(({ chart }, index) => {
-    charts[chart].values.push(answer.values[index] ?? answer.timestamps.map(() => null));
+export function chartsFromSeries(answer: Pick<MultiSeriesResponse, "timestamps" | "values">, kind: SampleKindName): Partial<Record<ChartKind, ChartData>> {
+  const charts: Partial<Record<ChartKind, ChartData>> = {};
+  cardSeries(kind).forEach(({ chart }, index) => {
+    const data = (charts[chart] ??= { times: answer.timestamps, values: [] });
+    data.values.push(answer.values[index] ?? answer.timestamps.map(() => null));
   });
   return charts;
 }

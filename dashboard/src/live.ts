@@ -114,6 +114,10 @@ export function parseLiveMessage(data: unknown): LiveMessage | null {
       if (!Array.isArray(message.sites)) throw new Error("hello without sites");
       return { type: "hello", sites: message.sites.map((site, i) => parseSiteStatus(site, `hello.sites[${i}]`)) };
     }
+    if (message.type === "sites") {
+      if (!Array.isArray(message.sites)) throw new Error("sites without sites");
+      return { type: "sites", sites: message.sites.map((site, i) => parseSiteStatus(site, `sites.sites[${i}]`)) };
+    }
     if (message.type === "site") return { type: "site", site: parseSiteStatus(message.site, "site.site") };
     if (message.type === "incident") return { type: "incident", incident: parseIncident(message.incident, "incident.incident") };
     // Unknown types are ignored without noise: a newer collector may send more.

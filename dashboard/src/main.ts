@@ -111,7 +111,7 @@ function startDashboard(root: HTMLElement, storage: Storage | null, api: ApiClie
 
   const showRoute = (moveFocus: boolean): void => {
     page?.destroy();
-    const context: PageContext = { translator, format: createFormatter(translator), api, incidents, directory, incidentBoard, now: () => Date.now() };
+    const context: PageContext = { translator, format: createFormatter(translator), api, incidents, directory, incidentBoard, now: () => Date.now(), liveStatus: () => liveStatus };
     const route = parseRoute(location.hash);
     navOverview.toggleAttribute("aria-current", route.name === "overview");
     navIncidents.toggleAttribute("aria-current", route.name === "incidents" || route.name === "incident");

@@ -3,6 +3,7 @@ import type { Formatter } from "./format.js";
 import type { Translator } from "./i18n.js";
 import type { IncidentApi } from "./incidentApi.js";
 import type { IncidentBoard } from "./incidentBoard.js";
+import type { LiveStatus } from "./live.js";
 import type { SiteDirectory } from "./siteDirectory.js";
 
 /** What every page is given by main.ts (the only place that wires the dashboard). */
@@ -17,6 +18,8 @@ export interface PageContext {
   incidentBoard: IncidentBoard;
   /** The browser's clock, UTC ms. */
   now(): number;
+  /** Where the live feed stands now: a page that needs every site waits for its hello unless it is down. */
+  liveStatus(): LiveStatus;
 }
 
 /** A mounted page: its root element, and destroy() to stop its timers, requests and subscriptions. */

@@ -45,9 +45,13 @@ export class SiteDirectory {
     return () => this.listeners.delete(listener);
   }
 
-  /** Applies a live message: hello replaces the whole list, site replaces one site; other messages are not about sites. */
+  /**
+   * Applies a live message: hello replaces the whole list, a frame (`sites`) replaces each site it carries, `site`
+   * one site; other messages are not about sites.
+   */
   applyLive(message: LiveMessage): void {
     if (message.type === "hello") this.replaceAll(message.sites);
+    else if (message.type === "sites") for (const site of message.sites) this.applySite(site);
     else if (message.type === "site") this.applySite(message.site);
   }
 

@@ -5,7 +5,7 @@ import { ApiError } from "./api.js";
 import { stateBadge } from "./badges.js";
 import { el, present } from "./dom.js";
 import { LinkCard } from "./linkCard.js";
-import { LINK_CARD_KIND, chartsFromSeries, linkCardMetricList } from "./linkSeries.js";
+import { LINK_CARD_KIND, cardMetricList, chartsFromSeries } from "./linkSeries.js";
 import { RANGES, seriesWindow } from "./ranges.js";
 import { clockSkewIcon, refreshRelativeTimes, relativeTime } from "./siteRow.js";
 import { SiteIncidentsSection } from "./site/siteIncidents.js";
@@ -247,10 +247,10 @@ export class SitePage implements Page {
 
   private async loadCharts(card: LinkCard, span: SeriesWindow, signal: AbortSignal): Promise<void> {
     try {
-      const metrics = linkCardMetricList();
+      const metrics = cardMetricList(LINK_CARD_KIND);
       const answer = await this.ctx.api.getSeries({ site: this.siteId, link: card.linkId, kind: LINK_CARD_KIND, metrics, ...span }, signal);
       if (signal.aborted) return;
-      card.showData(chartsFromSeries(answer), answer.resolution, span);
+      card.showData(chartsFromSeries(answer, LINK_CARD_KIND), answer.resolution, span);
     } catch (err) {
       if (!signal.aborted) card.showError(err instanceof Error ? err.message : String(err));
     }

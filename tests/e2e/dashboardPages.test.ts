@@ -130,6 +130,23 @@ describe.skipIf(missing !== null)("e2e: dashboard overview, English switch and l
     await page.locator("[data-search]").fill("");
   });
 
+  it("loads the country once on a page load, from the live feed's hello (no GET /sites beside it)", async () => {
+    const listRequests: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (new URL(request.url()).pathname === "/api/v1/sites") listRequests.push(request.url());
+    };
+    page.on("request", onRequest);
+    try {
+      await page.goto("about:blank");
+      await page.goto(`${collector.url}/#/`);
+      await page.locator('[data-page="overview"][data-rendered="4"]').waitFor();
+      await page.locator('[data-live="live"]').waitFor();
+      expect(listRequests).toEqual([]);
+    } finally {
+      page.off("request", onRequest);
+    }
+  });
+
   it("patches only the changed site's rows when its link goes down, without a reload, and moves it when grouped by state", async () => {
     await page.goto(`${collector.url}/#/?group=state`);
     await page.locator('[data-page="overview"][data-rendered="4"]').waitFor();

@@ -27,6 +27,8 @@ export async function openLiveFeed(baseUrl: string, auth: { Authorization: strin
       if (message.type === "hello") {
         for (const site of message.sites) latest.set(site.id, site);
         resolve();
+      } else if (message.type === "sites") {
+        for (const site of message.sites) latest.set(site.id, site);
       } else if (message.type === "site") {
         latest.set(message.site.id, message.site);
       } else {

@@ -11,6 +11,12 @@ import { GROUP_BYS, SORT_BYS, foldForSearch, searchTextOf, type GroupBy, type So
 import { SiteTable } from "./siteTable.js";
 import "./overview.css";
 
+/**
+ * How long the overview waits for the live feed's hello (every site) before asking GET /sites instead, ms: the
+ * country is loaded and drawn once, from whichever comes, not twice.
+ */
+const HELLO_WAIT_MS = 3000;
+
 /** Site states in the order the summary shows them. */
 const SUMMARY_STATES: readonly SiteStateName[] = ["up", "degraded", "down", "silent", "unknown"];
 
@@ -34,8 +40,9 @@ export function parseOverviewQuery(hash: string): { groupBy: GroupBy; sortBy: So
 /**
  * The overview ("Tổng quan", route `#/[?group=none|area|provider|state&sort=name|state|area|provider]`): the count of
  * sites per state (each count also filters), open incidents, a filter box (name, id, address, area, provider,
- * circuit), and every site's row, grouped and sorted as chosen (siteTable.ts). A live `site` message patches only
- * that site's rows; an incident opening or closing only the rows of the sites it concerns.
+ * circuit), and every site's row, grouped and sorted as chosen (siteTable.ts). The sites come from the live feed's
+ * hello (GET /sites only when it does not come within {@link HELLO_WAIT_MS} or the feed is down), drawn once. A live
+ * frame patches only its sites' rows; an incident opening or closing only the rows of the sites it concerns.
  */
 export class OverviewPage implements Page {
   readonly element: HTMLElement;
@@ -45,6 +52,7 @@ export class OverviewPage implements Page {
   private readonly abort = new AbortController();
   private readonly unsubscribe: () => void;
   private readonly ticker: ReturnType<typeof setInterval>;
+  private helloWait: ReturnType<typeof setTimeout> | null = null;
   private readonly incidentsBanner: OpenIncidentsBanner;
   private readonly searchIndex = new Map<string, string>();
   private incidentsBySite = new Map<string, number>();
@@ -90,11 +98,19 @@ export class OverviewPage implements Page {
     this.unsubscribe = ctx.directory.subscribe((change) => this.onChange(change));
     this.ticker = setInterval(() => refreshRelativeTimes(this.table.element, ctx.format, ctx.now()), 1000);
     if (ctx.directory.complete) this.renderAll();
-    else void this.load();
+    else if (ctx.liveStatus() === "reconnecting") void this.load();
+    else this.helloWait = setTimeout(() => this.loadUnlessComplete(), HELLO_WAIT_MS);
+  }
+
+  /** The hello did not come in time (the live feed is down or slow): the list from GET /sites. */
+  private loadUnlessComplete(): void {
+    this.helloWait = null;
+    if (!this.ctx.directory.complete) void this.load();
   }
 
   destroy(): void {
     this.flushScheduled = false;
+    if (this.helloWait !== null) clearTimeout(this.helloWait);
     this.abort.abort();
     this.unsubscribe();
     clearInterval(this.ticker);
