@@ -16,7 +16,9 @@ export class CollectorMetrics {
   readonly ingestRefusedRecords = new Counter({ name: "wardwatch_ingest_refused_records_total", help: "Records of accepted batches refused one by one, by reason.", labelNames: ["reason"], registers: [this.registry] });
   /** Ingest requests being handled now (the queue depth). */
   readonly ingestInFlight = new Gauge({ name: "wardwatch_ingest_in_flight", help: "Ingest requests being handled now.", registers: [this.registry] });
+  /** Backlog batches being handled now (a count). */
   readonly ingestBackfillInFlight = new Gauge({ name: "wardwatch_ingest_backfill_in_flight", help: "Backlog batches (Wardwatch-Backlog > 0) being handled now.", registers: [this.registry] });
+  /** Backlog batches let in at once now, as the backfill governor last judged it (set at every backlog push). */
   readonly ingestBackfillAllowed = new Gauge({
     name: "wardwatch_ingest_backfill_allowed",
     help: "Backlog batches the collector lets in at once now: grows while the event loop has time, halves when it is crowded (ingest.max_backfill_in_flight at most).",

@@ -17,7 +17,7 @@ import { SiteListCache } from "./api/siteListCache.js";
 import { CollectorMetrics } from "./metrics.js";
 import { StateEngine, type LinkChange } from "./state/stateEngine.js";
 import { siteStatusOf } from "./state/statusView.js";
-import type { MetadataStore, StoredLinkState } from "./store/store.js";
+import type { MetadataStore } from "./store/store.js";
 import type { SampleStore } from "./store/samples/sampleStore.js";
 import { startSampleMaintenance, type SampleMaintenancePolicy } from "./store/sampleMaintenance.js";
 import type { IncidentStore, StoredIncident } from "./incidents/incidentStore.js";
@@ -31,6 +31,7 @@ import { wireStoreHealth } from "./health/storeHealthWiring.js";
 import { LISTEN_BACKLOG, collectorServerOptions } from "./ingest/bodyDeadline.js";
 import type { AuthStore } from "./store/authStore.js";
 import { wireAuth } from "./auth/authWiring.js";
+import { SiteStateSaver } from "./state/siteStateSaver.js";
 import { requestScope } from "./auth/routeGuard.js";
 import { slaScopeOf } from "./auth/scope.js";
 import { startSlaService } from "./sla/slaService.js";
@@ -199,6 +200,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
     }
   };
 
+  const saver = new SiteStateSaver(engine, store, breaker, logger);
   const onSiteUpdated = (siteId: string, changes: LinkChange[]): void => {
     for (const change of changes) {
       if (change.event.type === "state") {
@@ -206,17 +208,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
         logger.info("link state changed", { site: change.site, link: change.link, from: change.event.from, to: change.event.to });
       }
     }
-    const dirty = engine.takeDirty();
-    try {
-      breaker.write(() => {
-        const contact = engine.contact(siteId);
-        store.saveSiteState(dirty, contact ? [contact] : []);
-      });
-    } catch (err) {
-      engine.markDirty(dirty); // saved with the next site's, or at shutdown
-      // A store failure opened the breaker, which logged it once; only another fault is news here.
-      if (breaker.writable) logger.error("cannot save site state", { site: siteId, err });
-    }
+    saver.afterPush(siteId);
     takeChangedSites();
     evaluateIncidents();
   };
@@ -324,16 +316,7 @@ export async function startCollector(deps: CollectorDeps): Promise<RunningCollec
       });
       const held = collectorIncident.held();
       if (held) logger.warn("collector incident not stored yet: kept in the journal for the next start", { number: held.number });
-      const dirty: StoredLinkState[] = engine.takeDirty();
-      try {
-        breaker.write(() => {
-          store.saveSiteState(dirty, engine.allContacts());
-        });
-      } catch (err) {
-        // Lost with this process: the samples they were judged from are stored and acknowledged (agents never resend
-        // them), so the next start judges those links from the last saved state and the rounds that come after.
-        logger.error("link states and contacts not saved at shutdown", { links: dirty.length, err });
-      }
+      saver.atShutdown();
       store.close();
       await samples.close();
     },

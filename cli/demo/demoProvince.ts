@@ -7,7 +7,7 @@
  */
 import { PhaseScheduler } from "../../simulator/scheduler.js";
 import { SimulatedAgent } from "../../simulator/pushLoop.js";
-import { buildSiteModel, type SiteModel } from "../../simulator/siteModel.js";
+import { SIMULATED_LINKS, buildSiteModel, linkFailsAt, type SiteModel } from "../../simulator/siteModel.js";
 import { TurnPacer } from "../../simulator/turnPacer.js";
 import { inRanges, scriptFor, type SiteScript } from "./demoSchedule.js";
 
@@ -101,7 +101,8 @@ export function startDemoProvince(sites: readonly DemoSite[], collectorUrl: stri
     return {
       tick(ts: number): void {
         if (inRanges(script.powerOff, ts)) return;
-        if (inRanges(script.unreachable, ts)) agent.spool.recordPeriod(ts);
+        // Both links down (scripted so, or two failures that overlap): it measures, but cannot push.
+        if (SIMULATED_LINKS.every((link) => linkFailsAt(agent.site, link, ts))) agent.spool.recordPeriod(ts);
         else agent.tick(ts);
       },
     };

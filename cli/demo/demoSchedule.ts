@@ -42,10 +42,9 @@ export interface TimeRange {
   untilTs: number;
 }
 
-/** What the script does to one site: its links' failures, when it cannot push (both links down), when it is off. */
+/** What the script does to one site: its links' failures (both at once: it cannot push), and when it is off. */
 export interface SiteScript {
   failures: LinkFailure[];
-  unreachable: TimeRange[];
   powerOff: TimeRange[];
 }
 
@@ -56,7 +55,6 @@ export interface SiteScript {
  */
 export function scriptFor(site: ScriptedSite, siteCount: number, outageProviders: readonly string[], originTs: number, fromTs: number, untilTs: number): SiteScript {
   const failures: LinkFailure[] = [];
-  const unreachable: TimeRange[] = [];
   const powerOff: TimeRange[] = [];
   const firstCycle = Math.floor((fromTs - originTs) / DEMO_CYCLE_MS) - 1;
   const lastCycle = Math.ceil((untilTs - originTs) / DEMO_CYCLE_MS);
@@ -69,7 +67,6 @@ export function scriptFor(site: ScriptedSite, siteCount: number, outageProviders
         powerOff.push(range);
         continue;
       }
-      if (event.link === "both") unreachable.push(range);
       const links: SimulatedLinkId[] = event.link === "both" ? ["tslcd", "inet"] : [event.link];
       for (const link of links) failures.push({ link, ...range });
     }
@@ -78,8 +75,8 @@ export function scriptFor(site: ScriptedSite, siteCount: number, outageProviders
     }
   }
   const within = <T extends { fromTs: number; untilTs: number | null }>(ranges: T[]): T[] =>
-    ranges.filter((r) => r.untilTs! > fromTs && r.fromTs < untilTs).sort((a, b) => a.fromTs - b.fromTs);
-  return { failures: within(failures), unreachable: within(unreachable), powerOff: within(powerOff) };
+    ranges.filter((r) => (r.untilTs === null || r.untilTs > fromTs) && r.fromTs < untilTs).sort((a, b) => a.fromTs - b.fromTs);
+  return { failures: within(failures), powerOff: within(powerOff) };
 }
 
 /** Whether `ts` (UTC ms) falls in one of `ranges`. */

@@ -31,6 +31,16 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; error: string; messag
   "charset.unsupported": { status: 415, error: "unsupported_charset", message: () => "charset must be utf-8" },
 };
 
+/** The JSON error for a body that could not be read (express's body parser or readJsonBody), or null for another error. */
+export function bodyReadProblem(err: unknown): { status: number; error: string; message: string } | null {
+  const known = BODY_PARSER_ERRORS[(err as { type?: string })?.type ?? ""];
+  if (known) return { status: known.status, error: known.error, message: known.message(err as { limit?: number }) };
+  const status = (err as { status?: number }).status;
+  // Other body-parser failures, such as a gzip body that does not inflate.
+  if (typeof status === "number" && status >= 400 && status < 500) return { status, error: "bad_body", message: `request body could not be read: ${(err as Error).message}` };
+  return null;
+}
+
 /**
  * Last error handler: body-parser failures become their JSON error; a write the store could not take (an error
  * `isStoreUnavailable` recognises, or one refused because the store is failing, see collector/health/storeBreaker.ts)
@@ -44,16 +54,10 @@ export function jsonErrorHandler(onUnexpected: (err: unknown) => void, isStoreUn
       sendError(res, 503, "store_unavailable", "the collector cannot write to its store now; retry later");
       return;
     }
-    const known = BODY_PARSER_ERRORS[(err as { type?: string })?.type ?? ""];
-    if (known) {
+    const problem = bodyReadProblem(err);
+    if (problem) {
       if (res.headersSent) return; // already answered (a body cut off for time, collector/ingest/bodyDeadline.ts)
-      sendError(res, known.status, known.error, known.message(err as { limit?: number }));
-      return;
-    }
-    const status = (err as { status?: number }).status;
-    if (typeof status === "number" && status >= 400 && status < 500) {
-      // Other body-parser failures, such as a gzip body that does not inflate.
-      sendError(res, status, "bad_body", `request body could not be read: ${(err as Error).message}`);
+      sendError(res, problem.status, problem.error, problem.message);
       return;
     }
     onUnexpected(err);

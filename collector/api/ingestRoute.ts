@@ -19,7 +19,7 @@ import type { SampleStore } from "../store/samples/sampleStore.js";
 import type { MetadataStore } from "../store/store.js";
 import { BACKLOG_HEADER, backlogHeaderSchema } from "../../protocol/ingest.js";
 import { readJsonBody } from "../ingest/readJsonBody.js";
-import { sendError, sendJson } from "./httpErrors.js";
+import { bodyReadProblem, sendError, sendJson } from "./httpErrors.js";
 
 /** What the ingest route needs. `now` is the collector's clock (UTC ms). */
 export interface IngestDeps {
@@ -40,7 +40,7 @@ export interface IngestDeps {
   onSiteUpdated: (site: string, changes: LinkChange[]) => void;
 }
 
-/** A push as the middlewares see it: its site once authenticated, and when it arrived (UTC ms, collector clock). */
+/** A push as the ingest stages see it: its site once authenticated, and when it arrived (UTC ms, collector clock). */
 type AuthedRequest = Request & { tokenSite?: string; arrivedAt?: number };
 
 /**
@@ -82,10 +82,15 @@ export function ingestRouter(deps: IngestDeps): Router {
     sendError(res, status, error, message);
   };
 
-  /** 503 for a batch the store cannot take now; the agent was heard from, so its site is not silent. */
-  const refuseForStore = (res: Response, site: string | null): void => {
+  /** The site's agent was heard from now, though its push is refused: its site is not silent. */
+  const recordContact = (site: string | null): void => {
     const contact = site ? engine.contact(site) : null;
     if (contact) engine.recordContact({ ...contact, lastSeenTs: now() });
+  };
+
+  /** 503 for a batch the store cannot take now; the agent was heard from, so its site is not silent. */
+  const refuseForStore = (res: Response, site: string | null): void => {
+    recordContact(site);
     res.setHeader("Retry-After", String(STORE_RETRY_AFTER_S));
     reject(res, 503, "store_unavailable", "the collector cannot store batches now; keep them and retry later");
   };
@@ -129,7 +134,10 @@ export function ingestRouter(deps: IngestDeps): Router {
       if (backlog.data > 0) kind = "backfill";
     }
     const taken = slots.take(req.tokenSite!, kind, now());
+    if (kind === "backfill") metrics.ingestBackfillAllowed.set(slots.backfillAllowed(now()));
     if ("refusal" in taken) {
+      // The agent was heard from (its token checked): a site waiting for room to backfill is not silent.
+      recordContact(req.tokenSite!);
       res.setHeader("Retry-After", String(taken.retryAfterS));
       reject(res, 429, "busy", taken.refusal);
       return false;
@@ -139,7 +147,6 @@ export function ingestRouter(deps: IngestDeps): Router {
       metrics.ingestBackfillInFlight.set(slots.backfillInFlight);
     };
     showSlots();
-    if (kind === "backfill") metrics.ingestBackfillAllowed.set(slots.backfillAllowed(now()));
     res.on("close", () => {
       taken.slot.release();
       showSlots();
@@ -175,6 +182,20 @@ export function ingestRouter(deps: IngestDeps): Router {
     sendJson(res, answer.status, answer.body);
   };
 
+  /**
+   * A body that could not be read is answered with its error (counted) and its connection closed once the answer is
+   * out: the rest of a refused body is not read (a client still sending would hold the connection until Node's
+   * request time-out).
+   */
+  const refuseBody = (req: AuthedRequest, res: Response, err: unknown, next: NextFunction): void => {
+    const problem = bodyReadProblem(err);
+    if (!problem) return next(err);
+    if (res.headersSent) return; // answered already: the body deadline (408)
+    res.setHeader("Connection", "close");
+    res.once("finish", () => req.socket.destroy());
+    reject(res, problem.status, problem.error, problem.message);
+  };
+
   const handleBody = async (req: AuthedRequest, res: Response): Promise<void> => {
     const parsed = parseBatch(req.body);
     if ("problem" in parsed) return reject(res, parsed.problem.status, parsed.problem.error, parsed.problem.message);
@@ -188,7 +209,7 @@ export function ingestRouter(deps: IngestDeps): Router {
     if (!authenticate(req, res) || !failFast(req, res) || !takeSlot(req, res)) return;
     limitBodyTime(req, res, () =>
       readBody(req, res, (err?: unknown) => {
-        if (err) return next(err);
+        if (err) return refuseBody(req, res, err, next);
         handleBody(req, res).catch(next);
       }),
     );

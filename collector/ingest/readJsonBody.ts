@@ -8,6 +8,12 @@ import { gunzip, gunzipSync, inflate, inflateSync, type ZlibOptions } from "node
 export const INFLATE_ON_LOOP_MAX_BYTES = 16 * 1024;
 
 /**
+ * What the event loop inflates at most, bytes: a small body that inflates past it (a gzip bomb, or whitespace
+ * padding) is inflated again on the thread pool, up to the body limit. A live push inflates to a few KiB.
+ */
+export const INFLATED_ON_LOOP_MAX_BYTES = 256 * 1024;
+
+/**
  * A failure to read a body, shaped as express's body parser shapes its own (`type`, `status`, `limit`), so that the
  * API's error handler (collector/api/httpErrors.ts) answers it the same way: 413 `body_too_large`, 415
  * `unsupported_encoding` / `unsupported_charset`, 400 `malformed_json`, `request_aborted` or `bad_body`.
@@ -41,17 +47,18 @@ function charsetOf(req: Request): string | null {
 /** Inflates `raw` to at most `limit` bytes: on the loop when small, else on the thread pool. */
 function inflateBody(raw: Buffer, encoding: Encoding, limit: number, done: (err: Error | null, body: Buffer) => void): void {
   if (encoding === "identity") return done(null, raw);
-  const options: ZlibOptions = { maxOutputLength: limit };
-  if (raw.length <= INFLATE_ON_LOOP_MAX_BYTES) {
-    let body: Buffer;
-    try {
-      body = encoding === "gzip" ? gunzipSync(raw, options) : inflateSync(raw, options);
-    } catch (err) {
-      return done(err as Error, raw);
-    }
-    return done(null, body);
+  const onPool = (): void => (encoding === "gzip" ? gunzip : inflate)(raw, { maxOutputLength: limit }, (err, body) => done(err, body));
+  if (raw.length > INFLATE_ON_LOOP_MAX_BYTES) return onPool();
+  const onLoop: ZlibOptions = { maxOutputLength: Math.min(limit, INFLATED_ON_LOOP_MAX_BYTES) };
+  let body: Buffer;
+  try {
+    body = encoding === "gzip" ? gunzipSync(raw, onLoop) : inflateSync(raw, onLoop);
+  } catch (err) {
+    // Past what the loop inflates, but maybe within the limit: the thread pool decides.
+    if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" && limit > INFLATED_ON_LOOP_MAX_BYTES) return onPool();
+    return done(err as Error, raw);
   }
-  (encoding === "gzip" ? gunzip : inflate)(raw, options, (err, body) => done(err, body));
+  done(null, body);
 }
 
 /** The error for a body that did not inflate: over the limit (a gzip bomb) or not gzip/deflate at all. */
@@ -62,10 +69,13 @@ function inflateError(err: Error & { code?: string }, limit: number): BodyReadEr
 
 /**
  * Middleware reading a JSON request body of at most `limitBytes` (inflated: a gzip bomb stops at the limit) into
- * `req.body`: identity, gzip or deflate; UTF-8 only; an object or an array (as express.json's `strict`). Written for
- * the ingest route, which takes hundreds of small gzip bodies a second: it collects the bytes and inflates them in one
- * call, without the body parser's per-request inflate stream (measured in bench/ingest, docs/benchmarks.md). Errors go
- * to `next` as {@link BodyReadError}.
+ * `req.body`: identity, gzip or deflate; UTF-8 only (a leading byte-order mark is dropped); an object or an array (as
+ * express.json's `strict`). Written for the ingest route, which takes hundreds of small gzip bodies a second: it
+ * collects the bytes and inflates them in one call, without the body parser's per-request inflate stream (measured in
+ * bench/ingest, docs/benchmarks.md). Errors go to `next` as {@link BodyReadError}.
+ *
+ * Unlike express.json (whose iconv accepted them): another Content-Encoding (br) or charset (utf-16) is 415, and an
+ * empty body is 400 `malformed_json`. Our agents send gzip UTF-8 JSON only.
  */
 export function readJsonBody(limitBytes: number) {
   return (req: Request, _res: Response, next: NextFunction): void => {
@@ -100,7 +110,7 @@ export function readJsonBody(limitBytes: number) {
       inflateBody(Buffer.concat(chunks, size), encoding, limitBytes, (err, body) => {
         if (settled) return;
         if (err) return fail(inflateError(err, limitBytes));
-        const text = body.toString("utf8");
+        const text = body.toString("utf8").replace(/^\uFEFF/, "");
         const first = /\S/.exec(text)?.[0];
         let parsed: unknown;
         try {

@@ -87,6 +87,25 @@ describe("collector/api/ingestRoute limits what one site's uploads can hold", ()
     expect(metrics).toMatch(/^wardwatch_ingest_rejects_total\{reason="busy"\} 4$/m);
     expect(metrics).toMatch(/^wardwatch_ingest_rejects_total\{reason="body_timeout"\} 2$/m);
   });
+
+  it("closes the connection of a body refused as too large while its client is still sending, and counts it", async () => {
+    const socket = connect(t.collector.port, "127.0.0.1");
+    socket.on("error", () => {});
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    let received = "";
+    socket.on("data", (chunk) => (received += chunk.toString("utf8")));
+    socket.write(`POST /api/v1/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.tokenFor("bien-hoa")}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    // Past the 4 MB body limit (the default), then a client that would go on sending: answered and cut off, not read on.
+    const chunk = "x".repeat(4 * 1024 * 1024 + 1);
+    socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    const dripping = setInterval(() => socket.writable && socket.write("1\r\nx\r\n"), 50);
+    await closed;
+    clearInterval(dripping);
+    expect(received).toMatch(/^HTTP\/1\.1 413/);
+    expect(received).toContain('"error":"body_too_large"');
+    const metrics = await (await fetch(`${t.collector.url}/metrics`)).text();
+    expect(metrics).toMatch(/^wardwatch_ingest_rejects_total\{reason="body_too_large"\} 1$/m);
+  });
 });
 
 describe("collector/api/ingestRoute keeps slots open for live pushes while sites send their backlog", () => {

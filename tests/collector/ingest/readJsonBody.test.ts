@@ -6,7 +6,7 @@ import { deflateSync, gzipSync } from "node:zlib";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonErrorHandler } from "../../../collector/api/httpErrors.js";
-import { INFLATE_ON_LOOP_MAX_BYTES, readJsonBody } from "../../../collector/ingest/readJsonBody.js";
+import { INFLATED_ON_LOOP_MAX_BYTES, INFLATE_ON_LOOP_MAX_BYTES, readJsonBody } from "../../../collector/ingest/readJsonBody.js";
 
 const LIMIT = 64 * 1024;
 
@@ -19,6 +19,7 @@ describe("readJsonBody over real HTTP", () => {
   beforeAll(async () => {
     const app = express();
     app.post("/echo", readJsonBody(LIMIT), (req, res) => res.json({ body: req.body as unknown }));
+    app.post("/echo-big", readJsonBody(4 * 1024 * 1024), (req, res) => res.json({ length: JSON.stringify(req.body).length }));
     app.use(jsonErrorHandler((err) => unexpected.push(err)));
     server = createServer(app).listen(0, "127.0.0.1");
     await once(server, "listening");
@@ -37,6 +38,18 @@ describe("readJsonBody over real HTTP", () => {
     expect(await post(text)).toEqual({ status: 200, json: { body: value } });
     expect(await post(gzipSync(text), { "Content-Encoding": "gzip" })).toEqual({ status: 200, json: { body: value } });
     expect(await post(deflateSync(text), { "Content-Encoding": "deflate" })).toEqual({ status: 200, json: { body: value } });
+  });
+
+  it("drops a leading byte-order mark", async () => {
+    expect(await post("\uFEFF{\"a\":1}")).toEqual({ status: 200, json: { body: { a: 1 } } });
+  });
+
+  it("inflates a small body that grows past what the loop inflates on the thread pool, up to the limit", async () => {
+    const padded = `[${" ".repeat(INFLATED_ON_LOOP_MAX_BYTES * 2)}1]`;
+    const body = gzipSync(padded);
+    expect(body.length).toBeLessThan(INFLATE_ON_LOOP_MAX_BYTES);
+    const res = await fetch(url.replace("/echo", "/echo-big"), { method: "POST", body, headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" } });
+    expect({ status: res.status, json: await res.json() }).toEqual({ status: 200, json: { length: 3 } });
   });
 
   it("inflates a body too large for the loop on the thread pool, to the same value", async () => {
