@@ -143,10 +143,9 @@ export class SlaRefresher {
     const budget = { left: this.#deps.daysPerPass ?? DEFAULT_DAYS_PER_PASS, replayed: 0 };
     for (const site of sites) {
       if (this.#stopped || budget.left <= 0) break;
-      if (!this.#ranges.has(site.id)) {
-        const first = `${previousMonth(calendar.monthOf(horizon))}-01`;
-        const day = emptySiteDay(site.id, first, calendar.dayBounds(first), site.links.map((l) => l.id), {});
-        this.#store(day);
+      if (!this.#ranges.has(site.id) && !(await this.#startSite(site, horizon))) {
+        await yieldToEventLoop();
+        continue;
       }
       await this.#replayStale(site, budget);
       await this.#extend(site, horizon, budget);
@@ -157,6 +156,23 @@ export class SlaRefresher {
       days.prune(calendar.dayKeyOf(horizon - SLA_DAY_RETENTION_DAYS * 86_400_000));
     }
     return { replayed: budget.replayed, pending: budget.left <= 0 };
+  }
+
+  /**
+   * Starts the site's days at the day of its first stored link sample since the 1st of the previous month (so a
+   * collector upgraded with last month's samples can report last month). Until the site has a sample nothing is
+   * stored for it and false is returned: the days of a site that never measured are unknown without being replayed
+   * (a country's worth of new sites would otherwise replay some 30 empty days each at the first start). A backfill
+   * comes oldest first, so its first batch already sets the start.
+   */
+  async #startSite(site: SiteConfig, horizon: number): Promise<boolean> {
+    const { calendar, samples } = this.#deps;
+    const from = calendar.dayBounds(`${previousMonth(calendar.monthOf(horizon))}-01`).fromTs;
+    const [first] = await samples.linkOutcomes(site.id, from, horizon - 1, { after: null, limit: 1 });
+    if (!first) return false;
+    const key = calendar.dayKeyOf(first.ts);
+    this.#store(emptySiteDay(site.id, key, calendar.dayBounds(key), site.links.map((l) => l.id), {}));
+    return true;
   }
 
   /** Replays the site's stale days again, oldest first, each from the day before's end; a changed end makes the next stale. */
