@@ -65,6 +65,11 @@ export const ticketSchema = printable(64);
 const ackBodySchema = z.strictObject({ by: ackBySchema.optional(), ticket: ticketSchema.optional() });
 const resolveBodySchema = z.strictObject({ by: ackBySchema.optional() });
 
+/** Who acted: the user or token, with the person it names in the body beside it ("Trần Văn B (via vnpt)"), never instead. */
+function actingAs(named: string | undefined, actor: string): string {
+  return named === undefined || named === actor ? actor : `${named} (via ${actor})`;
+}
+
 /**
  * The list query narrowed to what `scope` may see: a vendor's is its provider's incidents, a ward's its site's. A
  * filter for another provider or site gives no incidents (null) rather than an error that would confirm it exists.
@@ -198,14 +203,20 @@ export function incidentsRouter(deps: IncidentsDeps): Router {
     const ticket = body.ticket ?? null;
     const scope = requestScope(res);
     const audit = (outcome: string) => deps.audit({ scope, action: "incident.ack", target: incident.number, ip: req.socket.remoteAddress ?? null, outcome });
+    if (incident.state === "closed" && !isAcknowledged(incident)) {
+      audit("already_closed");
+      const at = incident.timeline.endTs === null ? "" : ` at ${new Date(incident.timeline.endTs).toISOString()}`;
+      return sendError(res, 409, "already_closed", `incident ${incident.number} was closed${at}: there is nothing left to acknowledge`);
+    }
     if (ackConflicts(incident, ticket)) {
       audit("already_acknowledged");
       return sendError(res, 409, "already_acknowledged", alreadyAcknowledgedMessage(incident));
     }
     // A repeat of the same acknowledgement (e.g. a retried request) changes nothing and succeeds.
     if (isAcknowledged(incident)) return res.json(toIncidentView(incident));
-    // Who acknowledged is the logged-in user (or token) unless the body names someone (a NOC operator's name).
-    const updated = deps.acknowledge(incident.id, { by: body.by ?? scope.actor, ticket });
+    // Who acknowledged is the logged-in user (or token); a name in the body (the NOC operator at the keyboard) is kept
+    // beside it, never instead of it: "Trần Văn B (via vnpt)".
+    const updated = deps.acknowledge(incident.id, { by: actingAs(body.by, scope.actor), ticket });
     if (!updated) return sendError(res, 404, "not_found", `no incident ${req.params.id}`);
     audit("ok");
     res.json(toIncidentView(updated));
@@ -227,7 +238,7 @@ export function incidentsRouter(deps: IncidentsDeps): Router {
       audit("cause_present");
       return sendError(res, 409, "cause_present", `incident ${incident.number} cannot be resolved while ${present}: it closes by itself when the cause ends`);
     }
-    const updated = deps.resolve(incident.id, { by: body.by ?? scope.actor });
+    const updated = deps.resolve(incident.id, { by: actingAs(body.by, scope.actor) });
     if (!updated) return sendError(res, 404, "not_found", `no incident ${req.params.id}`);
     audit("ok");
     res.json(toIncidentView(updated));

@@ -69,25 +69,29 @@ export function effectiveScope(asked: SlaScope, allowed: SlaScope): SlaScope | n
 /**
  * GET /sla?month=YYYY-MM[&provider=][&site=]: the month's {@link SlaReport} as JSON; GET /sla.csv (same query): the
  * same report as CSV (slaCsv.ts, UTF-8 with BOM), as a download named after the month and scope. 400 names the bad
- * parameter; 403 `forbidden_scope` when the caller may not see what it asks for.
+ * parameter; 404 `not_found` when the caller may not see what it asks for, or (outside the province) it does not exist.
  */
 export function slaRouter(deps: SlaRouteDeps): Router {
   const router = Router();
-  const resolve = (req: Request): QueryCheck<SlaQuery> & { forbidden?: boolean } => {
+  const resolve = (req: Request): QueryCheck<SlaQuery> & { notFound?: boolean } => {
+    const allowed = deps.allowedScope?.(req) ?? { kind: "all" };
     const parsed = parseSlaQuery(req.query, deps);
-    if (!parsed.ok) return parsed;
-    const scope = effectiveScope(parsed.value.scope, deps.allowedScope?.(req) ?? { kind: "all" });
-    if (!scope) return { ok: false, error: "forbidden_scope", message: "this account may not see that part of the SLA report", forbidden: true };
+    // Outside the province, an unknown site or provider and one the caller may not see answer alike (404, listing
+    // nothing), as /sites/:id does: the answer must not tell which exist.
+    const outside = { ok: false as const, error: "not_found", message: "no such part of the SLA report for this account", notFound: true };
+    if (!parsed.ok) return allowed.kind !== "all" && (parsed.error === "bad_site" || parsed.error === "bad_provider") ? outside : parsed;
+    const scope = effectiveScope(parsed.value.scope, allowed);
+    if (!scope) return outside;
     return { ok: true, value: { month: parsed.value.month, scope } };
   };
   router.get("/sla", async (req, res) => {
     const query = resolve(req);
-    if (!query.ok) return sendError(res, query.forbidden ? 403 : 400, query.error, query.message);
+    if (!query.ok) return sendError(res, query.notFound ? 404 : 400, query.error, query.message);
     res.json(await deps.report(query.value.month, query.value.scope));
   });
   router.get("/sla.csv", async (req, res) => {
     const query = resolve(req);
-    if (!query.ok) return sendError(res, query.forbidden ? 403 : 400, query.error, query.message);
+    if (!query.ok) return sendError(res, query.notFound ? 404 : 400, query.error, query.message);
     const { month, scope } = query.value;
     const report = await deps.report(month, scope);
     const suffix = scope.kind === "provider" ? `-${scope.provider}` : scope.kind === "site" ? `-${scope.site}` : "";

@@ -62,7 +62,7 @@ export function authRouter(deps: AuthRoutesDeps): Router {
     const { name, password } = parsed.data;
     const ip = clientIp(req);
     const audit = (outcome: string) => deps.bestEffortWrite(() => deps.auth.audit({ ts: deps.now(), actor: name.slice(0, 64), action: "login", target: null, ip, outcome }));
-    const allowed = deps.throttle.check(name, ip, deps.now());
+    const allowed = deps.throttle.begin(name, ip, deps.now());
     if (!allowed.allowed) {
       audit("locked");
       res.setHeader("Retry-After", String(Math.ceil(allowed.retryAfterMs / 1000)));
@@ -71,7 +71,6 @@ export function authRouter(deps: AuthRoutesDeps): Router {
     const user = deps.auth.getUser(name);
     const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user || !matches || user.disabled) {
-      deps.throttle.failed(name, ip, deps.now());
       audit(!user ? "unknown_user" : !matches ? "bad_password" : "disabled");
       return sendError(res, 401, "bad_credentials", "wrong user name or password");
     }
@@ -79,7 +78,7 @@ export function authRouter(deps: AuthRoutesDeps): Router {
       res.setHeader("Retry-After", "5");
       return sendError(res, 503, "store_unavailable", "the collector cannot write to its store now; log in again shortly");
     }
-    deps.throttle.succeeded(name);
+    deps.throttle.succeeded(name, ip);
     const session = deps.sessions.create(user.name);
     audit("ok");
     deps.logger.info("user logged in", { user: user.name, ip });

@@ -1,7 +1,13 @@
 /** How many failed logins a key may have before it is locked out, and for how long then (ms, doubling). */
 export interface ThrottlePolicy {
-  /** Failures of one user name allowed before a lock-out. */
+  /** Failures of one user name from one IP address allowed before that pair is locked out. */
   freeFailuresPerUser: number;
+  /**
+   * Failures of one user name from anywhere allowed before the name is locked out everywhere: the backstop against
+   * guessing from many addresses, high enough that one address (locked after its own failures) cannot lock a user
+   * out for everyone.
+   */
+  freeFailuresPerUserEverywhere: number;
   /** Failures from one IP address allowed before a lock-out (an office behind NAT shares one). */
   freeFailuresPerIp: number;
   /** The first lock-out, ms; each failure after it doubles it, up to `maxLockMs`. */
@@ -13,8 +19,16 @@ export interface ThrottlePolicy {
   maxKeys: number;
 }
 
-/** 5 failures per user, 20 per IP, then 30 s doubling to 1 h; forgotten after a day. */
-export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = { freeFailuresPerUser: 5, freeFailuresPerIp: 20, firstLockMs: 30_000, maxLockMs: 3_600_000, forgetAfterMs: 86_400_000, maxKeys: 50_000 };
+/** 5 failures per user and address, 50 per user, 20 per address, then 30 s doubling to 1 h; forgotten after a day. */
+export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
+  freeFailuresPerUser: 5,
+  freeFailuresPerUserEverywhere: 50,
+  freeFailuresPerIp: 20,
+  firstLockMs: 30_000,
+  maxLockMs: 3_600_000,
+  forgetAfterMs: 86_400_000,
+  maxKeys: 50_000,
+};
 
 interface KeyState {
   failures: number;
@@ -26,29 +40,39 @@ interface KeyState {
 export type ThrottleCheck = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 /**
- * Counts failed logins per user name and per IP address (time passed in). A locked-out user or address is refused
- * before its password is checked (no scrypt work for it); a success clears the user's count, not the address's.
+ * Counts failed logins per user name and address, per user name and per address (time passed in). Every attempt is
+ * counted as a failure when it begins ({@link begin}), before its password is checked, so attempts sent in parallel
+ * cannot all pass the check while the first ones are still being verified; a success takes its own count back and
+ * clears the user's. A locked-out key is refused before its password is checked (no scrypt work for it).
  */
 export class LoginThrottle {
   private readonly keys = new Map<string, KeyState>();
 
   constructor(private readonly policy: ThrottlePolicy = DEFAULT_THROTTLE_POLICY) {}
 
-  /** Whether `user` may try to log in from `ip` at `nowMs`. */
-  check(user: string, ip: string, nowMs: number): ThrottleCheck {
-    const until = Math.max(this.lockedUntil(`u:${user}`, nowMs), this.lockedUntil(`ip:${ip}`, nowMs));
-    return until > nowMs ? { allowed: false, retryAfterMs: until - nowMs } : { allowed: true };
+  /** Whether `user` may try to log in from `ip` at `nowMs`; when it may, the attempt is counted as a failure now. */
+  begin(user: string, ip: string, nowMs: number): ThrottleCheck {
+    const keys = this.keysOf(user, ip);
+    const until = Math.max(...keys.map(([key]) => this.lockedUntil(key, nowMs)));
+    if (until > nowMs) return { allowed: false, retryAfterMs: until - nowMs };
+    for (const [key, free] of keys) this.fail(key, free, nowMs);
+    return { allowed: true };
   }
 
-  /** Records a failed login. */
-  failed(user: string, ip: string, nowMs: number): void {
-    this.fail(`u:${user}`, this.policy.freeFailuresPerUser, nowMs);
-    this.fail(`ip:${ip}`, this.policy.freeFailuresPerIp, nowMs);
-  }
-
-  /** Records a successful login: the user's failures are forgotten. */
-  succeeded(user: string): void {
+  /** The attempt {@link begin} counted succeeded: the user's failures are forgotten, the address's takes it back. */
+  succeeded(user: string, ip: string): void {
+    this.keys.delete(`u:${user}@${ip}`);
     this.keys.delete(`u:${user}`);
+    const address = this.keys.get(`ip:${ip}`);
+    if (address) address.failures = Math.max(0, address.failures - 1);
+  }
+
+  private keysOf(user: string, ip: string): Array<[string, number]> {
+    return [
+      [`u:${user}@${ip}`, this.policy.freeFailuresPerUser],
+      [`u:${user}`, this.policy.freeFailuresPerUserEverywhere],
+      [`ip:${ip}`, this.policy.freeFailuresPerIp],
+    ];
   }
 
   private lockedUntil(key: string, nowMs: number): number {

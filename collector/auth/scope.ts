@@ -3,6 +3,7 @@ import type { SiteStatus } from "../../protocol/api.js";
 import type { Incident } from "../../protocol/incident.js";
 import type { SlaScope } from "../../protocol/sla.js";
 import { identifierSchema } from "../../protocol/sample.js";
+import { stateOfLinks } from "../state/siteState.js";
 
 /** The roles a user or an API token has (docs/security.md): the province administers, a vendor and a ward read their own. */
 export const ROLES = ["province", "vendor", "ward"] as const;
@@ -87,7 +88,12 @@ export class ScopeFilter {
   siteStatus(scope: Scope, status: SiteStatus): SiteStatus | null {
     if (!this.seesSite(scope, status.id)) return null;
     if (scope.role !== "vendor") return status;
-    return { ...status, links: status.links.filter((link) => this.seesLink(scope, status.id, link.id)) };
+    // A vendor sees its own links, and the site's state and push link as those links alone make them: another
+    // provider's outage must not show through as "degraded".
+    const links = status.links.filter((link) => this.seesLink(scope, status.id, link.id));
+    const state = status.state === "silent" || status.state === "unknown" ? status.state : stateOfLinks(links.map((link) => link.state));
+    const lastPushVia = links.some((link) => link.id === status.lastPushVia) ? status.lastPushVia : null;
+    return { ...status, links, state, lastPushVia };
   }
 
   /** The statuses `scope` may see, each as {@link siteStatus} gives it. */

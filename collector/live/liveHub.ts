@@ -8,6 +8,12 @@ import type { RequestIdentity } from "../auth/routeGuard.js";
 import { scopeKey, type Scope, type ScopeFilter } from "../auth/scope.js";
 import type { SiteListView } from "../api/siteListCache.js";
 
+/**
+ * Live clients one user or API token may hold at once: a few tabs and screens. The feed's whole limit
+ * (`http.max_live_clients`) is then not one login's to use up.
+ */
+export const LIVE_CLIENTS_PER_ACTOR = 10;
+
 /** The path of the live feed. */
 export const LIVE_PATH = "/api/v1/ws";
 
@@ -72,7 +78,17 @@ export class LiveHub {
     const identity = this.deps.identify(req);
     if (!identity) return refuse(socket, 401, "unauthenticated", "log in, or send Authorization: Bearer <API token>");
     if (this.identities.size >= this.deps.maxClients) return refuse(socket, 503, "too_many_clients", "the live feed has as many clients as it serves; try again later");
+    if (this.clientsOf(identity.scope.actor) >= LIVE_CLIENTS_PER_ACTOR) {
+      return refuse(socket, 429, "too_many_clients", `at most ${LIVE_CLIENTS_PER_ACTOR} live feeds per user or token; close another tab`);
+    }
     this.wss.handleUpgrade(req, socket, head, (client) => this.connected(client, identity));
+  }
+
+  /** Live clients connected now as `actor` (one user or API token, however many sessions). */
+  private clientsOf(actor: string): number {
+    let count = 0;
+    for (const identity of this.identities.values()) if (identity.scope.actor === actor) count++;
+    return count;
   }
 
   private connected(client: WebSocket, identity: RequestIdentity): void {

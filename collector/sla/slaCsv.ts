@@ -90,6 +90,7 @@ function row(cells: ReadonlyArray<string | number | null>): string {
 function cell(value: string | number | null): string {
   if (value === null) return "";
   if (typeof value === "number") return String(value);
-  const text = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  // A text a spreadsheet would take for a formula (OWASP's list: = + - @, tab, carriage return) is prefixed with '.
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

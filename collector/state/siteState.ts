@@ -15,6 +15,11 @@ export function siteStateOf(
 ): SiteStateName {
   if (!contact) return "unknown";
   if (nowMs - contact.lastSeenTs > silentAfterPushes * contact.pushIntervalMs) return "silent";
+  return stateOfLinks(linkStates);
+}
+
+/** A heard-from site's state from the states of `linkStates` alone (all of its links, or those one vendor sees). */
+export function stateOfLinks(linkStates: readonly LinkStateName[]): SiteStateName {
   const judged = linkStates.filter((s) => s !== "unknown");
   if (judged.length === 0) return "unknown";
   if (linkStates.every((s) => s === "down")) return "down";

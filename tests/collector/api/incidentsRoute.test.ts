@@ -124,8 +124,10 @@ describe("collector/api/incidentsRoute", () => {
       clock.nowMs = 60_000;
       const res = await post("/incidents/1/ack", { by: "VNPT NOC - Nguyễn Văn A", ticket: "VNPT-778899" });
       expect(res.status).toBe(200);
-      expect(res.json).toMatchObject({ id: 1, acknowledgedBy: "VNPT NOC - Nguyễn Văn A", vendorTicket: "VNPT-778899", timeline: { acknowledgedTs: 60_000 } });
-      expect(store.incidents.getIncident(1)).toMatchObject({ acknowledgedBy: "VNPT NOC - Nguyễn Văn A", vendorTicket: "VNPT-778899", timeline: { acknowledgedTs: 60_000 } });
+      // The named person beside the credential that sent it (a vendor cannot act under another's name alone).
+      const by = expect.stringMatching(/^VNPT NOC - Nguyễn Văn A \(via .+\)$/);
+      expect(res.json).toMatchObject({ id: 1, acknowledgedBy: by, vendorTicket: "VNPT-778899", timeline: { acknowledgedTs: 60_000 } });
+      expect(store.incidents.getIncident(1)).toMatchObject({ acknowledgedBy: by, vendorTicket: "VNPT-778899", timeline: { acknowledgedTs: 60_000 } });
     });
 
     it("answers a repeat with the same ticket 200 without changing anything, and another ticket 409", async () => {
@@ -136,10 +138,19 @@ describe("collector/api/incidentsRoute", () => {
       const other = await post("/incidents/1/ack", { by: "someone else", ticket: "VNPT-000001" });
       expect(other.status).toBe(409);
       expect(other.json.error).toBe("already_acknowledged");
-      expect(other.json.message).toMatch(/SC-000001 was acknowledged at .* by VNPT NOC - Nguyễn Văn A with ticket VNPT-778899/);
+      expect(other.json.message).toMatch(/SC-000001 was acknowledged at .* by VNPT NOC - Nguyễn Văn A \(via .+\) with ticket VNPT-778899/);
       const withoutTicket = await post("/incidents/1/ack", {});
       expect(withoutTicket.status).toBe(409);
-      expect(store.incidents.getIncident(1)).toMatchObject({ acknowledgedBy: "VNPT NOC - Nguyễn Văn A", vendorTicket: "VNPT-778899", timeline: { acknowledgedTs: 60_000 } });
+      expect(store.incidents.getIncident(1)).toMatchObject({ acknowledgedBy: "VNPT NOC - Nguyễn Văn A (via test-province)", vendorTicket: "VNPT-778899", timeline: { acknowledgedTs: 60_000 } });
+    });
+
+    it("refuses to acknowledge an incident that is already closed (409 already_closed)", async () => {
+      const closed = store.incidents.openIncident(linkIncidentFixture({ key: "link:tan-phong:closed-one" }));
+      store.incidents.updateIncident(closed.id, { restoredTs: 64_000, endTs: 65_000 });
+      const res = await post(`/incidents/${closed.id}/ack`, { ticket: "VNPT-LATE" });
+      expect(res.status).toBe(409);
+      expect(res.json.error).toBe("already_closed");
+      expect(store.incidents.getIncident(closed.id)?.vendorTicket).toBeNull();
     });
 
     it("accepts an acknowledgement with no body at all, by the user or token that sent it", async () => {

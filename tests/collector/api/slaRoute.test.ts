@@ -66,10 +66,13 @@ describe("GET /api/v1/sla", () => {
     expect(await problem("month=2026-03&format=csv")).toEqual([400, { error: "unknown_param", message: "unknown parameter 'format' (known: month, provider, site)" }]);
   });
 
-  it("gives a vendor its own part only: another provider's is 403", async () => {
+  it("gives a vendor its own part only: another provider's, and one that does not exist, are alike 404", async () => {
     const own = (await (await fetch(`${base}/sla?month=2026-03`, { headers: { "x-test-vendor": "vnpt" } })).json()) as SlaReport;
     expect(own.scope).toEqual({ kind: "provider", provider: "vnpt" });
-    expect(await problem("month=2026-03&provider=viettel", { "x-test-vendor": "vnpt" })).toEqual([403, { error: "forbidden_scope", message: expect.any(String) }]);
+    const hidden = [404, { error: "not_found", message: "no such part of the SLA report for this account" }];
+    expect(await problem("month=2026-03&provider=viettel", { "x-test-vendor": "vnpt" })).toEqual(hidden);
+    expect(await problem("month=2026-03&provider=nosuch", { "x-test-vendor": "vnpt" })).toEqual(hidden);
+    expect(await problem("month=2026-03&site=nosuch", { "x-test-vendor": "vnpt" })).toEqual(hidden);
   });
 });
 

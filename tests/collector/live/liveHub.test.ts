@@ -1,3 +1,4 @@
+import { LIVE_CLIENTS_PER_ACTOR } from "../../../collector/live/liveHub.js";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -73,6 +74,27 @@ describe("collector/live/liveHub", () => {
       expect(province.messages.filter((m) => m.type !== "hello" && m.type !== "sites" && m.type !== "incident")).toEqual([]);
     } finally {
       for (const client of [ward, vendor, province]) client.socket.terminate();
+    }
+  });
+});
+
+describe("collector/live/liveHub: one login cannot take the whole feed", () => {
+  let t: TestCollector;
+  let wsUrl: string;
+  beforeAll(async () => {
+    t = await startTestCollector(["tan-phong"], "http: { max_live_clients: 50 }");
+    wsUrl = `${t.collector.url.replace(/^http/, "ws")}/api/v1/ws`;
+  });
+  afterAll(() => t?.close());
+
+  it(`refuses a user's or token's client past ${LIVE_CLIENTS_PER_ACTOR} with 429, and still takes another's`, async () => {
+    const ward = bearer(apiTokenIn(t.store.auth, { role: "ward", site: "tan-phong" }));
+    const clients = await Promise.all(Array.from({ length: LIVE_CLIENTS_PER_ACTOR }, () => connect(wsUrl, ward)));
+    try {
+      expect(await upgradeStatus(wsUrl, ward)).toBe(429);
+      expect(await upgradeStatus(wsUrl, t.provinceAuth)).toBe(101);
+    } finally {
+      for (const client of clients) client.socket.terminate();
     }
   });
 });
