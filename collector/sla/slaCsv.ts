@@ -38,7 +38,9 @@ export const SLA_CSV_HEADER = [
  * runs it as a formula.
  */
 export function slaReportCsv(report: SlaReport): string {
-  const lines = [SLA_CSV_HEADER.join(",")];
+  // Quoted like any field: several headers hold a comma ("Mất kết nối, phút (Down, min)"), which unquoted would
+  // split into two columns and shift every header after it off its figures.
+  const lines = [row(SLA_CSV_HEADER)];
   for (const provider of report.providers) {
     lines.push(row(providerCells(provider)));
     for (const circuit of report.circuits.filter((c) => c.provider === provider.provider)) lines.push(row(circuitCells(circuit)));

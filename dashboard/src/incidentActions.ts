@@ -3,12 +3,14 @@ import type { Translator } from "./i18n.js";
 import type { IncidentApi } from "./incidentApi.js";
 import { apiErrorText } from "./apiErrorText.js";
 import { el } from "./dom.js";
+import type { RoleAccess } from "./roleAccess.js";
 
 /**
  * What can be done about an open incident: the acknowledge form (`form[data-ack-form]` with the vendor ticket
  * `[data-ack-ticket]` and the name `[data-ack-by]`) and the close button (`[data-resolve]`). Each calls its POST
  * endpoint, then `onDone` so the page refetches the incident; a failure is shown in `[data-action-error]`.
- * The element stays the same across updates, so what someone is typing survives live changes.
+ * The element stays the same across updates, so what someone is typing survives live changes. Only what the user's
+ * role may do is offered (`access`): a ward gets neither, a vendor no close button.
  */
 export class IncidentActions {
   readonly element: HTMLElement;
@@ -26,6 +28,7 @@ export class IncidentActions {
     private readonly incidentId: string,
     private readonly signal: AbortSignal,
     private readonly onDone: () => Promise<void>,
+    private readonly access: Pick<RoleAccess, "acknowledge" | "resolve">,
   ) {
     const { t } = translator;
     this.ticket = el("input", { type: "text", class: "input", name: "ticket", autocomplete: "off", maxlength: 64, "data-ack-ticket": "" });
@@ -62,12 +65,14 @@ export class IncidentActions {
 
   /**
    * Shows what the incident allows: nothing once closed; the acknowledge form until someone acknowledged it
-   * (the collector refuses a second acknowledgement with another ticket: 409); the close button while open.
+   * (the collector refuses a second acknowledgement with another ticket: 409); the close button while open; each
+   * only if the role may use it, and nothing at all when it may use neither.
    */
   update(incident: Incident): void {
     const open = incident.state === "open";
-    this.element.hidden = !open;
-    this.form.hidden = !open || incident.timeline.acknowledgedTs !== null || incident.acknowledgedBy !== null;
+    this.element.hidden = !open || (!this.access.acknowledge && !this.access.resolve);
+    this.form.hidden = !open || !this.access.acknowledge || incident.timeline.acknowledgedTs !== null || incident.acknowledgedBy !== null;
+    this.resolveButton.hidden = !this.access.resolve;
   }
 
   private async run(button: HTMLButtonElement, action: () => Promise<void>): Promise<void> {

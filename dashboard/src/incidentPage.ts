@@ -40,7 +40,7 @@ export class IncidentPage implements Page {
     this.header = el("header", { class: "site-head incident-head" });
     this.body = el("div", { class: "incident-body" });
     this.message = el("p", { class: "table-message", role: "status" }, t("overview.loading"));
-    this.actions = new IncidentActions(ctx.translator, ctx.incidents, incidentId, this.abort.signal, () => this.load());
+    this.actions = new IncidentActions(ctx.translator, ctx.incidents, incidentId, this.abort.signal, () => this.load(), ctx.access);
     this.actions.element.hidden = true;
     this.element = el(
       "section",

@@ -19,7 +19,8 @@ const DURATION_REFRESH_MS = 10_000;
  * The incidents page (route `#/incidents?state=open|closed&site=&provider=&kind=`): Open/Closed tabs, filters by
  * kind, site and provider, and one row per incident, newest first. A live `incident` message replaces its row in
  * place, adds it at the top when it newly matches, or removes it when it no longer does (closed on the Open tab).
- * Under the list, the time to acknowledge and restore per vendor over the last 30 days (responseTimesTable.ts).
+ * Under the list, the time to acknowledge and restore per vendor over the last 30 days (responseTimesTable.ts), for
+ * the roles that may read it (not a ward).
  */
 export class IncidentsPage implements Page {
   readonly element: HTMLElement;
@@ -27,7 +28,8 @@ export class IncidentsPage implements Page {
   private readonly tbody: HTMLTableSectionElement;
   private readonly message: HTMLElement;
   private readonly note: HTMLElement;
-  private readonly responseTimes: ResponseTimesTable;
+  /** Null for a role the collector refuses the figures (a ward). */
+  private readonly responseTimes: ResponseTimesTable | null;
   private readonly shown = new Map<number, Incident>();
   private readonly collator: Intl.Collator;
   private readonly unsubscribe: Array<() => void>;
@@ -46,7 +48,7 @@ export class IncidentsPage implements Page {
     this.tbody = el("tbody");
     this.message = el("p", { class: "table-message", role: "status" }, t("overview.loading"));
     this.note = el("p", { class: "muted list-note", hidden: true });
-    this.responseTimes = new ResponseTimesTable(ctx);
+    this.responseTimes = ctx.access.responseTimes ? new ResponseTimesTable(ctx) : null;
     const columns = ["summary", "kind", "severity", "sites", "provider", "start", "duration", "ack", "delivery"] as const;
     const table = el(
       "table",
@@ -67,7 +69,7 @@ export class IncidentsPage implements Page {
       el("div", { class: "table-wrap" }, table),
       this.message,
       this.note,
-      this.responseTimes.element,
+      this.responseTimes?.element ?? null,
     );
 
     this.unsubscribe = [
@@ -85,7 +87,7 @@ export class IncidentsPage implements Page {
   destroy(): void {
     this.pageAbort.abort();
     this.loadAbort?.abort();
-    this.responseTimes.destroy();
+    this.responseTimes?.destroy();
     for (const unsubscribe of this.unsubscribe) unsubscribe();
     clearInterval(this.ticker);
   }

@@ -19,6 +19,7 @@ import { ComparisonPage } from "./comparison/comparisonPage.js";
 import { parseRoute } from "./router.js";
 import { SiteDirectory } from "./siteDirectory.js";
 import { SitePage } from "./sitePage.js";
+import { ROLE_ACCESS } from "./roleAccess.js";
 import { SlaPage } from "./sla/slaPage.js";
 import { slaHref } from "./sla/slaRoute.js";
 
@@ -65,9 +66,10 @@ function startDashboard(root: HTMLElement, storage: Storage | null, api: ApiClie
 
   const liveIndicator = el("span", { class: "live", role: "status", "aria-live": "polite" });
   const langSwitch = el("div", { class: "lang-switch", role: "group" });
-  const navOverview = el("a", { href: "#/", class: "nav-link" });
+  const navOverview = el("a", { href: "#/", class: "nav-link", "data-nav": "overview" });
   const navIncidents = el("a", { href: incidentsHref(), class: "nav-link", "data-nav": "incidents" });
-  const navComparison = el("a", { href: "#/comparison", class: "nav-link", "data-nav": "comparison" });
+  const access = ROLE_ACCESS[user.role];
+  const navComparison = el("a", { href: "#/comparison", class: "nav-link", "data-nav": "comparison", hidden: !access.comparison });
   const navSla = el("a", { href: slaHref(), class: "nav-link", "data-nav": "sla" });
   const brand = el("a", { href: "#/", class: "brand" });
   const userBadge = el("span", { class: "user-badge", "data-user": user.name, "data-role": user.role });
@@ -111,7 +113,7 @@ function startDashboard(root: HTMLElement, storage: Storage | null, api: ApiClie
 
   const showRoute = (moveFocus: boolean): void => {
     page?.destroy();
-    const context: PageContext = { translator, format: createFormatter(translator), api, incidents, directory, incidentBoard, now: () => Date.now(), liveStatus: () => liveStatus };
+    const context: PageContext = { translator, format: createFormatter(translator), api, incidents, directory, incidentBoard, access, now: () => Date.now(), liveStatus: () => liveStatus };
     const route = parseRoute(location.hash);
     navOverview.toggleAttribute("aria-current", route.name === "overview");
     navIncidents.toggleAttribute("aria-current", route.name === "incidents" || route.name === "incident");

@@ -24,8 +24,8 @@ export function sitePageHref(siteId: string, range: RangeName): string {
  * The site page (route `#/sites/<id>?range=1h|6h|24h|7d|30d|1y`): the site's header (name, address,
  * state, last report), and per link a card with its facts and latency/loss charts over the chosen
  * range, both charts from one series request per link.
- * Below them, the site's applications through each link and its LAN devices over the range (site/sitePaths.ts), and
- * its incidents (site/siteIncidents.ts). The header and cards follow live `site` messages at once; the charts and the
+ * Below them, the site's applications through each link and its LAN devices over the range (site/sitePaths.ts; not
+ * for a vendor, whom the collector refuses them), and its incidents (site/siteIncidents.ts). The header and cards follow live `site` messages at once; the charts and the
  * applications are refetched at most every CHART_REFRESH_MIN_INTERVAL_MS.
  */
 export class SitePage implements Page {
@@ -43,7 +43,8 @@ export class SitePage implements Page {
   private lastRefreshAt = -Infinity;
   private site: SiteStatus | null = null;
   private applyingFetched = false;
-  private readonly paths: SitePathsSection;
+  /** Null for a role the collector refuses a site's applications (a vendor). */
+  private readonly paths: SitePathsSection | null;
   private readonly incidentsSection: SiteIncidentsSection;
 
   constructor(
@@ -56,7 +57,7 @@ export class SitePage implements Page {
     this.rangeBar = el("div", { class: "range-bar", role: "group", "aria-label": t("site.range") });
     this.cardsBox = el("div", { class: "link-cards" });
     this.message = el("p", { class: "table-message", role: "status" }, t("overview.loading"));
-    this.paths = new SitePathsSection(ctx, siteId);
+    this.paths = ctx.access.sitePaths ? new SitePathsSection(ctx, siteId) : null;
     this.incidentsSection = new SiteIncidentsSection(ctx, siteId);
     this.element = el(
       "section",
@@ -66,7 +67,7 @@ export class SitePage implements Page {
       this.message,
       el("div", { class: "links-head" }, el("h2", { class: "visually-hidden" }, t("site.links")), this.rangeBar),
       this.cardsBox,
-      this.paths.element,
+      this.paths?.element ?? null,
       this.incidentsSection.element,
     );
     this.renderRangeBar();
@@ -89,7 +90,7 @@ export class SitePage implements Page {
     clearInterval(this.ticker);
     if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
     for (const card of this.cards.values()) card.destroy();
-    this.paths.destroy();
+    this.paths?.destroy();
     this.incidentsSection.destroy();
   }
 
@@ -242,7 +243,7 @@ export class SitePage implements Page {
       card.showLoading();
       void this.loadCharts(card, span, abort.signal);
     }
-    if (this.site) this.paths.load(this.site, span);
+    if (this.site) this.paths?.load(this.site, span);
   }
 
   private async loadCharts(card: LinkCard, span: SeriesWindow, signal: AbortSignal): Promise<void> {

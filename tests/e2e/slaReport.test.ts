@@ -2,9 +2,10 @@
  * SLA report end to end: a real collector process (`wardwatch collector`) fed over HTTP with an hour of rounds in
  * which one circuit was down 20 minutes, sent as an agent coming back sends its backlog; its report over the API
  * (JSON and CSV) once the collector's own background replay has reached the samples, and the report page in a real
- * browser, printed (the print stylesheet hides the navigation).
+ * browser, printed (the print stylesheet hides the navigation), and its CSV link downloaded in the browser and checked
+ * against the stored outage.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -21,8 +22,31 @@ import { SqliteMetadataStore } from "../../collector/store/sqlite.js";
 import { hashPassword } from "../../collector/auth/passwords.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS_DIR = join(import.meta.dirname, "artifacts");
 const MINUTE = 60_000;
 const calendar = new LocalCalendar("Asia/Ho_Chi_Minh");
+
+/** The fields of one RFC 4180 line: comma-separated, a quoted field may hold commas and "" for a quote. */
+function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  for (let i = 0; i <= line.length; ) {
+    if (line[i] === '"') {
+      let value = "";
+      for (i++; i < line.length; i++) {
+        if (line[i] === '"' && line[i + 1] === '"') (value += '"'), i++;
+        else if (line[i] === '"') break;
+        else value += line[i];
+      }
+      fields.push(value);
+      i += 2; // the closing quote and the comma
+    } else {
+      const end = line.indexOf(",", i) === -1 ? line.length : line.indexOf(",", i);
+      fields.push(line.slice(i, end));
+      i = end + 1;
+    }
+  }
+  return fields;
+}
 
 describe("e2e: SLA report", () => {
   let dir: string;
@@ -132,7 +156,8 @@ describe("e2e: SLA report", () => {
     let browser: Browser | null = null;
     try {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
-      const page = await browser.newPage();
+      const page = await browser.newPage({ acceptDownloads: true });
+      mkdirSync(ARTIFACTS_DIR, { recursive: true });
       await page.goto(`${base}/#/sla?month=${month}`);
       await page.fill("#login-name", "tinh");
       await page.fill("#login-password", PASSWORD);
@@ -146,6 +171,29 @@ describe("e2e: SLA report", () => {
       expect(await page.locator("header.topbar").isVisible()).toBe(false);
       expect(await page.locator(".sla-toolbar").isVisible()).toBe(false);
       expect(await page.locator("table.sla-providers").isVisible()).toBe(true);
+      await page.emulateMedia({ media: "screen" });
+      await page.screenshot({ path: join(ARTIFACTS_DIR, "sla.png"), fullPage: true });
+
+      // The CSV link, clicked: the browser downloads the file, whose TSLCD line counts the outage stored above.
+      const [download] = await Promise.all([page.waitForEvent("download"), page.locator("a", { hasText: "Tải tệp CSV" }).click()]);
+      expect(download.suggestedFilename()).toBe(`sla-${month}.csv`);
+      const csv = readFileSync(await download.path(), "utf8");
+      expect(csv.startsWith("\uFEFF")).toBe(true);
+      const lines = csv.slice(1).split("\r\n").filter((line) => line !== "").map(csvFields);
+      const column = (name: string) => lines[0]!.indexOf(name);
+      const tslcd = lines.find((cells) => cells[0] === "Kênh (circuit)" && cells.includes("TSL-tan-phong"))!;
+      const inet = lines.find((cells) => cells[0] === "Kênh (circuit)" && cells.includes("VT-tan-phong"))!;
+      // What the stored samples hold for this month: the part of the 20-minute outage inside it (all of it unless
+      // the month changed during the test's hour).
+      const [report] = await replayedReports().then((reports) => reports.filter((r) => r.month === month));
+      const outageMs = Math.max(0, Math.min(downTo, report!.toTs) - Math.max(downFrom, report!.fromTs));
+      expect(Number(tslcd[column("Số lần mất kết nối (Outages)")])).toBe(outageMs > 0 ? 1 : 0);
+      expect(Number(tslcd[column("Tổng thời gian mất kết nối, phút (Outage total, min)")])).toBe(outageMs / MINUTE);
+      expect(Number(tslcd[column("Mất kết nối, phút (Down, min)")])).toBe(outageMs / MINUTE);
+      expect(Number(inet[column("Số lần mất kết nối (Outages)")])).toBe(0);
+      expect(Number(inet[column("Mất kết nối, phút (Down, min)")])).toBe(0);
+      const vnptTotal = lines.find((cells) => cells[0] === "Tổng nhà mạng (provider total)" && cells[1] === "VNPT")!;
+      expect(Number(vnptTotal[column("Số lần mất kết nối (Outages)")])).toBe(outageMs > 0 ? 1 : 0);
     } finally {
       await browser?.close();
     }

@@ -84,7 +84,9 @@ describe("GET /api/v1/sla.csv", () => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = new TextDecoder().decode(bytes.slice(3)).split("\r\n");
-    expect(lines[0]).toBe(SLA_CSV_HEADER.join(","));
+    // A header holding a comma is quoted, so the header line has exactly one name per column.
+    expect(lines[0]).toBe(SLA_CSV_HEADER.map((h) => (h.includes(",") ? `"${h}"` : h)).join(","));
+    expect(lines[0]).toContain(',"Mất kết nối, phút (Down, min)",');
     const column = (name: string) => SLA_CSV_HEADER.findIndex((h) => h.startsWith(name));
     const tslcdA = lines.find((l) => l.startsWith("Kênh") && l.includes(",a,") && l.includes("TSL-a"))!.split(",");
     expect(tslcdA[column("Số lần mất kết nối")]).toBe("2");
