@@ -187,7 +187,7 @@ describe.skipIf(missing !== null)("e2e: each role in a real browser sees only it
     expect(await fetchInPage(vendor, "/api/v1/sites/tan-phong/events")).toEqual({ status: 403, error: "forbidden" });
     expect(await fetchInPage(vendor, "/api/v1/sites/tan-phong/paths")).toEqual({ status: 403, error: "forbidden" });
     expect(await fetchInPage(vendor, `/api/v1/comparison?period=24h`)).toEqual({ status: 403, error: "forbidden" });
-    expect(await fetchInPage(vendor, `/api/v1/sla.csv?month=${month}&provider=viettel`)).toEqual({ status: 403, error: "forbidden_scope" });
+    expect(await fetchInPage(vendor, `/api/v1/sla.csv?month=${month}&provider=viettel`)).toEqual({ status: 404, error: "not_found" });
     expect((await fetchInPage(vendor, `/api/v1/sla.csv?month=${month}`)).status).toBe(200);
     expect(await fetchInPage(vendor, "/api/v1/sites/dao-tri-an")).toMatchObject({ status: 404 });
     expect(await fetchInPage(vendor, `/api/v1/incidents/${viettelIncident.id}`)).toMatchObject({ status: 404 });
