@@ -178,7 +178,7 @@ describe("collector/service while the store is failing (its file locked by anoth
     locker.close();
     locker = null;
     await waitFor(() => (t.collector.storeBreaker.writable ? true : undefined), 5000, "a probe to find the store writable");
-    expect(await ack(id)).toMatchObject({ status: 200, body: { acknowledgedBy: "VNPT NOC" } });
+    expect(await ack(id)).toMatchObject({ status: 200, body: { acknowledgedBy: "VNPT NOC (via token:test-province)" } });
   });
 });
 
