@@ -25,9 +25,12 @@ import { createLoadAgents, prepareLoadSites } from "./loadSites.js";
 import { COUNTRY_SITES } from "./loadOptions.js";
 import { apiMix, runApiLoad, type ApiLoadResult } from "./dashboardApiLoad.js";
 import { addBenchLogins, logInThroughPage } from "./dashboardLogins.js";
+import { busyText, overviewRenderTimes, printRenderBreakdown, rendererBusyMeter, watchOverviewPaints, type RendererBusy, type RenderTimes } from "./dashboardRenderTimes.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const PUSH_INTERVAL_MS = 10_000;
+/** How long the loaded overview is watched at rest (live frames, the clock), ms. */
+const STEADY_MS = 10_000;
 
 function options(argv: string[]) {
   const { values } = parseArgs({
@@ -100,15 +103,23 @@ async function main(): Promise<number> {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await logInThroughPage(page, collector.url, logins);
-    const renders: number[] = [];
+    await watchOverviewPaints(page);
+    const loads: RenderTimes[] = [];
+    const loadBusy: RendererBusy[] = [];
     for (let i = 0; i < opts.renders; i++) {
       await page.goto("about:blank");
+      const busySince = await rendererBusyMeter(page);
       await page.goto(`${collector.url}/#/`);
-      await page.locator(`[data-page="overview"][data-rendered="${opts.sites}"]`).waitFor({ timeout: 60_000 });
-      // Two animation frames: the rows are laid out and painted.
-      renders.push(Number(await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))))")));
+      loads.push(await overviewRenderTimes(page, 60_000));
+      loadBusy.push(await busySince());
     }
+    // The page at rest with the country: the live frames and the clock ticking the "seen … ago" times.
+    const steadyBusy = await rendererBusyMeter(page);
+    await sleep(STEADY_MS);
+    const steady = await steadyBusy();
     const rows = await page.locator("tr[data-site]").count();
+    const renders = loads.map((load) => load.allPaintedMs);
+    const firstScreens = loads.map((load) => load.firstPaintedMs);
     console.log(`first render measured (${renders.map((r) => r.toFixed(0)).join(", ")} ms); failing ${watched.id}'s TSLCD link`);
 
     // The live change: watch the row in the page, then make the site's TSLCD link fail.
@@ -138,7 +149,13 @@ async function main(): Promise<number> {
 
     console.log(`\noverview with ${opts.sites} sites (${rows} rows), headless Chromium`);
     const sorted = [...renders].sort((a, b) => a - b);
+    const sortedFirst = [...firstScreens].sort((a, b) => a - b);
+    line("first render: navigation → first screen painted", `median ${ms(sortedFirst[sortedFirst.length >> 1]!)}, max ${ms(sortedFirst.at(-1)!)} over ${firstScreens.length} loads`);
     line("first render: navigation → all rows painted", `median ${ms(sorted[sorted.length >> 1]!)}, max ${ms(sorted.at(-1)!)} over ${renders.length} loads`);
+    printRenderBreakdown(loads, line);
+    const medianLoad = loadBusy.map((busy, i) => ({ busy, ms: renders[i]! })).sort((a, b) => a.ms - b.ms)[loadBusy.length >> 1]!.busy;
+    line("  the page's main thread, median load", busyText(medianLoad));
+    line(`  the page at rest, ${STEADY_MS / 1000} s`, busyText(steady));
     line(`live change: ${watched.id} TSLCD → ${shownState}`, `${ms(rowChangedAt - carrying)} from the start of the push that carried it to the row showing it`);
     line("  the simulated failure began", `${((rowChangedAt - failedAt) / 1000).toFixed(1)} s before the row changed (the link's fail_after rounds)`);
     console.log(`\nAPI at ${opts.apiRate} requests/s, ${opts.apiRequests} requests, open loop, while the sites push`);
