@@ -25,7 +25,7 @@ import { createLoadAgents, prepareLoadSites } from "./loadSites.js";
 import { COUNTRY_SITES } from "./loadOptions.js";
 import { apiMix, runApiLoad, type ApiLoadResult } from "./dashboardApiLoad.js";
 import { addBenchLogins, logInThroughPage } from "./dashboardLogins.js";
-import { busyText, overviewRenderTimes, printRenderBreakdown, rendererBusyMeter, watchOverviewPaints, type RendererBusy, type RenderTimes } from "./dashboardRenderTimes.js";
+import { busyText, listenOverflows, overviewRenderTimes, socketOpening, printRenderBreakdown, rendererBusyMeter, watchOverviewPaints, type RendererBusy, type RenderTimes } from "./dashboardRenderTimes.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const PUSH_INTERVAL_MS = 10_000;
@@ -80,6 +80,7 @@ async function main(): Promise<number> {
   }, opts.runLimitMs);
   try {
     console.log(`machine: ${cpus().length} CPUs, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    const overflowsAtStart = listenOverflows();
     const sites = prepareLoadSites(dir, opts.sites, 64);
     const logins = await addBenchLogins(sites.files.dbFile);
     const authorization = { Authorization: `Bearer ${logins.apiToken}` };
@@ -113,6 +114,7 @@ async function main(): Promise<number> {
       loads.push(await overviewRenderTimes(page, 60_000));
       loadBusy.push(await busySince());
     }
+    const opening = await socketOpening(page, `${collector.url}/#/`, 60_000);
     // The page at rest with the country: the live frames and the clock ticking the "seen … ago" times.
     const steadyBusy = await rendererBusyMeter(page);
     await sleep(STEADY_MS);
@@ -156,12 +158,14 @@ async function main(): Promise<number> {
     const medianLoad = loadBusy.map((busy, i) => ({ busy, ms: renders[i]! })).sort((a, b) => a.ms - b.ms)[loadBusy.length >> 1]!.busy;
     line("  the page's main thread, median load", busyText(medianLoad));
     line(`  the page at rest, ${STEADY_MS / 1000} s`, busyText(steady));
+    if (opening) line("  live feed socket (one more load, CDP)", `handshake sent ${ms(opening.requestSentMs)}, answered ${ms(opening.answeredMs)} after the page created it`);
     line(`live change: ${watched.id} TSLCD → ${shownState}`, `${ms(rowChangedAt - carrying)} from the start of the push that carried it to the row showing it`);
     line("  the simulated failure began", `${((rowChangedAt - failedAt) / 1000).toFixed(1)} s before the row changed (the link's fail_after rounds)`);
     console.log(`\nAPI at ${opts.apiRate} requests/s, ${opts.apiRequests} requests, open loop, while the sites push`);
     for (const [name, figures] of Object.entries(api.byEndpoint)) line(name, figures);
     line("all", api.all);
     if (api.failures > 0) line("answers other than 200", String(api.failures));
+    line("listen queue overflows (whole machine)", `${listenOverflows() - overflowsAtStart} during the run (TcpExt ListenOverflows)`);
     return api.failures === 0 ? 0 : 1;
   } finally {
     clearTimeout(limit);

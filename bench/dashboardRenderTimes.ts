@@ -6,6 +6,7 @@
  * `overview:rows-built`, `overview:first-rows`) and the first contentful paint are read. All times are ms from the
  * navigation start (`performance.now()` of the page).
  */
+import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 
 /** One load's figures, ms from navigation start; a mark the page did not set is absent. */
@@ -101,4 +102,45 @@ export async function rendererBusyMeter(page: Page): Promise<() => Promise<Rende
 /** "script 310 ms, style 40 ms, layout 620 ms, all tasks 1100 ms". */
 export function busyText(busy: RendererBusy): string {
   return `script ${busy.scriptMs.toFixed(0)} ms, style ${busy.styleMs.toFixed(0)} ms, layout ${busy.layoutMs.toFixed(0)} ms, all tasks ${busy.taskMs.toFixed(0)} ms`;
+}
+
+/** The live feed's WebSocket on one load, ms from its creation in the page (CDP Network events). */
+export interface SocketOpening {
+  /** Created → the handshake request sent (the browser's own queueing). */
+  requestSentMs: number;
+  /** Created → the 101 answer received (the collector's accept and upgrade). */
+  answeredMs: number;
+}
+
+/** Loads `url` once with CDP's Network domain on and says how the live feed's socket opened (null: no socket seen). */
+export async function socketOpening(page: Page, url: string, timeoutMs: number): Promise<SocketOpening | null> {
+  const cdp = await page.context().newCDPSession(page);
+  const at: { created?: number; sent?: number; answered?: number } = {};
+  cdp.on("Network.webSocketCreated", () => (at.created ??= performance.now()));
+  cdp.on("Network.webSocketWillSendHandshakeRequest", () => (at.sent ??= performance.now()));
+  cdp.on("Network.webSocketHandshakeResponseReceived", () => (at.answered ??= performance.now()));
+  // Frames' payloads would come through CDP too (the hello is megabytes): only the events above are needed.
+  await cdp.send("Network.enable", { maxTotalBufferSize: 0, maxResourceBufferSize: 0 });
+  try {
+    await page.goto("about:blank");
+    await page.goto(url);
+    await overviewRenderTimes(page, timeoutMs);
+  } finally {
+    await cdp.detach();
+  }
+  if (at.created === undefined || at.sent === undefined || at.answered === undefined) return null;
+  return { requestSentMs: at.sent - at.created, answeredMs: at.answered - at.created };
+}
+
+/** TcpExt ListenOverflows of the whole machine (/proc/net/netstat): connections a full listen queue dropped. */
+export function listenOverflows(): number {
+  const lines = readFileSync("/proc/net/netstat", "utf8").split("\n");
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    if (!lines[i]!.startsWith("TcpExt:")) continue;
+    const names = lines[i]!.split(/\s+/);
+    const values = lines[i + 1]!.split(/\s+/);
+    const index = names.indexOf("ListenOverflows");
+    if (index > 0) return Number(values[index]);
+  }
+  return 0;
 }

@@ -50,6 +50,7 @@ describe.skipIf(missing !== null)("e2e: the overview with more sites than a scre
   let browser: Browser;
   let page: Page;
   const lastToken = generateToken(ids.at(-1)!);
+  const firstToken = generateToken(ids[0]!);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "ww-overview-large-"));
@@ -58,6 +59,7 @@ describe.skipIf(missing !== null)("e2e: the overview with more sites than a scre
     const config = loadCollectorConfig(file);
     const store = SqliteMetadataStore.open(join(dir, "wardwatch.db"));
     store.addToken(ids.at(-1)!, hashToken(lastToken), Date.now());
+    store.addToken(ids[0]!, hashToken(firstToken), Date.now());
     store.auth.addUser({ name: "tinh", grant: { role: "province" }, passwordHash: await hashPassword(PASSWORD), disabled: false, createdAt: Date.now() });
     const logger = createLogger("error", "collector");
     const now = () => Date.now();
@@ -100,5 +102,23 @@ describe.skipIf(missing !== null)("e2e: the overview with more sites than a scre
     expect(res.status).toBe(200);
     await page.locator(`tr[data-site="${last}"] [data-link="tslcd"][data-state="up"]`).waitFor();
     expect(await page.locator(`tr[data-site="${last}"]`).count()).toBe(1);
+  });
+
+  it("ticks the seen-ago times of the rows on screen, and of the others once scrolled to", async () => {
+    const first = ids[0]!;
+    const last = ids.at(-1)!;
+    const res = await postIngest(collector.url, batchOf(first, [icmpSample(1, { round: 1, ts: Date.now(), ok: true })]), { Authorization: `Bearer ${firstToken}` });
+    expect(res.status).toBe(200);
+    await page.goto(`${collector.url}/#/`);
+    await page.locator(`[data-page="overview"][data-rendered="${SITE_COUNT}"]`).waitFor();
+    const time = (site: string) => `tr[data-site="${site}"] time[data-ts]`;
+    await page.locator(time(first)).waitFor();
+    await page.locator(time(last)).waitFor();
+    // Both times marked: the next tick rewrites the one on screen (the first row) and leaves the last row's.
+    await page.evaluate(([a, b]) => document.querySelectorAll(`${a}, ${b}`).forEach((el) => (el.textContent = "marked")), [time(first), time(last)]);
+    await page.waitForFunction((selector) => document.querySelector(selector)?.textContent !== "marked", time(first));
+    expect(await page.locator(time(last)).textContent()).toBe("marked");
+    await page.locator(`tr[data-site="${last}"]`).scrollIntoViewIfNeeded();
+    await page.waitForFunction((selector) => document.querySelector(selector)?.textContent !== "marked", time(last));
   });
 });
