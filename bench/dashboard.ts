@@ -2,7 +2,10 @@
  * `bench/dashboard.ts`: the overview with the whole country. A real collector (child process, `bin/wardwatch.js
  * collector`, serving the built dashboard) with 3,321 simulated sites (simulator/, the real protocol, each pushing a
  * batch every 10 s), the overview opened in headless Chromium (playwright-core, /usr/bin/chromium). Prints:
- * - first render: navigation start → every site's row in the DOM and painted (median and max of `--renders`);
+ * - first render, two ways (median and max of `--renders` loads): navigation start → the first screenful of rows
+ *   painted (the overview's `data-rows-first`), and → every site's row in the DOM and painted (`data-rendered`); then
+ *   where a load goes (the dashboard's performance marks, the page's main-thread time by kind), the page's
+ *   main-thread time at rest for 10 s, and how the live feed's socket opened (bench/dashboardRenderTimes.ts);
  * - live change: one simulated site's TSLCD link fails; from the start of the push that carried the state change (the
  *   last push of that site sent before its row changed) to the row showing it (ingest, judging, the live message and
  *   the patch of the row);

@@ -115,10 +115,12 @@ describe.skipIf(missing !== null)("e2e: the overview with more sites than a scre
     await page.locator(time(first)).waitFor();
     await page.locator(time(last)).waitFor();
     // Both times marked: the next tick rewrites the one on screen (the first row) and leaves the last row's.
-    await page.evaluate(([a, b]) => document.querySelectorAll(`${a}, ${b}`).forEach((el) => (el.textContent = "marked")), [time(first), time(last)]);
-    await page.waitForFunction((selector) => document.querySelector(selector)?.textContent !== "marked", time(first));
+    // Browser-side code as text: the tests are compiled without the DOM's types.
+    const unmarked = (site: string) => `document.querySelector('${time(site)}')?.textContent !== "marked"`;
+    await page.evaluate(`document.querySelectorAll('${time(first)}, ${time(last)}').forEach((el) => (el.textContent = "marked"))`);
+    await page.waitForFunction(unmarked(first));
     expect(await page.locator(time(last)).textContent()).toBe("marked");
     await page.locator(`tr[data-site="${last}"]`).scrollIntoViewIfNeeded();
-    await page.waitForFunction((selector) => document.querySelector(selector)?.textContent !== "marked", time(last));
+    await page.waitForFunction(unmarked(last));
   });
 });

@@ -11,10 +11,13 @@ const MARGIN_PX = 300;
  * positions costs no layout of its own when nothing changed since the last frame.
  */
 export function refreshVisibleTimes(root: ParentNode, format: Formatter, now: number, viewportHeightPx: number): void {
-  for (const time of root.querySelectorAll<HTMLElement>("time[data-ts]")) {
+  // Every position read before any text is written: a read after a write would lay the table out again, per row.
+  const onScreen = [...root.querySelectorAll<HTMLElement>("time[data-ts]")].filter((time) => {
     const box = time.getBoundingClientRect();
     // A hidden row (filtered out) has an empty box: nothing to show.
-    if (box.height === 0 || box.bottom < -MARGIN_PX || box.top > viewportHeightPx + MARGIN_PX) continue;
+    return box.height > 0 && box.bottom >= -MARGIN_PX && box.top <= viewportHeightPx + MARGIN_PX;
+  });
+  for (const time of onScreen) {
     const text = format.ago(Number(time.dataset.ts), now);
     if (time.textContent !== text) time.textContent = text;
   }
