@@ -2,7 +2,10 @@
  * `bench/dashboard.ts`: the overview with the whole country. A real collector (child process, `bin/wardwatch.js
  * collector`, serving the built dashboard) with 3,321 simulated sites (simulator/, the real protocol, each pushing a
  * batch every 10 s), the overview opened in headless Chromium (playwright-core, /usr/bin/chromium). Prints:
- * - first render: navigation start → every site's row in the DOM and painted (median and max of `--renders`);
+ * - first render, two ways (median and max of `--renders` loads): navigation start → the first screenful of rows
+ *   painted (the overview's `data-rows-first`), and → every site's row in the DOM and painted (`data-rendered`); then
+ *   where a load goes (the dashboard's performance marks, the page's main-thread time by kind), the page's
+ *   main-thread time at rest for 10 s, and how the live feed's socket opened (bench/dashboardRenderTimes.ts);
  * - live change: one simulated site's TSLCD link fails; from the start of the push that carried the state change (the
  *   last push of that site sent before its row changed) to the row showing it (ingest, judging, the live message and
  *   the patch of the row);
@@ -25,9 +28,12 @@ import { createLoadAgents, prepareLoadSites } from "./loadSites.js";
 import { COUNTRY_SITES } from "./loadOptions.js";
 import { apiMix, runApiLoad, type ApiLoadResult } from "./dashboardApiLoad.js";
 import { addBenchLogins, logInThroughPage } from "./dashboardLogins.js";
+import { busyText, listenOverflows, overviewRenderTimes, socketOpening, printRenderBreakdown, rendererBusyMeter, watchOverviewPaints, type RendererBusy, type RenderTimes } from "./dashboardRenderTimes.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const PUSH_INTERVAL_MS = 10_000;
+/** How long the loaded overview is watched at rest (live frames, the clock), ms. */
+const STEADY_MS = 10_000;
 
 function options(argv: string[]) {
   const { values } = parseArgs({
@@ -77,6 +83,7 @@ async function main(): Promise<number> {
   }, opts.runLimitMs);
   try {
     console.log(`machine: ${cpus().length} CPUs, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    const overflowsAtStart = listenOverflows();
     const sites = prepareLoadSites(dir, opts.sites, 64);
     const logins = await addBenchLogins(sites.files.dbFile);
     const authorization = { Authorization: `Bearer ${logins.apiToken}` };
@@ -100,15 +107,24 @@ async function main(): Promise<number> {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await logInThroughPage(page, collector.url, logins);
-    const renders: number[] = [];
+    await watchOverviewPaints(page);
+    const loads: RenderTimes[] = [];
+    const loadBusy: RendererBusy[] = [];
     for (let i = 0; i < opts.renders; i++) {
       await page.goto("about:blank");
+      const busySince = await rendererBusyMeter(page);
       await page.goto(`${collector.url}/#/`);
-      await page.locator(`[data-page="overview"][data-rendered="${opts.sites}"]`).waitFor({ timeout: 60_000 });
-      // Two animation frames: the rows are laid out and painted.
-      renders.push(Number(await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))))")));
+      loads.push(await overviewRenderTimes(page, 60_000));
+      loadBusy.push(await busySince());
     }
+    const opening = await socketOpening(page, `${collector.url}/#/`, 60_000);
+    // The page at rest with the country: the live frames and the clock ticking the "seen … ago" times.
+    const steadyBusy = await rendererBusyMeter(page);
+    await sleep(STEADY_MS);
+    const steady = await steadyBusy();
     const rows = await page.locator("tr[data-site]").count();
+    const renders = loads.map((load) => load.allPaintedMs);
+    const firstScreens = loads.map((load) => load.firstPaintedMs);
     console.log(`first render measured (${renders.map((r) => r.toFixed(0)).join(", ")} ms); failing ${watched.id}'s TSLCD link`);
 
     // The live change: watch the row in the page, then make the site's TSLCD link fail.
@@ -138,13 +154,21 @@ async function main(): Promise<number> {
 
     console.log(`\noverview with ${opts.sites} sites (${rows} rows), headless Chromium`);
     const sorted = [...renders].sort((a, b) => a - b);
+    const sortedFirst = [...firstScreens].sort((a, b) => a - b);
+    line("first render: navigation → first screen painted", `median ${ms(sortedFirst[sortedFirst.length >> 1]!)}, max ${ms(sortedFirst.at(-1)!)} over ${firstScreens.length} loads`);
     line("first render: navigation → all rows painted", `median ${ms(sorted[sorted.length >> 1]!)}, max ${ms(sorted.at(-1)!)} over ${renders.length} loads`);
+    printRenderBreakdown(loads, line);
+    const medianLoad = loadBusy.map((busy, i) => ({ busy, ms: renders[i]! })).sort((a, b) => a.ms - b.ms)[loadBusy.length >> 1]!.busy;
+    line("  the page's main thread, median load", busyText(medianLoad));
+    line(`  the page at rest, ${STEADY_MS / 1000} s`, busyText(steady));
+    if (opening) line("  live feed socket (one more load, CDP)", `handshake sent ${ms(opening.requestSentMs)}, answered ${ms(opening.answeredMs)} after the page created it`);
     line(`live change: ${watched.id} TSLCD → ${shownState}`, `${ms(rowChangedAt - carrying)} from the start of the push that carried it to the row showing it`);
     line("  the simulated failure began", `${((rowChangedAt - failedAt) / 1000).toFixed(1)} s before the row changed (the link's fail_after rounds)`);
     console.log(`\nAPI at ${opts.apiRate} requests/s, ${opts.apiRequests} requests, open loop, while the sites push`);
     for (const [name, figures] of Object.entries(api.byEndpoint)) line(name, figures);
     line("all", api.all);
     if (api.failures > 0) line("answers other than 200", String(api.failures));
+    line("listen queue overflows (whole machine)", `${listenOverflows() - overflowsAtStart} during the run (TcpExt ListenOverflows)`);
     return api.failures === 0 ? 0 : 1;
   } finally {
     clearTimeout(limit);

@@ -71,11 +71,16 @@ export class LiveConnection {
       return;
     }
     this.socket = socket;
+    socket.addEventListener("open", () => performance.mark("live:open"));
     socket.addEventListener("message", (event) => {
       if (socket !== this.socket) return;
+      const receivedAtMs = performance.now();
       const message = parseLiveMessage(event.data);
       if (!message) return;
       if (message.type === "hello") {
+        // Where a first render's time goes (bench/dashboard.ts reads these): the hello in, then parsed.
+        performance.mark("live:hello-received", { startTime: receivedAtMs, detail: { chars: typeof event.data === "string" ? event.data.length : 0 } });
+        performance.mark("live:hello-parsed");
         // Only a hello proves the collector side works: reset the backoff then, not on open.
         this.failedAttempts = 0;
         this.options.onStatus("live");

@@ -48,6 +48,7 @@ async function boot(root: HTMLElement): Promise<void> {
   let user: CurrentUser;
   try {
     user = await api.me();
+    performance.mark("dashboard:logged-in");
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return showLogin();
     throw err;

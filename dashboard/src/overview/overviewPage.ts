@@ -6,9 +6,9 @@ import { ApiError } from "../api.js";
 import { stateLabel } from "../badges.js";
 import { el } from "../dom.js";
 import { OpenIncidentsBanner } from "../openIncidentsBanner.js";
-import { refreshRelativeTimes } from "../siteRow.js";
 import { GROUP_BYS, SORT_BYS, foldForSearch, searchTextOf, type GroupBy, type SortBy } from "./siteOrder.js";
-import { SiteTable } from "./siteTable.js";
+import { FIRST_ROWS, SiteTable } from "./siteTable.js";
+import { refreshVisibleTimes } from "./visibleTimes.js";
 import "./overview.css";
 
 /**
@@ -61,6 +61,7 @@ export class OverviewPage implements Page {
   /** Live changes not drawn yet, by site: drawn together once per frame (a country sends hundreds a second). */
   private readonly pending = new Map<string, SiteStatus>();
   private flushScheduled = false;
+  private scrollRefreshScheduled = false;
   private groupBy: GroupBy;
   private sortBy: SortBy;
 
@@ -96,11 +97,28 @@ export class OverviewPage implements Page {
     );
     this.renderSummary();
     this.unsubscribe = ctx.directory.subscribe((change) => this.onChange(change));
-    this.ticker = setInterval(() => refreshRelativeTimes(this.table.element, ctx.format, ctx.now()), 1000);
+    this.ticker = setInterval(() => this.refreshTimes(), 1000);
+    // Captured: the window scrolls, and on a narrow screen the table's own box may too.
+    document.addEventListener("scroll", this.onScroll, { passive: true, capture: true });
     if (ctx.directory.complete) this.renderAll();
     else if (ctx.liveStatus() === "reconnecting") void this.load();
     else this.helloWait = setTimeout(() => this.loadUnlessComplete(), HELLO_WAIT_MS);
   }
+
+  /** The times on screen, as of now. */
+  private refreshTimes(): void {
+    refreshVisibleTimes(this.table.element, this.ctx.format, this.ctx.now(), window.innerHeight);
+  }
+
+  /** Scrolled: the times brought on screen are rewritten before the next paint (once per frame however many events). */
+  private readonly onScroll = (): void => {
+    if (this.scrollRefreshScheduled) return;
+    this.scrollRefreshScheduled = true;
+    requestAnimationFrame(() => {
+      this.scrollRefreshScheduled = false;
+      this.refreshTimes();
+    });
+  };
 
   /** The hello did not come in time (the live feed is down or slow): the list from GET /sites. */
   private loadUnlessComplete(): void {
@@ -114,6 +132,8 @@ export class OverviewPage implements Page {
     this.abort.abort();
     this.unsubscribe();
     clearInterval(this.ticker);
+    document.removeEventListener("scroll", this.onScroll, { capture: true });
+    this.table.stop();
     this.incidentsBanner.destroy();
   }
 
@@ -201,8 +221,14 @@ export class OverviewPage implements Page {
     this.searchIndex.clear();
     for (const site of sites) this.searchIndex.set(site.id, searchTextOf(site));
     this.table.filter((site) => this.matches(site));
-    this.table.renderAll(sites, this.groupBy, this.sortBy);
-    this.element.dataset.rendered = String(sites.length);
+    // data-rows-first: the first screen is in; data-rendered: every row is (bench/dashboard.ts times both).
+    delete this.element.dataset.rendered;
+    this.table.renderAll(sites, this.groupBy, this.sortBy, () => {
+      performance.mark("overview:rows-built", { detail: { rows: sites.length } });
+      this.element.dataset.rendered = String(sites.length);
+    });
+    performance.mark("overview:first-rows");
+    this.element.dataset.rowsFirst = String(Math.min(sites.length, FIRST_ROWS));
     this.message.removeAttribute("data-error");
     this.message.classList.remove("error");
     this.renderSummary();

@@ -16,18 +16,28 @@ export interface SiteTableOptions {
   openIncidents(siteId: string): number;
 }
 
-/** One group of rows: its `<tbody data-group>`, its heading row, and its sites' ids in row order. */
+/** One group of rows: its `<tbody data-group>`, its heading row, its sites' ids in row order, how many have rows yet. */
 interface Group {
   key: GroupKey;
   tbody: HTMLTableSectionElement;
   order: string[];
+  /** The first `drawn` sites of `order` have their rows in `tbody` (the rest are still to be drawn by renderAll). */
+  drawn: number;
 }
 
 const COLUMNS = 5;
 
+/** Rows a full render draws at once, in display order: more than the tallest screen shows (a row is ≥ 40 px). */
+export const FIRST_ROWS = 60;
+
+/** Rows drawn per later task of a full render: each task short enough (tens of ms) for the page to paint and answer input. */
+const ROWS_PER_TASK = 300;
+
 /**
  * The overview's table of sites, grouped and sorted (siteOrder.ts), built for a country's 3,321 sites: a full render
- * is one HTML string per group set with innerHTML; a live change of one site replaces only that site's rows (one per
+ * puts every group's heading and the first {@link FIRST_ROWS} rows in at once (what the screen shows), then the rest
+ * in display order, {@link ROWS_PER_TASK} rows per task (one HTML string each, inserted with insertAdjacentHTML), so
+ * the first screen is painted before 3,321 rows are parsed and laid out; a live change of one site replaces only that site's rows (one per
  * group it is in), moving them when their group or place in the order changed; the filter only toggles `hidden`.
  * Each group is a `<tbody data-group="<key>">` whose first row (`tr[data-group-head]`) names it with its counts.
  */
@@ -39,6 +49,10 @@ export class SiteTable {
   private groupBy: GroupBy = "none";
   private compare: (a: SiteStatus, b: SiteStatus) => number;
   private matches: (site: SiteStatus) => boolean = () => true;
+  /** Groups with rows still to draw, in display order, and what to call once none is left. */
+  private drawQueue: Group[] = [];
+  private drawTimer: ReturnType<typeof setTimeout> | null = null;
+  private onAllDrawn: (() => void) | null = null;
 
   constructor(private readonly options: SiteTableOptions) {
     const { t } = options.translator;
@@ -70,8 +84,14 @@ export class SiteTable {
     return count;
   }
 
-  /** Rebuilds every row: `sites` grouped by `groupBy`, ordered by `sortBy`. */
-  renderAll(sites: readonly SiteStatus[], groupBy: GroupBy, sortBy: SortBy): void {
+  /**
+   * Rebuilds every row: `sites` grouped by `groupBy`, ordered by `sortBy`. The headings and the first
+   * {@link FIRST_ROWS} rows are in the table when this returns, the others follow in later tasks; `onAllDrawn` is
+   * called once every row is in (at once when there are few). Live changes, filters and incident counts apply
+   * meanwhile as well (a row drawn later is drawn from the latest status).
+   */
+  renderAll(sites: readonly SiteStatus[], groupBy: GroupBy, sortBy: SortBy, onAllDrawn: () => void = () => {}): void {
+    this.stop();
     this.groupBy = groupBy;
     this.compare = siteComparator(this.options.collator, sortBy);
     for (const group of this.groups.values()) group.tbody.remove();
@@ -83,16 +103,60 @@ export class SiteTable {
       this.shown.set(site.id, site);
       for (const key of groupsOf(site, groupBy)) this.groupFor(key).order.push(site.id);
     }
-    const now = this.options.now();
-    for (const group of this.sortedGroups()) {
-      group.tbody.innerHTML = this.headHtml(group) + group.order.map((siteId) => this.rowHtml(this.site(siteId), now)).join("");
-      for (const row of group.tbody.rows) {
-        const siteId = row.dataset.site;
-        if (siteId !== undefined) this.rows.set(siteId, [...(this.rows.get(siteId) ?? []), row]);
-      }
+    this.drawQueue = this.sortedGroups();
+    for (const group of this.drawQueue) {
+      group.tbody.innerHTML = this.headHtml(group);
       group.tbody.hidden = !this.anyShown(group);
       this.element.append(group.tbody);
     }
+    this.onAllDrawn = onAllDrawn;
+    this.drawRows(FIRST_ROWS);
+  }
+
+  /** Stops drawing the rows a full render has not drawn yet (the page is leaving). */
+  stop(): void {
+    if (this.drawTimer !== null) clearTimeout(this.drawTimer);
+    this.drawTimer = null;
+    this.drawQueue = [];
+    this.onAllDrawn = null;
+  }
+
+  /** Draws up to `limit` rows not drawn yet, in display order; then the next task's, or says all are drawn. */
+  private drawRows(limit: number): void {
+    const now = this.options.now();
+    let left = limit;
+    while (left > 0 && this.drawQueue.length > 0) {
+      const group = this.drawQueue[0]!;
+      const siteIds = group.order.slice(group.drawn, group.drawn + left);
+      group.tbody.insertAdjacentHTML("beforeend", siteIds.map((siteId) => this.rowHtml(this.site(siteId), now)).join(""));
+      const rows = group.tbody.rows;
+      for (let i = rows.length - siteIds.length; i < rows.length; i++) {
+        const row = rows[i]!;
+        const siteId = row.dataset.site as string;
+        this.rows.set(siteId, [...(this.rows.get(siteId) ?? []), row]);
+      }
+      group.drawn += siteIds.length;
+      left -= siteIds.length;
+      if (group.drawn >= group.order.length) this.drawQueue.shift();
+    }
+    if (this.drawQueue.length > 0) {
+      this.drawTimer ??= setTimeout(() => {
+        this.drawTimer = null;
+        this.drawRows(ROWS_PER_TASK);
+      }, 0);
+      return;
+    }
+    const done = this.onAllDrawn;
+    this.onAllDrawn = null;
+    done?.();
+  }
+
+  /** Draws every row still to draw now: before a change that moves rows (the order is then no longer the drawn one). */
+  private finishDrawing(): void {
+    if (this.drawQueue.length === 0) return;
+    if (this.drawTimer !== null) clearTimeout(this.drawTimer);
+    this.drawTimer = null;
+    this.drawRows(Infinity);
   }
 
   /**
@@ -105,6 +169,7 @@ export class SiteTable {
     const oldKeys = before ? groupsOf(before, this.groupBy).map((key) => key.key) : [];
     const newKeys = groupsOf(site, this.groupBy);
     const moved = !before || this.compare(before, site) !== 0 || oldKeys.join("\n") !== newKeys.map((key) => key.key).join("\n");
+    if (moved) this.finishDrawing();
     const now = this.options.now();
     if (!moved) {
       const rows = this.rows.get(site.id) ?? [];
@@ -170,7 +235,7 @@ export class SiteTable {
   private groupFor(key: GroupKey): Group {
     let group = this.groups.get(key.key);
     if (!group) {
-      group = { key, tbody: el("tbody", { "data-group": key.key === ALL_GROUP ? "all" : key.key }), order: [] };
+      group = { key, tbody: el("tbody", { "data-group": key.key === ALL_GROUP ? "all" : key.key }), order: [], drawn: 0 };
       this.groups.set(key.key, group);
     }
     return group;
