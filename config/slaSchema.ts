@@ -28,6 +28,7 @@ export const cronExpressionSchema = z.string().superRefine((expression, ctx) => 
  *     max_round_gap: 2m              # a round stands for the link's state at most this long; later time with no round is unknown
  *     refresh_interval: 5m           # how often stored samples are turned into the links' state timelines
  *     settle: 2m                     # how far behind now the timelines stop (samples still in flight)
+ *     min_coverage_pct: 90           # below this share of the month measured, a circuit gets no verdict (met: none)
  */
 export const slaSchema = z
   .strictObject({
@@ -36,6 +37,7 @@ export const slaSchema = z
     max_round_gap: durationMs(5000, 3_600_000).prefault("2m"),
     refresh_interval: durationMs(1000, 3_600_000).prefault("5m"),
     settle: durationMs(0, 3_600_000).prefault("2m"),
+    min_coverage_pct: z.number().min(0).max(100).default(90),
   })
   .prefault({});
 
@@ -46,9 +48,11 @@ export interface SlaConfig {
   maxRoundGapMs: number;
   refreshIntervalMs: number;
   settleMs: number;
+  /** Below this coverage, %, no verdict (SlaReports). */
+  minCoveragePct: number;
 }
 
 /** The domain form of the parsed `sla:` section. */
 export function toSlaConfig(file: z.output<typeof slaSchema>): SlaConfig {
-  return { reportSchedule: file.report_schedule, email: file.email, maxRoundGapMs: file.max_round_gap, refreshIntervalMs: file.refresh_interval, settleMs: file.settle };
+  return { reportSchedule: file.report_schedule, email: file.email, maxRoundGapMs: file.max_round_gap, refreshIntervalMs: file.refresh_interval, settleMs: file.settle, minCoveragePct: file.min_coverage_pct };
 }

@@ -38,7 +38,7 @@ export interface SlaResponse {
   mttrMs: number | null;
 }
 
-/** Figures shared by a circuit and a provider. `met`: availability (24/7) ≥ target; null when nothing was measured. */
+/** Figures shared by a circuit and a provider. `met`: availability (24/7) ≥ target; null when nothing, or too little (sla.min_coverage_pct), was measured. */
 export interface SlaFigures {
   allHours: SlaTimeSplit;
   officeHours: SlaTimeSplit;

@@ -13,6 +13,15 @@ export const SLA_REPORT_CACHE_MS = 60_000;
 /** Most incidents one month's report reads (a province has a few hundred a month). */
 export const MAX_SLA_INCIDENTS = 100_000;
 
+/** The coverage below which no verdict is given, %: a 99.5 % target allows 3.6 h of a month down; 10 % unseen is 72 h. */
+export const SLA_MIN_COVERAGE_PCT = 90;
+
+/** Met, missed, or null: nothing measured, or too little (coverage under `minCoveragePct`) to say. */
+function verdict(times: { availabilityPct: number | null; coveragePct: number | null }, targetPct: number, minCoveragePct: number): boolean | null {
+  if (times.availabilityPct === null || times.coveragePct === null || times.coveragePct < minCoveragePct) return null;
+  return times.availabilityPct >= targetPct;
+}
+
 /** Sites assembled between two yields to the event loop. */
 const SITES_PER_SLICE = 20;
 
@@ -22,6 +31,11 @@ export interface SlaReportsDeps {
   providers: readonly ProviderConfig[];
   maintenance: readonly MaintenanceWindow[];
   maxRoundGapMs: number;
+  /**
+   * Below this coverage (% of the counted time that was measured) a circuit or provider gets no verdict (`met`
+   * null): too little was seen to say the target was met or missed. Default {@link SLA_MIN_COVERAGE_PCT}.
+   */
+  minCoveragePct?: number;
   calendar: LocalCalendar;
   /** The replayed days of a site from `fromDay` to `toDay` ("YYYY-MM-DD", inclusive), in order (SlaDayStore.between). */
   days(site: string, fromDay: string, toDay: string): SiteDay[];
@@ -56,8 +70,11 @@ export class SlaReports {
   readonly #building = new Map<string, Promise<MonthFigures>>();
   readonly #masks = new Map<string, Promise<OfficeMask>>();
 
+  readonly #minCoveragePct: number;
+
   constructor(deps: SlaReportsDeps) {
     this.#deps = deps;
+    this.#minCoveragePct = deps.minCoveragePct ?? SLA_MIN_COVERAGE_PCT;
   }
 
   /** The report of `month` ("YYYY-MM", the province's time zone) for `scope`. */
@@ -121,7 +138,7 @@ export class SlaReports {
           outageList: linkMonth.outages.slice(0, MAX_LISTED_OUTAGES),
           response: responseOf(ofMonth.filter((incident) => incidentConcerns(incident, site.id, link.id))),
           targetPct,
-          met: allHours.availabilityPct === null ? null : allHours.availabilityPct >= targetPct,
+          met: verdict(allHours, targetPct, this.#minCoveragePct),
         });
       }
       if ((i + 1) % SITES_PER_SLICE === 0) await yieldToEventLoop();
@@ -154,7 +171,7 @@ export class SlaReports {
       outageMs: circuits.reduce((n, c) => n + c.outageMs, 0),
       response: responseOf(concerned),
       targetPct: provider.slaTargetPct,
-      met: allHours.availabilityPct === null ? null : allHours.availabilityPct >= provider.slaTargetPct,
+      met: verdict(allHours, provider.slaTargetPct, this.#minCoveragePct),
     };
   }
 

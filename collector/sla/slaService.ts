@@ -65,6 +65,7 @@ export function startSlaService(deps: SlaServiceDeps): SlaService {
     providers: config.providers,
     maintenance: config.maintenance,
     maxRoundGapMs: config.sla.maxRoundGapMs,
+    minCoveragePct: config.sla.minCoveragePct,
     calendar,
     days: (site, fromDay, toDay) => days.between(site, fromDay, toDay),
     replay: refresher,

@@ -87,7 +87,7 @@ export function rounds(siteId: string, fromTs: number, toTs: number, pattern: Pa
 }
 
 /** Everything an SLA test works with. */
-export function slaSetup(options: { sites?: SiteConfig[]; maintenance?: MaintenanceWindow[]; startMs: number }) {
+export function slaSetup(options: { sites?: SiteConfig[]; maintenance?: MaintenanceWindow[]; startMs: number; minCoveragePct?: number }) {
   const clock = { nowMs: options.startMs };
   const sites = options.sites ?? [site("a")];
   const samples = SqliteSampleStore.open(":memory:", { rawRetentionMs: 3650 * 86_400_000, rollupRetentionMs: 3650 * 86_400_000, retentionChunkRows: 2000 }, () => clock.nowMs);
@@ -102,6 +102,8 @@ export function slaSetup(options: { sites?: SiteConfig[]; maintenance?: Maintena
     providers: PROVIDERS,
     maintenance: options.maintenance ?? [],
     maxRoundGapMs: policy.maxRoundGapMs,
+    // The tests below a month's worth of samples judge the figures they build; the coverage rule has its own test.
+    minCoveragePct: options.minCoveragePct ?? 0,
     calendar,
     days: (s, from, to) => days.between(s, from, to),
     replay: refresher,

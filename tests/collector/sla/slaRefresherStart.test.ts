@@ -26,3 +26,19 @@ describe("SLA refresher: where a site's days start", () => {
     expect(tslcd.allHours.upMs).toBe(72 * HOUR_MS + 110_000);
   });
 });
+
+describe("SLA verdict", () => {
+  it("gives no verdict for a circuit seen too little of the month (coverage under sla.min_coverage_pct)", async () => {
+    // Site a measured 3 days of November, up throughout: 100 % available, but 10 % of the month seen.
+    const setup = slaSetup({ sites: [site("a")], startMs: vn("2026-11-20T12:00"), minCoveragePct: 90 });
+    open.push(setup);
+    await setup.write(rounds("a", vn("2026-11-01T00:00"), vn("2026-11-04T00:00"), () => true));
+    await setup.refreshAt(vn("2026-12-01T00:10"));
+    const report = await setup.reports.report("2026-11", { kind: "all" });
+    const tslcd = report.circuits.find((c) => c.link === "tslcd")!;
+    expect(tslcd.allHours.availabilityPct).toBe(100);
+    expect(tslcd.allHours.coveragePct).toBeLessThan(90);
+    expect(tslcd.met).toBeNull();
+    expect(report.providers.find((p) => p.provider === "vnpt")!.met).toBeNull();
+  });
+});
