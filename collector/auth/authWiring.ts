@@ -35,8 +35,14 @@ export interface CollectorAuth {
   startSessionChecks(hub: Pick<LiveHub, "revalidate">): () => void;
 }
 
-/** How often expired sessions are deleted and live clients checked, ms. */
+/** How often expired sessions are deleted, ms. */
 export const SESSION_CHECK_INTERVAL_MS = 60_000;
+
+/**
+ * How often live clients are checked against the store, ms: a logout, a disabled user or a revoked token (done by the
+ * CLI, another process) closes their live feeds within this. Reads only.
+ */
+export const LIVE_CLIENT_CHECK_INTERVAL_MS = 5_000;
 
 /** What the access control is built from: the metadata store and its breaker carry its bookkeeping writes. */
 export interface AuthWiringDeps {
@@ -79,16 +85,21 @@ export function wireAuth(deps: AuthWiringDeps): CollectorAuth {
     stillValid: (identity) => identityStillValid(identity, guardDeps),
     bestEffortWrite,
     startSessionChecks(hub) {
-      const timer = setInterval(() => {
+      const guarded = (what: string, check: () => void) => () => {
         try {
-          sessions.sweep();
-          hub.revalidate();
+          check();
         } catch (err) {
-          logger.warn("session check failed", { err });
+          logger.warn(`${what} failed`, { err });
         }
-      }, SESSION_CHECK_INTERVAL_MS);
-      timer.unref();
-      return () => clearInterval(timer);
+      };
+      const sweep = setInterval(guarded("session sweep", () => sessions.sweep()), SESSION_CHECK_INTERVAL_MS);
+      const revalidate = setInterval(guarded("live client check", () => hub.revalidate()), LIVE_CLIENT_CHECK_INTERVAL_MS);
+      sweep.unref();
+      revalidate.unref();
+      return () => {
+        clearInterval(sweep);
+        clearInterval(revalidate);
+      };
     },
   };
 }

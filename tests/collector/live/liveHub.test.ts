@@ -97,4 +97,13 @@ describe("collector/live/liveHub: one login cannot take the whole feed", () => {
       for (const client of clients) client.socket.terminate();
     }
   });
+
+  it("closes a live feed soon after its token is revoked (1008), without a push or a message", async () => {
+    const token = apiTokenIn(t.store.auth, { role: "province" }, "soon-revoked");
+    const client = await connect(wsUrl, bearer(token));
+    const closed = new Promise<number>((resolve) => client.socket.once("close", (code) => resolve(code)));
+    const entry = t.store.auth.listApiTokens().find((candidate) => candidate.name === "soon-revoked")!;
+    t.store.auth.revokeApiToken(entry.id, Date.now());
+    expect(await closed).toBe(1008);
+  });
 });
