@@ -113,3 +113,28 @@ export function yearDays(data: HolidayFile, year: number, isWeeklyDayOff: (date:
   }
   return [...byKey.values()].sort((a, b) => julianDayNumber(a.date) - julianDayNumber(b.date));
 }
+
+/**
+ * What contradicts itself in `year`'s table of `data`, one message per listed day: a make-up working day (làm bù) that
+ * is not a weekly day off or that lands on a holiday, and a day given off in exchange (swapped) that is not an office
+ * day. Each message names the date and says why; none when the table is consistent (or absent).
+ */
+export function yearTableProblems(data: HolidayFile, year: number, isWeeklyDayOff: (date: CivilDate) => boolean): Array<{ index: number; message: string }> {
+  const table = data.years[String(year)];
+  if (!table) return [];
+  const withoutTable: HolidayFile = { ...data, years: { ...data.years, [String(year)]: { ...table, days: [] } } };
+  const computed = new Map(yearDays(withoutTable, year, isWeeklyDayOff).map((day) => [dateKey(day.date), day]));
+  const problems: Array<{ index: number; message: string }> = [];
+  table.days.forEach((listed, index) => {
+    const day = `${formatVietnameseDate(listed.date)} (${vietnameseWeekday(listed.date)})`;
+    const holiday = computed.get(dateKey(listed.date));
+    if (listed.kind === "makeup" && !isWeeklyDayOff(listed.date)) {
+      problems.push({ index, message: `${day} is an office day already: a make-up working day (makeup) must be a weekly day off` });
+    } else if (listed.kind === "makeup" && holiday?.kind === "holiday") {
+      problems.push({ index, message: `${day} is ${holiday.name}: a make-up working day cannot fall on a holiday` });
+    } else if (listed.kind === "swapped" && isWeeklyDayOff(listed.date)) {
+      problems.push({ index, message: `${day} is a weekly day off already: a day given off in exchange (swapped) must be an office day` });
+    }
+  });
+  return problems;
+}

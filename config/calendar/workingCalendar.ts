@@ -1,6 +1,7 @@
 import { dateKey, parseDateKey, type CivilDate } from "./civilDate.js";
-import { CALENDAR_YEARS, loadHolidays, type HolidayFile } from "./holidayData.js";
-import { yearDays, type DayEntry, type DayKind } from "./holidayRules.js";
+import { ConfigError } from "../loader.js";
+import { CALENDAR_YEARS, SHIPPED_HOLIDAYS_FILE, loadHolidays, type HolidayFile } from "./holidayData.js";
+import { yearDays, yearTableProblems, type DayEntry, type DayKind } from "./holidayRules.js";
 import { localTime } from "./localClock.js";
 import { inSessions, isWeeklyDayOff, seasonOf, type OfficeSchedule } from "./officeSchedule.js";
 
@@ -104,6 +105,19 @@ export class WorkingCalendar implements OfficeTimeCalendar {
  * province's `holidaysFile` over it. Throws ConfigError naming file, line and key when a holiday file is wrong.
  */
 export function loadWorkingCalendar(options: { schedule: OfficeSchedule; timeZone: string; holidaysFile: string | null }): WorkingCalendar {
-  return new WorkingCalendar({ schedule: options.schedule, timeZone: options.timeZone, holidays: loadHolidays(options.holidaysFile) });
+  const holidays = loadHolidays(options.holidaysFile);
+  // A yearly table that contradicts itself (a make-up day on an office day, a swapped day on a day off) is refused
+  // at load, naming the day, rather than quietly giving a wrong working calendar.
+  const problems = Object.keys(holidays.years).flatMap((year) =>
+    yearTableProblems(holidays, Number(year), (date) => isWeeklyDayOff(options.schedule, date)).map(({ message }) => ({
+      file: options.holidaysFile ?? SHIPPED_HOLIDAYS_FILE,
+      line: null,
+      column: null,
+      key: `years.${year}.days`,
+      message,
+    })),
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return new WorkingCalendar({ schedule: options.schedule, timeZone: options.timeZone, holidays });
 }
 
