@@ -8,6 +8,8 @@ const run = promisify(execFile);
 // This file's subnets: 10.199.42.0/30 and 10.199.43.0/30 (other test files use other indexes).
 const SUBNET_ROUND_TRIP = 42;
 const SUBNET_IN_USE = 43;
+/** A subnet on which a "killed" run's interface is left behind. */
+const SUBNET_LEFT_BEHIND = 45;
 
 const netns = await canUseNetns();
 if (!netns.ok) console.warn(`tests/helpers/netns: skipping, ${netns.reason}`);
@@ -132,5 +134,20 @@ describe.skipIf(!netns.ok)("tests/helpers/netns", () => {
   it("rejects a bad name or subnet index before touching anything", async () => {
     await expect(createTestLink({ name: "Bad Name", subnetIndex: 44 })).rejects.toThrow(/bad name/);
     await expect(createTestLink({ name: "helper", subnetIndex: 256 })).rejects.toThrow(/subnetIndex/);
+  });
+
+  it("clears what a killed test process left on a subnet (its pid gone) before taking it", async () => {
+    const exited = execFile(process.execPath, ["-e", ""]);
+    const deadPid = exited.pid!;
+    await new Promise((resolve) => exited.once("exit", resolve));
+    const stale = `ww${SUBNET_LEFT_BEHIND}h${deadPid}`;
+    await run("ip", ["link", "add", stale, "type", "veth", "peer", "name", `ww${SUBNET_LEFT_BEHIND}p${deadPid}`]);
+    await run("ip", ["addr", "add", `10.199.${SUBNET_LEFT_BEHIND}.1/30`, "dev", stale]);
+    const link = await createTestLink({ name: "helper-after", subnetIndex: SUBNET_LEFT_BEHIND });
+    created.push(link);
+    expect(await pingsOverLink(link)).toBe(true);
+    const { stdout } = await run("ip", ["-o", "link", "show"]);
+    expect(stdout).not.toContain(stale);
+    await destroyTestLink(link);
   });
 });

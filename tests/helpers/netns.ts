@@ -52,6 +52,43 @@ async function ip(args: string[]): Promise<CommandOutput> {
   return run("ip", args, { encoding: "utf8" });
 }
 
+/** Whether process `pid` is running (signal 0 only asks). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Makes sure nothing holds `subnet` before a test takes it: interfaces (and namespaces) that a test process left
+ * behind when it was killed (their names end with its pid: `ww100h11047`, `ww-site-11048`) are removed when that
+ * process is gone; anything else holding the subnet is an error naming it (`who` says which helper asks). A killed
+ * run on the same machine must not fail the next one.
+ */
+export async function claimTestSubnet(subnet: string, who: string): Promise<void> {
+  const holders = (): Promise<string> => ip(["-o", "-4", "addr", "show", "to", subnet]).then((out) => out.stdout.trim());
+  const inUse = await holders();
+  if (inUse === "") return;
+  const stalePids = new Set<number>();
+  for (const line of inUse.split("\n")) {
+    const name = /^\d+:\s+(\S+)/.exec(line)?.[1] ?? "";
+    const pid = Number(/^ww\d+[a-z]+(\d+)$/.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || processAlive(pid)) continue;
+    stalePids.add(pid);
+    await deleteIfPresent([["link", "del", name]]);
+  }
+  const namespaces = (await ip(["netns", "list"])).stdout.split("\n").map((line) => line.split(" ")[0] ?? "");
+  for (const ns of namespaces) {
+    const pid = Number(/^ww-[a-z0-9-]+-(\d+)$/.exec(ns)?.[1] ?? NaN);
+    if (stalePids.has(pid)) await deleteIfPresent([["netns", "del", ns]]);
+  }
+  const still = await holders();
+  if (still !== "") throw new Error(`${who}: ${subnet} is already in use: ${still}`);
+}
+
 /** What a failed command (execFile's error) printed and said; empty strings for what it lacks. */
 function commandFailure(err: unknown): { stderr: string; message: string } {
   const failure = (typeof err === "object" && err !== null ? err : {}) as { stderr?: unknown; message?: unknown };
@@ -109,8 +146,7 @@ export async function createTestLink(options: { name: string; subnetIndex: numbe
     throw new Error(`createTestLink: subnetIndex must be an integer 0–255, not ${subnetIndex}`);
   }
   const subnet = `10.199.${subnetIndex}.0/30`;
-  const inUse = (await ip(["-o", "-4", "addr", "show", "to", subnet])).stdout.trim();
-  if (inUse !== "") throw new Error(`createTestLink: ${subnet} is already in use: ${inUse}`);
+  await claimTestSubnet(subnet, "createTestLink");
 
   const namespace = `ww-${name}-${process.pid}`;
   const hostInterface = `ww${subnetIndex}h${process.pid}`;

@@ -19,7 +19,7 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { deleteIfPresent } from "./netns.js";
+import { claimTestSubnet, deleteIfPresent } from "./netns.js";
 
 const run = promisify(execFile);
 
@@ -91,10 +91,7 @@ function errorText(err: unknown): string {
 export async function createSiteTopology(options: { subnetBase?: number } = {}): Promise<SiteTopology> {
   const base = options.subnetBase ?? 80;
   if (!Number.isInteger(base) || base < 0 || base > 253) throw new Error(`createSiteTopology: subnetBase must be 0–253, not ${base}`);
-  for (const subnet of [`10.199.${base}.0/24`, `10.199.${base + 1}.0/24`, `10.199.${base + 2}.0/24`]) {
-    const inUse = (await run("ip", ["-o", "-4", "addr", "show", "to", subnet], { encoding: "utf8" })).stdout.trim();
-    if (inUse !== "") throw new Error(`createSiteTopology: ${subnet} is already in use: ${inUse}`);
-  }
+  for (const subnet of [`10.199.${base}.0/24`, `10.199.${base + 1}.0/24`, `10.199.${base + 2}.0/24`]) await claimTestSubnet(subnet, "createSiteTopology");
 
   const pid = process.pid;
   const ns = `ww-site-${pid}`;
